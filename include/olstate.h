@@ -1,0 +1,354 @@
+/*
+ * olstate.h - Microsoft Outlook's online/offline state, as a flat C API.
+ *
+ * Outlook's Offline State API is COM (HrOpenOfflineObj, IMAPIOfflineMgr,
+ * IMAPIOfflineNotify). olstate hides it behind plain functions, plain structs,
+ * UTF-8 strings and a C callback plus a void* context, so that C, Rust, .NET
+ * and Go can follow and switch Outlook's connection state.
+ *
+ * Conventions
+ *   - Every function returns an olstate_result: OLSTATE_OK (0) or a negative
+ *     OLSTATE_E_* code. Out-parameters are written only on success.
+ *   - After a failure, olstate_last_error_message() describes it (per thread).
+ *   - No memory crosses this boundary to be freed by the caller; strings the
+ *     library returns are owned by the library.
+ *   - Every function may be called from any thread, concurrently. olstate
+ *     never holds one of its locks while it runs your code.
+ *   - No C++ exception ever leaves an olstate function, and none may leave
+ *     your callbacks (they are invoked from noexcept code: an escaping
+ *     exception terminates the process).
+ *
+ * The one trap no library can remove: olstate_unsubscribe() and
+ * olstate_close() wait for callbacks running on other threads. Calling them
+ * while holding a lock that your callback also takes deadlocks. Likewise, in
+ * OLSTATE_DELIVERY_INLINE mode two sessions whose callbacks close or
+ * unsubscribe each other can deadlock; calls on the callback's own session
+ * are always safe.
+ *
+ * The header compiles as C89, C99 and C++.
+ */
+#ifndef OLSTATE_H
+#define OLSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------------ */
+/* Linkage and calling convention                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Every export and every callback type uses OLSTATE_CALL: __cdecl on Windows,
+ * so a callback compiled with another convention fails to compile instead of
+ * corrupting the stack on 32-bit x86. */
+#if defined(_WIN32)
+#define OLSTATE_CALL __cdecl
+#else
+#define OLSTATE_CALL
+#endif
+
+/* Define OLSTATE_STATIC when linking the static library. */
+#if defined(OLSTATE_STATIC)
+#define OLSTATE_API
+#elif defined(_WIN32)
+#if defined(OLSTATE_BUILDING)
+#define OLSTATE_API __declspec(dllexport)
+#else
+#define OLSTATE_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define OLSTATE_API __attribute__((visibility("default")))
+#else
+#define OLSTATE_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Results and errors                                                       */
+/* ------------------------------------------------------------------------ */
+
+typedef int32_t olstate_result;
+
+#define OLSTATE_OK 0
+/* NULL where not allowed, bad flag or enum value, bad struct_size, invalid UTF-8. */
+#define OLSTATE_E_INVALID_ARGUMENT (-1)
+/* Session closed or never opened; unknown subscription token. */
+#define OLSTATE_E_INVALID_HANDLE (-2)
+/* No Outlook MAPI DLL (or simulator library) could be located or loaded, or
+ * it lacks HrOpenOfflineObj; or no bridge is running. */
+#define OLSTATE_E_PROVIDER_NOT_FOUND (-3)
+/* The provider said the profile does not exist, or there is no default profile. */
+#define OLSTATE_E_PROFILE_NOT_FOUND (-4)
+/* Capability or operation not supported by this provider or platform. */
+#define OLSTATE_E_NOT_SUPPORTED (-5)
+/* A state change is still in progress (the provider answered E_PENDING). */
+#define OLSTATE_E_BUSY (-6)
+/* Any other failing HRESULT from the provider; the message names it. */
+#define OLSTATE_E_PROVIDER_FAILED (-7)
+/* An allocation failed. */
+#define OLSTATE_E_OUT_OF_MEMORY (-8)
+/* A bug in olstate; the message says where. */
+#define OLSTATE_E_INTERNAL (-9)
+/* The Outlook provider was asked for outside OUTLOOK.EXE, where the Offline
+ * State API cannot work; use the bridge (OLSTATE_PROVIDER_BRIDGE). */
+#define OLSTATE_E_NOT_IN_OUTLOOK (-10)
+/* A blocking call was made on a provider notification thread (for example
+ * olstate_set_state with OLSTATE_SET_BLOCK inside an INLINE callback), which
+ * would hang Outlook. */
+#define OLSTATE_E_WOULD_DEADLOCK (-11)
+
+/* The static name of a result, e.g. "OLSTATE_E_BUSY"; "unknown" for values
+ * this library does not know. Never NULL. Does not change the last error. */
+OLSTATE_API const char* OLSTATE_CALL olstate_result_name(olstate_result result);
+
+/* A UTF-8 message describing the last failure of an olstate function on the
+ * calling thread, naming the HRESULT in hex where one was involved. Never NULL;
+ * the empty string when the last call on this thread succeeded. Valid until
+ * the next olstate_ call on this thread. Does not change the last error. */
+OLSTATE_API const char* OLSTATE_CALL olstate_last_error_message(void);
+
+/* The HRESULT involved in the last failure on the calling thread, 0 when none
+ * was. Does not change the last error. */
+OLSTATE_API int32_t OLSTATE_CALL olstate_last_error_hresult(void);
+
+/* ------------------------------------------------------------------------ */
+/* Versions and struct sizes                                                */
+/* ------------------------------------------------------------------------ */
+
+/* (major << 16) | minor of the ABI this header describes. A binding refuses a
+ * library of another major, or of an older minor than it was written for. */
+#define OLSTATE_ABI_VERSION ((1 << 16) | 0)
+
+/* The ABI version of the loaded library. Does not change the last error. */
+OLSTATE_API uint32_t OLSTATE_CALL olstate_abi_version(void);
+
+/* The library's version, e.g. "1.0.0". Static; never NULL. Does not change
+ * the last error. */
+OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
+
+#define OLSTATE_STRUCT_OPEN_OPTIONS 1
+#define OLSTATE_STRUCT_EVENT 2
+#define OLSTATE_STRUCT_SESSION_INFO 3
+
+/* sizeof the named struct as this library knows it (OLSTATE_STRUCT_*), 0 for
+ * an unknown value. Bindings compare their mirrored layouts with it. Does not
+ * change the last error. */
+OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
+
+/* ------------------------------------------------------------------------ */
+/* Constants                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Connection states (equal to MAPI's MAPIOFFLINE_STATE_* values). */
+#define OLSTATE_OFFLINE 1u
+#define OLSTATE_ONLINE 2u
+
+/* Capabilities, a bit mask (equal to MAPI's MAPIOFFLINE_CAPABILITY_*). */
+#define OLSTATE_CAPABILITY_OFFLINE 1u
+#define OLSTATE_CAPABILITY_ONLINE 2u
+
+/* Event kinds (equal to MAPI's MAPIOFFLINE_NOTIFY_TYPE_*): a change is
+ * reported as CHANGE_START, CHANGE, CHANGE_DONE. Treat unknown kinds as
+ * informational: later versions add kinds. */
+#define OLSTATE_EVENT_CHANGE_START 1u
+#define OLSTATE_EVENT_CHANGE 2u
+#define OLSTATE_EVENT_CHANGE_DONE 3u
+
+/* olstate_event.flags */
+#define OLSTATE_EVENT_FLAG_DROPPED 1u
+
+/* olstate_set_state flags. */
+#define OLSTATE_SET_DEFAULT 0u /* asynchronous: returns once the change has started */
+#define OLSTATE_SET_BLOCK 1u   /* returns when the change is complete */
+
+/* Providers (olstate_open_options.provider). */
+#define OLSTATE_PROVIDER_AUTO 0u      /* Windows: Outlook inside OUTLOOK.EXE, the bridge
+                                         elsewhere; other platforms: the simulator */
+#define OLSTATE_PROVIDER_OUTLOOK 1u   /* Outlook's MAPI DLL; only inside OUTLOOK.EXE */
+#define OLSTATE_PROVIDER_SIMULATOR 2u /* olstate_sim, found next to the olstate library */
+#define OLSTATE_PROVIDER_LIBRARY 3u   /* the library at provider_path (exports HrOpenOfflineObj) */
+#define OLSTATE_PROVIDER_BRIDGE 4u    /* the bridge serving the profile inside Outlook
+                                         (not available in this version) */
+
+/* Delivery modes (olstate_open_options.delivery). */
+#define OLSTATE_DELIVERY_QUEUED 0u /* default: one dispatcher thread per session runs the
+                                      callbacks, one at a time, in order */
+#define OLSTATE_DELIVERY_INLINE 1u /* callbacks run on the provider's notification thread:
+                                      lowest latency, possibly concurrent; keep them short */
+
+/* ------------------------------------------------------------------------ */
+/* Sessions                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* An open offline object of one profile. Opaque: the pointer is a handle, not
+ * an address; a closed handle is detected, never dereferenced. */
+typedef struct olstate_session olstate_session;
+
+typedef struct olstate_open_options {
+    uint32_t struct_size;      /* sizeof(olstate_open_options) */
+    const char* profile;       /* UTF-8 MAPI profile name; NULL = the default profile */
+    uint32_t provider;         /* OLSTATE_PROVIDER_*; default AUTO */
+    const char* provider_path; /* UTF-8 full path; required with OLSTATE_PROVIDER_LIBRARY,
+                                  must be NULL otherwise */
+    uint32_t delivery;         /* OLSTATE_DELIVERY_*; default QUEUED */
+    uint32_t flags;            /* reserved, must be 0 */
+} olstate_open_options;
+
+/* Fills options with the defaults (struct_size set, AUTO, QUEUED, NULLs,
+ * zeros). NULL is ignored. Does not change the last error. */
+OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options);
+
+/* olstate_open_ex with default options and this profile (UTF-8; NULL = the
+ * default profile).
+ * Errors: INVALID_ARGUMENT (NULL out_session, invalid UTF-8), and those of
+ * olstate_open_ex. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_open(const char* profile,
+                                                     olstate_session** out_session);
+
+/* Opens the offline object of options->profile through options->provider,
+ * caches its capabilities and advises one notification sink on it.
+ *
+ * options->struct_size smaller than this version's first size is
+ * INVALID_ARGUMENT; a larger one is accepted when every byte this version does
+ * not know is zero, and rejected otherwise.
+ *
+ * Errors: INVALID_ARGUMENT (NULL options or out_session, bad struct_size,
+ * unknown provider or delivery, non-zero flags, invalid UTF-8, provider_path
+ * missing or misplaced), PROVIDER_NOT_FOUND, PROFILE_NOT_FOUND, NOT_SUPPORTED
+ * (the provider does not exist on this platform), NOT_IN_OUTLOOK,
+ * PROVIDER_FAILED, OUT_OF_MEMORY. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_open_ex(const olstate_open_options* options,
+                                                        olstate_session** out_session);
+
+/* Closes the session: unadvises its sink, stops every subscription, waits for
+ * callbacks and olstate calls in progress on other threads, runs every pending
+ * release, joins the dispatcher thread and releases every COM object.
+ *
+ * Called from inside one of the session's own callbacks it never waits: it
+ * marks the session closed and returns OLSTATE_OK at once; the teardown
+ * completes on a thread olstate owns once that callback has returned.
+ * From then on every call on the session returns INVALID_HANDLE.
+ *
+ * olstate_close(NULL) is a no-op returning OLSTATE_OK. A handle already
+ * closed gives INVALID_HANDLE. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_close(olstate_session* session);
+
+typedef struct olstate_session_info {
+    uint32_t struct_size;      /* set by the caller: sizeof(olstate_session_info) */
+    uint32_t provider;         /* the resolved provider (never AUTO) */
+    const char* profile;       /* UTF-8 profile name used */
+    const char* provider_path; /* UTF-8 path of the provider library actually loaded */
+} olstate_session_info;
+
+/* Facts about an open session. The caller sets out_info->struct_size; the
+ * library writes at most that many bytes. The strings are owned by the
+ * session and valid until it is closed.
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_info, struct_size too small). */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_get_session_info(olstate_session* session,
+                                                                 olstate_session_info* out_info);
+
+/* ------------------------------------------------------------------------ */
+/* State and capabilities                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The capabilities read once at open (OLSTATE_CAPABILITY_* bits; 0 when the
+ * provider offers neither).
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_capabilities). */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_capabilities(olstate_session* session,
+                                                             uint32_t* out_capabilities);
+
+/* The current state: OLSTATE_ONLINE or OLSTATE_OFFLINE.
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT, NOT_SUPPORTED, PROVIDER_FAILED. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_get_state(olstate_session* session,
+                                                          uint32_t* out_state);
+
+/* Asks for a change to state (OLSTATE_ONLINE or OLSTATE_OFFLINE). With
+ * OLSTATE_SET_DEFAULT it returns once the change has started; with
+ * OLSTATE_SET_BLOCK once it is complete. Setting the state the session already
+ * has returns OLSTATE_OK and sends no event.
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT (bad state or flags), BUSY (a
+ * change is still in progress), WOULD_DEADLOCK (OLSTATE_SET_BLOCK on a
+ * provider notification thread, e.g. inside an INLINE callback; an
+ * asynchronous change is fine there), NOT_SUPPORTED, PROVIDER_FAILED. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_set_state(olstate_session* session,
+                                                          uint32_t state, uint32_t flags);
+
+/* ------------------------------------------------------------------------ */
+/* Subscriptions                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* A subscription token: unique for the life of the process; 0 is never valid. */
+typedef uint64_t olstate_subscription;
+
+typedef struct olstate_event {
+    uint32_t struct_size;              /* sizeof(olstate_event) as the library knows it */
+    uint32_t kind;                     /* OLSTATE_EVENT_* */
+    uint32_t old_state;                /* OLSTATE_ONLINE / OLSTATE_OFFLINE */
+    uint32_t new_state;                /* OLSTATE_ONLINE / OLSTATE_OFFLINE */
+    olstate_subscription subscription; /* the subscription this call is for */
+    uint64_t sequence;                 /* per session: 1 for the first notification the session
+                                          received, +1 for each one after; a gap means dropped */
+    uint32_t flags;                    /* OLSTATE_EVENT_FLAG_DROPPED: events were dropped before
+                                          this one (queue overflow) */
+    uint32_t reserved;                 /* 0 */
+    uint64_t notify_time_us;           /* when the provider's notification reached olstate,
+                                          microseconds since the Unix epoch (UTC) */
+} olstate_event;
+
+/* Called for each event. The event pointer is valid only during the call.
+ * May call any olstate_ function, including olstate_unsubscribe and
+ * olstate_close on its own session. Must not throw or unwind. */
+typedef void(OLSTATE_CALL* olstate_callback)(const olstate_event* event, void* context);
+
+/* Frees a subscription's context; runs exactly once (see olstate_subscribe). */
+typedef void(OLSTATE_CALL* olstate_release)(void* context);
+
+/* Subscribes callback to the session's events; *out_subscription receives the
+ * token. context is passed back untouched and never dereferenced.
+ *
+ * Ownership: when release is not NULL, olstate owns context from this call
+ * on: release(context) runs exactly once - after the subscription's last
+ * callback has returned, or before a failing olstate_subscribe returns
+ * (whatever the failure, NULL arguments included). It may run on any thread,
+ * never while a callback of that subscription runs.
+ *
+ * Delivery (chosen at open):
+ *   QUEUED - callbacks of one session run one at a time on its dispatcher
+ *            thread, in order, never on the stack of an olstate_ call. The
+ *            provider's thread only copies the event into a bounded queue; on
+ *            overflow the oldest events are dropped and the next delivered
+ *            event carries OLSTATE_EVENT_FLAG_DROPPED. A slow callback delays
+ *            the session's other subscriptions.
+ *   INLINE - callbacks run on whatever thread the provider notifies on,
+ *            possibly concurrently and possibly inside olstate_set_state.
+ *
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL callback or
+ * out_subscription), NOT_SUPPORTED (the provider offers neither online nor
+ * offline capability), OUT_OF_MEMORY. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe(olstate_session* session,
+                                                          olstate_callback callback, void* context,
+                                                          olstate_release release,
+                                                          olstate_subscription* out_subscription);
+
+/* Ends a subscription.
+ *
+ * The guarantee: once it returns OLSTATE_OK, the callback is not running on
+ * any other thread, will never be called again (even after a late
+ * notification from the provider), and its release has run.
+ *
+ * Called from inside any callback of the same session it never waits: it
+ * returns OLSTATE_OK at once, no new call of that subscription starts, calls
+ * already running finish, and release runs after the last of them returned.
+ *
+ * Errors: INVALID_HANDLE (closed session, token 0, unknown or already removed
+ * token). */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_unsubscribe(olstate_session* session,
+                                                            olstate_subscription subscription);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OLSTATE_H */
