@@ -1,0 +1,201 @@
+// The exported session functions: argument checks, then the session. Every
+// body runs inside the firewall (abi/firewall.h): no exception leaves, and
+// every call sets or clears the thread's last error.
+#include <olstate.h>
+
+#include <cstring>
+#include <gsl/util>
+
+#include "../registry.h"
+#include "../text/utf.h"
+#include "firewall.h"
+
+using olstate::OpenRequest;
+using olstate::Session;
+using olstate::SessionCall;
+using olstate::abi::fail;
+using olstate::abi::guarded;
+
+namespace {
+
+// Beyond this a struct_size is not a newer struct but garbage; refuse it
+// rather than read that far.
+constexpr std::uint32_t kMaxStructSize = 4096;
+
+// Accepts this version's size, or a larger one whose unknown tail is zero
+// (a newer caller that left its new fields at their defaults).
+void check_input_struct(const void* s, std::uint32_t size, std::size_t known, const char* name) {
+    if (size < known)
+        fail(OLSTATE_E_INVALID_ARGUMENT, std::string(name) + ".struct_size " +
+                                             std::to_string(size) + " is smaller than " +
+                                             std::to_string(known) + " (set it to sizeof)");
+    if (size > kMaxStructSize)
+        fail(OLSTATE_E_INVALID_ARGUMENT,
+             std::string(name) + ".struct_size " + std::to_string(size) + " is implausible");
+    const auto* bytes = static_cast<const unsigned char*>(s);
+    for (std::size_t i = known; i < size; ++i) {
+        if (bytes[i] != 0)
+            fail(OLSTATE_E_INVALID_ARGUMENT,
+                 std::string(name) + " has non-zero fields this library (" OLSTATE_VERSION
+                                     ") does not know, at byte " + std::to_string(i));
+    }
+}
+
+SessionCall enter_session(olstate_session* session) {
+    if (!session) fail(OLSTATE_E_INVALID_HANDLE, "session is NULL");
+    SessionCall call = olstate::registry::enter(session);
+    if (!call) fail(OLSTATE_E_INVALID_HANDLE, "the session is closed or was never opened");
+    return call;
+}
+
+OpenRequest request_from(const olstate_open_options& o) {
+    OpenRequest r;
+    if (o.profile) {
+        if (!olstate::text::is_valid_utf8(o.profile))
+            fail(OLSTATE_E_INVALID_ARGUMENT, "profile is not valid UTF-8");
+        if (!*o.profile)
+            fail(OLSTATE_E_INVALID_ARGUMENT, "profile is empty; pass NULL for the default profile");
+        r.profile = o.profile;
+        r.has_profile = true;
+    }
+    if (o.provider > OLSTATE_PROVIDER_BRIDGE)
+        fail(OLSTATE_E_INVALID_ARGUMENT, "unknown provider " + std::to_string(o.provider));
+    r.provider = o.provider;
+    if (o.provider == OLSTATE_PROVIDER_LIBRARY) {
+        if (!o.provider_path)
+            fail(OLSTATE_E_INVALID_ARGUMENT, "OLSTATE_PROVIDER_LIBRARY needs provider_path");
+        if (!olstate::text::is_valid_utf8(o.provider_path))
+            fail(OLSTATE_E_INVALID_ARGUMENT, "provider_path is not valid UTF-8");
+        r.provider_path = o.provider_path;
+    } else if (o.provider_path) {
+        fail(OLSTATE_E_INVALID_ARGUMENT,
+             "provider_path is only for OLSTATE_PROVIDER_LIBRARY; leave it NULL");
+    }
+    if (o.delivery > OLSTATE_DELIVERY_INLINE)
+        fail(OLSTATE_E_INVALID_ARGUMENT, "unknown delivery " + std::to_string(o.delivery));
+    r.delivery = o.delivery;
+    if (o.flags != 0)
+        fail(OLSTATE_E_INVALID_ARGUMENT,
+             "flags must be 0 in this version (got " + std::to_string(o.flags) + ")");
+    return r;
+}
+
+}  // namespace
+
+extern "C" {
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_open_ex(const olstate_open_options* options,
+                                                        olstate_session** out_session) {
+    return guarded("olstate_open_ex", [&] {
+        if (!options)
+            fail(OLSTATE_E_INVALID_ARGUMENT, "options is NULL (olstate_open opens with defaults)");
+        if (!out_session) fail(OLSTATE_E_INVALID_ARGUMENT, "out_session is NULL");
+        check_input_struct(options, options->struct_size, sizeof(olstate_open_options),
+                           "olstate_open_options");
+        const OpenRequest request = request_from(*options);
+        const std::uint64_t id = olstate::registry::next_id();
+        auto session = Session::open(request, id);
+        olstate::registry::insert(std::move(session));
+        *out_session = olstate::registry::handle_of(id);
+    });
+}
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_open(const char* profile,
+                                                     olstate_session** out_session) {
+    olstate_open_options options;
+    olstate_open_options_init(&options);
+    options.profile = profile;
+    return olstate_open_ex(&options, out_session);
+}
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_close(olstate_session* session) {
+    return guarded("olstate_close", [&] {
+        if (!session) return;
+        const auto s = olstate::registry::remove(session);
+        if (!s) fail(OLSTATE_E_INVALID_HANDLE, "the session is closed or was never opened");
+        s->close();
+    });
+}
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_get_session_info(olstate_session* session,
+                                                                 olstate_session_info* out_info) {
+    return guarded("olstate_get_session_info", [&] {
+        const SessionCall s = enter_session(session);
+        if (!out_info) fail(OLSTATE_E_INVALID_ARGUMENT, "out_info is NULL");
+        if (out_info->struct_size < sizeof(olstate_session_info))
+            fail(OLSTATE_E_INVALID_ARGUMENT,
+                 "olstate_session_info.struct_size " + std::to_string(out_info->struct_size) +
+                     " is smaller than " + std::to_string(sizeof(olstate_session_info)));
+        olstate_session_info info = *out_info;
+        s->fill_info(info);
+        // Writes only the fields this version knows, never past them.
+        std::memcpy(out_info, &info, sizeof info);
+    });
+}
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_capabilities(olstate_session* session,
+                                                             uint32_t* out_capabilities) {
+    return guarded("olstate_capabilities", [&] {
+        const SessionCall s = enter_session(session);
+        if (!out_capabilities) fail(OLSTATE_E_INVALID_ARGUMENT, "out_capabilities is NULL");
+        *out_capabilities = s->capabilities();
+    });
+}
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_get_state(olstate_session* session,
+                                                          uint32_t* out_state) {
+    return guarded("olstate_get_state", [&] {
+        const SessionCall s = enter_session(session);
+        if (!out_state) fail(OLSTATE_E_INVALID_ARGUMENT, "out_state is NULL");
+        *out_state = s->get_state();
+    });
+}
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_set_state(olstate_session* session,
+                                                          uint32_t state, uint32_t flags) {
+    return guarded("olstate_set_state", [&] {
+        const SessionCall s = enter_session(session);
+        if (state != OLSTATE_ONLINE && state != OLSTATE_OFFLINE)
+            fail(OLSTATE_E_INVALID_ARGUMENT,
+                 "state must be OLSTATE_ONLINE or OLSTATE_OFFLINE (got " + std::to_string(state) + ")");
+        if (flags != OLSTATE_SET_DEFAULT && flags != OLSTATE_SET_BLOCK)
+            fail(OLSTATE_E_INVALID_ARGUMENT,
+                 "flags must be OLSTATE_SET_DEFAULT or OLSTATE_SET_BLOCK (got " +
+                     std::to_string(flags) + ")");
+        s->set_state(state, flags);
+    });
+}
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe(olstate_session* session,
+                                                          olstate_callback callback, void* context,
+                                                          olstate_release release,
+                                                          olstate_subscription* out_subscription) {
+    return guarded("olstate_subscribe", [&] {
+        // The context belongs to olstate from here on: a failing subscribe
+        // releases it before returning, whatever the reason (run while the
+        // failure unwinds, before the last error is recorded, so a release
+        // that calls olstate cannot overwrite it).
+        bool owned = false;
+        const auto release_unless_owned = gsl::finally([&] {
+            if (!owned && release) release(context);
+        });
+        const SessionCall s = enter_session(session);
+        if (!callback) fail(OLSTATE_E_INVALID_ARGUMENT, "callback is NULL");
+        if (!out_subscription) fail(OLSTATE_E_INVALID_ARGUMENT, "out_subscription is NULL");
+        *out_subscription = s->subscribe(callback, context, release);
+        owned = true;
+    });
+}
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_unsubscribe(olstate_session* session,
+                                                            olstate_subscription subscription) {
+    return guarded("olstate_unsubscribe", [&] {
+        const SessionCall s = enter_session(session);
+        if (subscription == 0) fail(OLSTATE_E_INVALID_HANDLE, "subscription token 0 is never valid");
+        if (!s->unsubscribe(subscription))
+            fail(OLSTATE_E_INVALID_HANDLE, "unknown or already removed subscription " +
+                                               std::to_string(subscription));
+    });
+}
+
+}  // extern "C"

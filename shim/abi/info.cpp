@@ -1,0 +1,59 @@
+// Exports that describe the library; none of them touches the last error.
+#include <olstate.h>
+
+#include "last_error.h"
+
+#ifndef OLSTATE_VERSION
+#error "OLSTATE_VERSION must be defined by the build"
+#endif
+
+extern "C" {
+
+OLSTATE_API const char* OLSTATE_CALL olstate_result_name(olstate_result result) {
+    switch (result) {
+        case OLSTATE_OK: return "OLSTATE_OK";
+        case OLSTATE_E_INVALID_ARGUMENT: return "OLSTATE_E_INVALID_ARGUMENT";
+        case OLSTATE_E_INVALID_HANDLE: return "OLSTATE_E_INVALID_HANDLE";
+        case OLSTATE_E_PROVIDER_NOT_FOUND: return "OLSTATE_E_PROVIDER_NOT_FOUND";
+        case OLSTATE_E_PROFILE_NOT_FOUND: return "OLSTATE_E_PROFILE_NOT_FOUND";
+        case OLSTATE_E_NOT_SUPPORTED: return "OLSTATE_E_NOT_SUPPORTED";
+        case OLSTATE_E_BUSY: return "OLSTATE_E_BUSY";
+        case OLSTATE_E_PROVIDER_FAILED: return "OLSTATE_E_PROVIDER_FAILED";
+        case OLSTATE_E_OUT_OF_MEMORY: return "OLSTATE_E_OUT_OF_MEMORY";
+        case OLSTATE_E_INTERNAL: return "OLSTATE_E_INTERNAL";
+        case OLSTATE_E_NOT_IN_OUTLOOK: return "OLSTATE_E_NOT_IN_OUTLOOK";
+        case OLSTATE_E_WOULD_DEADLOCK: return "OLSTATE_E_WOULD_DEADLOCK";
+        default: return "unknown";
+    }
+}
+
+OLSTATE_API const char* OLSTATE_CALL olstate_last_error_message(void) {
+    return olstate::abi::last_error_message();
+}
+
+OLSTATE_API int32_t OLSTATE_CALL olstate_last_error_hresult(void) {
+    return olstate::abi::last_error_hresult();
+}
+
+OLSTATE_API uint32_t OLSTATE_CALL olstate_abi_version(void) { return OLSTATE_ABI_VERSION; }
+
+OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void) { return OLSTATE_VERSION; }
+
+OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which) {
+    switch (which) {
+        case OLSTATE_STRUCT_OPEN_OPTIONS: return sizeof(olstate_open_options);
+        case OLSTATE_STRUCT_EVENT: return sizeof(olstate_event);
+        case OLSTATE_STRUCT_SESSION_INFO: return sizeof(olstate_session_info);
+        default: return 0;
+    }
+}
+
+OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options) {
+    if (!options) return;
+    *options = olstate_open_options{};
+    options->struct_size = sizeof(olstate_open_options);
+    options->provider = OLSTATE_PROVIDER_AUTO;
+    options->delivery = OLSTATE_DELIVERY_QUEUED;
+}
+
+}  // extern "C"

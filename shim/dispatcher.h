@@ -1,0 +1,58 @@
+// QUEUED delivery: a bounded queue filled by the provider's thread and one
+// thread per session that drains it. The provider's side only takes a short
+// lock to copy the event in; it never waits for the consumer. On overflow the
+// oldest event is dropped and the next one delivered carries
+// OLSTATE_EVENT_FLAG_DROPPED.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "queued_event.h"
+
+namespace olstate {
+
+class Dispatcher {
+public:
+    static constexpr std::size_t kCapacity = 256;
+
+    using Deliver = std::function<void(const QueuedEvent&)>;
+    using Finally = std::function<void()>;
+
+    Dispatcher();
+    ~Dispatcher();
+    Dispatcher(const Dispatcher&) = delete;
+    Dispatcher& operator=(const Dispatcher&) = delete;
+
+    // Starts the thread. `deliver` runs for each event on that thread.
+    void start(Deliver deliver);
+    // Called on the provider's thread; never blocks on the consumer.
+    void push(const QueuedEvent& event) noexcept;
+    // Stops and joins from another thread; pending events are discarded.
+    void stop_and_join() noexcept;
+    // Called on the dispatcher thread itself (a callback closed its session):
+    // the thread finishes the current delivery, runs `finally`, and detaches.
+    void stop_from_inside(Finally finally) noexcept;
+    bool on_dispatcher_thread() const noexcept;
+
+private:
+    void run() noexcept;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<QueuedEvent> ring_;
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+    bool dropped_ = false;
+    bool stopping_ = false;
+    Deliver deliver_;
+    Finally finally_;
+    std::thread thread_;
+    std::thread::id thread_id_;
+};
+
+}  // namespace olstate

@@ -1,0 +1,82 @@
+// Subscriptions and the table that holds them.
+//
+// A subscription's life is one atomic word: an ACTIVE bit, a DEFERRED bit and
+// the number of its callbacks running now. A callback starts only while
+// ACTIVE (one compare-and-swap), so stopping is a single atomic step after
+// which no new call can begin; whoever stops it then either waits for the
+// running count to reach zero (outside any callback) or leaves the release
+// to the last running call (DEFERRED, from inside a callback). `release`
+// runs exactly once, guarded by its own flag.
+#pragma once
+
+#include <olstate.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace olstate {
+
+class Subscription {
+public:
+    Subscription(olstate_subscription token, olstate_callback callback, void* context,
+                 olstate_release release) noexcept;
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+
+    olstate_subscription token() const noexcept { return token_; }
+
+    // Runs the callback if the subscription is still active; false if not.
+    // `event.subscription` is filled in here.
+    bool invoke(olstate_event event) noexcept;
+
+    // Stops new calls. With `deferred`, the last running call (if any) runs
+    // the release; returns the number of calls running at that moment.
+    std::uint32_t stop(bool deferred) noexcept;
+    // Waits until no call runs (never call from inside one of its callbacks).
+    void wait_idle() noexcept;
+    // Runs release(context) unless it already ran.
+    void release_once() noexcept;
+
+private:
+    static constexpr std::uint32_t kActive = 1u << 31;
+    static constexpr std::uint32_t kDeferred = 1u << 30;
+    static constexpr std::uint32_t kCountMask = kDeferred - 1;
+
+    olstate_subscription token_;
+    olstate_callback callback_;
+    void* context_;
+    olstate_release release_;
+    std::atomic<std::uint32_t> state_{kActive};
+    std::atomic<bool> released_{false};
+};
+
+using SubscriptionList = std::vector<std::shared_ptr<Subscription>>;
+
+// Copy-on-write: delivery takes an immutable snapshot with one pointer copy,
+// so fan-out holds no lock while callbacks run.
+class SubscriptionTable {
+public:
+    SubscriptionTable();
+
+    // False when the table was closed (the session is closing).
+    bool add(std::shared_ptr<Subscription> sub);
+    // The removed subscription, or null for an unknown token.
+    std::shared_ptr<Subscription> remove(olstate_subscription token);
+    // Empties and closes the table; returns what it held (never null).
+    // Allocates nothing, so closing cannot fail.
+    std::shared_ptr<const SubscriptionList> close() noexcept;
+    // Null once the table is closed.
+    std::shared_ptr<const SubscriptionList> snapshot() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<const SubscriptionList> list_;  // null once closed
+};
+
+// A process-unique, never-zero token.
+olstate_subscription next_subscription_token() noexcept;
+
+}  // namespace olstate

@@ -1,0 +1,343 @@
+// olstate-monitor: prints Outlook's connection state and every change as it
+// happens, or changes it. Uses only the public header, like any client.
+#include <olstate.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace {
+
+const char* const kUsage =
+    "usage: olstate-monitor [options]\n"
+    "\n"
+    "Prints the provider, profile, capabilities and current state of Outlook's\n"
+    "Offline State API, then every state-change event as it arrives.\n"
+    "\n"
+    "options:\n"
+    "  --profile NAME        MAPI profile (default: the default profile)\n"
+    "  --provider P          auto | outlook | simulator | bridge | PATH to a provider\n"
+    "                        library exporting HrOpenOfflineObj (default: auto;\n"
+    "                        auto is the simulator outside Windows)\n"
+    "  --delivery MODE       queued (default) | inline\n"
+    "  --json                one JSON object per line (the facts, then each event)\n"
+    "  --count N             exit after N events\n"
+    "  --demo N              drive the provider through N state changes (offline,\n"
+    "                        online, ...), print their events, then exit\n"
+    "  --set online|offline  change the state and exit (0 on success)\n"
+    "  --block               with --set: return when the change is complete\n"
+    "  --follow              with --set: keep printing events afterwards\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Exits 0 on success and on Ctrl-C/SIGTERM; 1 on an olstate error (the\n"
+    "library's message goes to stderr); 2 on a usage error.\n";
+
+struct Options {
+    const char* profile = nullptr;
+    uint32_t provider = OLSTATE_PROVIDER_AUTO;
+    const char* provider_path = nullptr;
+    uint32_t delivery = OLSTATE_DELIVERY_QUEUED;
+    bool json = false;
+    long count = -1;
+    long demo = -1;
+    std::optional<uint32_t> set;
+    bool block = false;
+    bool follow = false;
+};
+
+volatile std::sig_atomic_t g_signalled = 0;
+extern "C" void on_signal(int) { g_signalled = 1; }
+
+[[noreturn]] void usage_error(const std::string& what) {
+    std::fprintf(stderr, "olstate-monitor: %s\n\n%s", what.c_str(), kUsage);
+    std::exit(2);
+}
+
+long parse_count(const char* flag, const char* value) {
+    char* end = nullptr;
+    const long n = std::strtol(value, &end, 10);
+    if (!*value || *end || n < 0) usage_error(std::string(flag) + " needs a number >= 0");
+    return n;
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const auto value = [&]() -> const char* {
+            if (i + 1 >= argc) usage_error(a + " needs a value");
+            return argv[++i];
+        };
+        if (a == "-h" || a == "--help") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
+        } else if (a == "--profile") {
+            o.profile = value();
+        } else if (a == "--provider") {
+            const std::string p = value();
+            if (p == "auto") o.provider = OLSTATE_PROVIDER_AUTO;
+            else if (p == "outlook") o.provider = OLSTATE_PROVIDER_OUTLOOK;
+            else if (p == "simulator") o.provider = OLSTATE_PROVIDER_SIMULATOR;
+            else if (p == "bridge") o.provider = OLSTATE_PROVIDER_BRIDGE;
+            else {
+                o.provider = OLSTATE_PROVIDER_LIBRARY;
+                o.provider_path = argv[i];
+            }
+        } else if (a == "--delivery") {
+            const std::string d = value();
+            if (d == "queued") o.delivery = OLSTATE_DELIVERY_QUEUED;
+            else if (d == "inline") o.delivery = OLSTATE_DELIVERY_INLINE;
+            else usage_error("--delivery is queued or inline");
+        } else if (a == "--json") {
+            o.json = true;
+        } else if (a == "--count") {
+            o.count = parse_count("--count", value());
+        } else if (a == "--demo") {
+            o.demo = parse_count("--demo", value());
+        } else if (a == "--set") {
+            const std::string s = value();
+            if (s == "online") o.set = OLSTATE_ONLINE;
+            else if (s == "offline") o.set = OLSTATE_OFFLINE;
+            else usage_error("--set is online or offline");
+        } else if (a == "--block") {
+            o.block = true;
+        } else if (a == "--follow") {
+            o.follow = true;
+        } else {
+            usage_error("unknown option " + a);
+        }
+    }
+    if ((o.block || o.follow) && !o.set) usage_error("--block and --follow go with --set");
+    if (o.set && o.demo >= 0) usage_error("--set and --demo exclude each other");
+    return o;
+}
+
+int report_failure(const char* what, olstate_result r) {
+    std::fprintf(stderr, "olstate-monitor: %s failed: %s\n  %s\n", what, olstate_result_name(r),
+                 olstate_last_error_message());
+    return 1;
+}
+
+const char* state_name(uint32_t s) {
+    return s == OLSTATE_ONLINE ? "online" : s == OLSTATE_OFFLINE ? "offline" : "unknown";
+}
+
+const char* kind_name(uint32_t k) {
+    switch (k) {
+        case OLSTATE_EVENT_CHANGE_START: return "change_start";
+        case OLSTATE_EVENT_CHANGE: return "change";
+        case OLSTATE_EVENT_CHANGE_DONE: return "change_done";
+        default: return "unknown";
+    }
+}
+
+const char* provider_name(uint32_t p) {
+    switch (p) {
+        case OLSTATE_PROVIDER_OUTLOOK: return "outlook";
+        case OLSTATE_PROVIDER_SIMULATOR: return "simulator";
+        case OLSTATE_PROVIDER_LIBRARY: return "library";
+        case OLSTATE_PROVIDER_BRIDGE: return "bridge";
+        default: return "auto";
+    }
+}
+
+std::string caps_text(uint32_t c) {
+    std::string s;
+    if (c & OLSTATE_CAPABILITY_OFFLINE) s += "offline";
+    if (c & OLSTATE_CAPABILITY_ONLINE) s += s.empty() ? "online" : ",online";
+    return s.empty() ? "none" : s;
+}
+
+// ISO 8601, UTC, with microseconds.
+std::string iso_time(uint64_t us) {
+    const std::time_t secs = static_cast<std::time_t>(us / 1000000);
+    std::tm tm{};
+#if defined(_WIN32)
+    gmtime_s(&tm, &secs);
+#else
+    gmtime_r(&secs, &tm);
+#endif
+    char buf[64];
+    const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof buf - n, ".%06uZ", static_cast<unsigned>(us % 1000000));
+    return buf;
+}
+
+std::string json_string(const char* s) {
+    std::string out = "\"";
+    for (const char* p = s; *p; ++p) {
+        const unsigned char c = static_cast<unsigned char>(*p);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04x", c);
+            out += esc;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
+// Shared between the callback (dispatcher thread) and main.
+struct Printer {
+    bool json = false;
+    long limit = -1;
+    std::mutex mutex;
+    std::condition_variable changed;
+    long printed = 0;
+};
+
+extern "C" void OLSTATE_CALL print_event(const olstate_event* e, void* context) {
+    auto* p = static_cast<Printer*>(context);
+    std::lock_guard lock(p->mutex);
+    if (p->limit >= 0 && p->printed >= p->limit) return;
+    const std::string time = iso_time(e->notify_time_us);
+    if (p->json) {
+        std::printf(
+            "{\"type\":\"event\",\"time\":\"%s\",\"kind\":\"%s\",\"old_state\":\"%s\","
+            "\"new_state\":\"%s\",\"sequence\":%llu,\"subscription\":%llu,\"dropped\":%s}\n",
+            time.c_str(), kind_name(e->kind), state_name(e->old_state), state_name(e->new_state),
+            static_cast<unsigned long long>(e->sequence),
+            static_cast<unsigned long long>(e->subscription),
+            (e->flags & OLSTATE_EVENT_FLAG_DROPPED) ? "true" : "false");
+    } else {
+        std::printf("%s  #%-4llu %-12s %s -> %s%s\n", time.c_str(),
+                    static_cast<unsigned long long>(e->sequence), kind_name(e->kind),
+                    state_name(e->old_state), state_name(e->new_state),
+                    (e->flags & OLSTATE_EVENT_FLAG_DROPPED) ? "  (events were dropped before this)"
+                                                            : "");
+    }
+    std::fflush(stdout);
+    ++p->printed;
+    p->changed.notify_all();
+}
+
+void print_facts(const Options& o, olstate_session* session) {
+    olstate_session_info info;
+    std::memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    uint32_t caps = 0, state = 0;
+    const bool have_info = olstate_get_session_info(session, &info) == OLSTATE_OK;
+    olstate_capabilities(session, &caps);
+    const bool have_state = olstate_get_state(session, &state) == OLSTATE_OK;
+    const char* profile = have_info ? info.profile : "";
+    const char* path = have_info ? info.provider_path : "";
+    if (o.json) {
+        std::printf(
+            "{\"type\":\"session\",\"provider\":\"%s\",\"provider_path\":%s,\"profile\":%s,"
+            "\"capabilities\":[%s%s%s],\"state\":\"%s\",\"olstate_version\":\"%s\"}\n",
+            provider_name(have_info ? info.provider : 0), json_string(path).c_str(),
+            json_string(profile).c_str(), (caps & OLSTATE_CAPABILITY_OFFLINE) ? "\"offline\"" : "",
+            (caps & OLSTATE_CAPABILITY_OFFLINE) && (caps & OLSTATE_CAPABILITY_ONLINE) ? "," : "",
+            (caps & OLSTATE_CAPABILITY_ONLINE) ? "\"online\"" : "",
+            have_state ? state_name(state) : "unknown", olstate_version_string());
+    } else {
+        std::printf("provider:     %s (%s)\n", provider_name(have_info ? info.provider : 0), path);
+        std::printf("profile:      %s\n", profile);
+        std::printf("capabilities: %s\n", caps_text(caps).c_str());
+        std::printf("state:        %s\n", have_state ? state_name(state) : "unknown");
+    }
+    std::fflush(stdout);
+}
+
+// Waits until `n` events were printed, a signal came, or `timeout` passed.
+bool wait_printed(Printer& p, long n, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(p.mutex);
+    while (p.printed < n && !g_signalled) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        p.changed.wait_for(lock, std::chrono::milliseconds(50));
+    }
+    return p.printed >= n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options o = parse(argc, argv);
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+
+    olstate_open_options options;
+    olstate_open_options_init(&options);
+    options.profile = o.profile;
+    options.provider = o.provider;
+    options.provider_path = o.provider_path;
+    options.delivery = o.delivery;
+    olstate_session* session = nullptr;
+    if (const olstate_result r = olstate_open_ex(&options, &session)) return report_failure("open", r);
+
+    if (o.set && !o.follow) {
+        const olstate_result r =
+            olstate_set_state(session, *o.set, o.block ? OLSTATE_SET_BLOCK : OLSTATE_SET_DEFAULT);
+        if (r) {
+            report_failure("set state", r);
+            olstate_close(session);
+            return 1;
+        }
+        uint32_t state = 0;
+        if (o.block && olstate_get_state(session, &state) == OLSTATE_OK)
+            std::printf(o.json ? "{\"type\":\"state\",\"state\":\"%s\"}\n" : "state: %s\n",
+                        state_name(state));
+        olstate_close(session);
+        return 0;
+    }
+
+    print_facts(o, session);
+    Printer printer;
+    printer.json = o.json;
+    printer.limit = o.demo >= 0 ? o.demo * 3 : o.count;
+    olstate_subscription token = 0;
+    if (const olstate_result r = olstate_subscribe(session, print_event, &printer, nullptr, &token)) {
+        report_failure("subscribe", r);
+        olstate_close(session);
+        return 1;
+    }
+
+    int exit_code = 0;
+    if (o.set) {
+        if (const olstate_result r = olstate_set_state(
+                session, *o.set, o.block ? OLSTATE_SET_BLOCK : OLSTATE_SET_DEFAULT)) {
+            exit_code = report_failure("set state", r);
+        }
+    }
+    if (o.demo >= 0) {
+        // Each change is START, CHANGE, DONE: wait for all three before the next.
+        for (long i = 0; i < o.demo && !g_signalled && exit_code == 0; ++i) {
+            uint32_t state = OLSTATE_ONLINE;
+            olstate_get_state(session, &state);
+            const uint32_t next = state == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE;
+            if (const olstate_result r = olstate_set_state(session, next, OLSTATE_SET_BLOCK)) {
+                exit_code = report_failure("set state", r);
+                break;
+            }
+            if (!wait_printed(printer, (i + 1) * 3, std::chrono::seconds(10))) {
+                if (!g_signalled) {
+                    std::fprintf(stderr, "olstate-monitor: the provider sent no events for a change\n");
+                    exit_code = 1;
+                }
+                break;
+            }
+        }
+    } else if (exit_code == 0) {
+        while (!g_signalled && (o.count < 0 || !wait_printed(printer, o.count, std::chrono::hours(24 * 365)))) {
+            if (o.count < 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+
+    olstate_unsubscribe(session, token);
+    olstate_close(session);
+    return exit_code;
+}
