@@ -2,21 +2,21 @@
 
 namespace olstate {
 namespace {
-// Heads of per-thread lists built from stack objects: no allocation.
-thread_local const CallbackScope* innermost_callback = nullptr;
+// Head of a per-thread list built from stack objects: no allocation.
+thread_local const ThreadMark* innermost = nullptr;
 thread_local int provider_notify_depth = 0;
 }  // namespace
 
-CallbackScope::CallbackScope(std::uint64_t session_id) noexcept
-    : session_id_(session_id), outer_(innermost_callback) {
-    innermost_callback = this;
+ThreadMark::ThreadMark(Kind kind, std::uint64_t session_id) noexcept
+    : kind_(kind), session_id_(session_id), outer_(innermost) {
+    innermost = this;
 }
 
-CallbackScope::~CallbackScope() { innermost_callback = outer_; }
+ThreadMark::~ThreadMark() { innermost = outer_; }
 
-bool in_callback_of(std::uint64_t session_id) noexcept {
-    for (const CallbackScope* s = innermost_callback; s; s = s->outer_) {
-        if (s->session_id_ == session_id) return true;
+bool marked(ThreadMark::Kind kind, std::uint64_t session_id) noexcept {
+    for (const ThreadMark* m = innermost; m; m = m->outer_) {
+        if (m->kind_ == kind && m->session_id_ == session_id) return true;
     }
     return false;
 }

@@ -41,15 +41,15 @@ void insert(std::shared_ptr<Session> session) {
     t.live.emplace(id, std::move(session));
 }
 
-SessionCall enter(olstate_session* handle) {
+std::shared_ptr<Session> enter(olstate_session* handle) {
     Table& t = table();
     std::lock_guard lock(t.mutex);
     const auto it = t.live.find(id_of(handle));
-    if (it == t.live.end()) return {};
+    if (it == t.live.end()) return nullptr;
     // Counted under the registry lock: close removes under the same lock, so
     // it either sees this call or the call never finds the session.
     it->second->enter_call();
-    return SessionCall(it->second);
+    return it->second;
 }
 
 std::shared_ptr<Session> remove(olstate_session* handle) {

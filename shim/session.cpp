@@ -177,13 +177,15 @@ void Session::close() noexcept {
     if (!stopped) return;  // closed already (cannot happen: the registry hands close out once)
     for (const auto& sub : *stopped) sub->stop(/*deferred=*/false);
 
-    if (!in_callback_of(id_)) {
+    if (!in_callback_of(id_) && !in_call_on(id_)) {
         teardown(std::move(stopped));
         return;
     }
-    // Closed from inside one of its own callbacks: finish on a thread olstate
-    // owns once the callback has returned, never joining the current thread
-    // and never calling Unadvise/Release from inside the provider's Notify.
+    // Closed from inside one of its own callbacks (or from a callback nested
+    // in a call on this session that this thread has not finished): finish
+    // on a thread olstate owns once that has returned, never joining the
+    // current thread and never calling Unadvise/Release from inside the
+    // provider's Notify.
     auto self = shared_from_this();
     auto finish = [self, stopped = std::move(stopped)]() mutable {
         self->teardown(std::move(stopped));
@@ -245,7 +247,7 @@ void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
 void Session::deliver(const QueuedEvent& e) noexcept {
     const auto subs = subscriptions_.snapshot();
     if (!subs || subs->empty()) return;
-    const CallbackScope scope(id_);
+    const ThreadMark mark(ThreadMark::Kind::callback, id_);
     olstate_event event{};
     event.struct_size = sizeof(olstate_event);
     event.kind = e.kind;

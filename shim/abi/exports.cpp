@@ -41,11 +41,11 @@ void check_input_struct(const void* s, std::uint32_t size, std::size_t known, co
     }
 }
 
-SessionCall enter_session(olstate_session* session) {
+std::shared_ptr<Session> enter_session(olstate_session* session) {
     if (!session) fail(OLSTATE_E_INVALID_HANDLE, "session is NULL");
-    SessionCall call = olstate::registry::enter(session);
-    if (!call) fail(OLSTATE_E_INVALID_HANDLE, "the session is closed or was never opened");
-    return call;
+    auto s = olstate::registry::enter(session);
+    if (!s) fail(OLSTATE_E_INVALID_HANDLE, "the session is closed or was never opened");
+    return s;
 }
 
 OpenRequest request_from(const olstate_open_options& o) {
@@ -120,7 +120,7 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_close(olstate_session* session) 
 OLSTATE_API olstate_result OLSTATE_CALL olstate_get_session_info(olstate_session* session,
                                                                  olstate_session_info* out_info) {
     return guarded("olstate_get_session_info", [&] {
-        const SessionCall s = enter_session(session);
+        const SessionCall s(enter_session(session));
         if (!out_info) fail(OLSTATE_E_INVALID_ARGUMENT, "out_info is NULL");
         if (out_info->struct_size < sizeof(olstate_session_info))
             fail(OLSTATE_E_INVALID_ARGUMENT,
@@ -136,7 +136,7 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_get_session_info(olstate_session
 OLSTATE_API olstate_result OLSTATE_CALL olstate_capabilities(olstate_session* session,
                                                              uint32_t* out_capabilities) {
     return guarded("olstate_capabilities", [&] {
-        const SessionCall s = enter_session(session);
+        const SessionCall s(enter_session(session));
         if (!out_capabilities) fail(OLSTATE_E_INVALID_ARGUMENT, "out_capabilities is NULL");
         *out_capabilities = s->capabilities();
     });
@@ -145,7 +145,7 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_capabilities(olstate_session* se
 OLSTATE_API olstate_result OLSTATE_CALL olstate_get_state(olstate_session* session,
                                                           uint32_t* out_state) {
     return guarded("olstate_get_state", [&] {
-        const SessionCall s = enter_session(session);
+        const SessionCall s(enter_session(session));
         if (!out_state) fail(OLSTATE_E_INVALID_ARGUMENT, "out_state is NULL");
         *out_state = s->get_state();
     });
@@ -154,7 +154,7 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_get_state(olstate_session* sessi
 OLSTATE_API olstate_result OLSTATE_CALL olstate_set_state(olstate_session* session,
                                                           uint32_t state, uint32_t flags) {
     return guarded("olstate_set_state", [&] {
-        const SessionCall s = enter_session(session);
+        const SessionCall s(enter_session(session));
         if (state != OLSTATE_ONLINE && state != OLSTATE_OFFLINE)
             fail(OLSTATE_E_INVALID_ARGUMENT,
                  "state must be OLSTATE_ONLINE or OLSTATE_OFFLINE (got " + std::to_string(state) + ")");
@@ -179,7 +179,7 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe(olstate_session* sessi
         const auto release_unless_owned = gsl::finally([&] {
             if (!owned && release) release(context);
         });
-        const SessionCall s = enter_session(session);
+        const SessionCall s(enter_session(session));
         if (!callback) fail(OLSTATE_E_INVALID_ARGUMENT, "callback is NULL");
         if (!out_subscription) fail(OLSTATE_E_INVALID_ARGUMENT, "out_subscription is NULL");
         *out_subscription = s->subscribe(callback, context, release);
@@ -190,7 +190,7 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe(olstate_session* sessi
 OLSTATE_API olstate_result OLSTATE_CALL olstate_unsubscribe(olstate_session* session,
                                                             olstate_subscription subscription) {
     return guarded("olstate_unsubscribe", [&] {
-        const SessionCall s = enter_session(session);
+        const SessionCall s(enter_session(session));
         if (subscription == 0) fail(OLSTATE_E_INVALID_HANDLE, "subscription token 0 is never valid");
         if (!s->unsubscribe(subscription))
             fail(OLSTATE_E_INVALID_HANDLE, "unknown or already removed subscription " +

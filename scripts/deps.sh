@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a part of olstate needs, only those missing
+# (idempotent; apt-get update runs only when something must be installed).
+# usage: scripts/deps.sh core|bindings|sanitize|windows|fuzz ...
+set -euo pipefail
+
+want=()
+for group in "$@"; do
+  case "$group" in
+    core)     want+=(meson ninja-build g++ pkg-config doctest-dev libmsgsl-dev python3) ;;
+    bindings) want+=(golang-go)
+              command -v cargo >/dev/null || want+=(cargo)
+              command -v dotnet >/dev/null || want+=(dotnet-sdk-8.0) ;;
+    sanitize) want+=(clang libclang-rt-14-dev) ;;
+    fuzz)     want+=(clang libclang-rt-14-dev) ;;
+    coverage) want+=(gcovr) ;;
+    windows)  want+=(mingw-w64 g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64 zip) ;;
+    *) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps.sh: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

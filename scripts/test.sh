@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every test olstate has: the native suites (unit, abi, stress, sim and
+# the bindings' rust, csharp, go), the same native suites under
+# AddressSanitizer+UBSan and under ThreadSanitizer, a short fuzzing smoke run,
+# and the Windows builds (win64 suites under Wine; win32 compiled).
+# Installs missing Debian packages first.
+#
+# usage: scripts/test.sh [--quick]   (--quick: native suites only)
+# env:   OLSTATE_STRESS_SCALE (default 1) multiplies stress iterations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+step() { printf '\n=== %s ===\n' "$*"; }
+native_suites=(--suite unit --suite abi --suite stress --suite sim)
+failed=()
+run() { # run NAME COMMAND...: runs a stage, remembers a failure, goes on
+  local name=$1; shift
+  step "$name"
+  if ! "$@"; then failed+=("$name"); fi
+}
+
+scripts/deps.sh core bindings sanitize coverage $([ $quick -eq 1 ] || echo windows)
+
+setup() { # setup DIR ARGS...: configure once, reconfigure when it exists
+  local dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null
+  else meson setup "$dir" "$@" >/dev/null; fi
+}
+
+run "native build and every suite" bash -c '
+  set -e
+  '"$(declare -f setup)"'
+  setup build
+  ninja -C build
+  meson test -C build --print-errorlogs --num-processes 2'
+
+if [ $quick -eq 0 ]; then
+  run "AddressSanitizer + UBSan" bash -c '
+    set -e
+    '"$(declare -f setup)"'
+    setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbindings=false -Dbuildtype=debug
+    ninja -C build-asan
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+      meson test -C build-asan --print-errorlogs --num-processes 2 '"${native_suites[*]}"
+
+  run "ThreadSanitizer" bash -c '
+    set -e
+    '"$(declare -f setup)"'
+    setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dbindings=false -Dbuildtype=debugoptimized
+    ninja -C build-tsan
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+      meson test -C build-tsan --print-errorlogs --num-processes 2 '"${native_suites[*]}"
+
+  for extra in scripts/test-*.sh; do
+    [ -x "$extra" ] && run "$(basename "$extra" .sh)" "$extra"
+  done
+fi
+
+step "summary"
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'FAILED: %s\n' "${failed[@]}"
+  exit 1
+fi
+echo "all stages passed"
