@@ -1,0 +1,256 @@
+//! Raw declarations mirroring `include/olstate.h` exactly.
+//!
+//! Every item here has the name, type and value it has in the C header; the
+//! crate's tests pin the struct sizes, field offsets and constants both to
+//! hand-written values and to what the loaded library reports through
+//! [`olstate_struct_size`]. Prefer the safe API at the crate root; this module
+//! exists for callers who need something the safe API does not offer.
+//!
+//! All functions are `unsafe` to call: they take raw pointers whose validity
+//! the caller vouches for. The library itself validates every pointer it can
+//! (NULL arguments and closed session handles are errors, never crashes).
+//!
+//! On Windows the header's `OLSTATE_CALL` is `__cdecl`; Rust's `extern "C"`
+//! is cdecl on every Windows target, so the declarations match on 32-bit x86
+//! too.
+#![allow(non_camel_case_types)]
+
+use std::os::raw::{c_char, c_void};
+
+// ---------------------------------------------------------------------------
+// Results and errors
+// ---------------------------------------------------------------------------
+
+/// `olstate_result`: `OLSTATE_OK` (0) or a negative `OLSTATE_E_*` code.
+pub type olstate_result = i32;
+
+/// Success.
+pub const OLSTATE_OK: olstate_result = 0;
+/// NULL where not allowed, bad flag or enum value, bad `struct_size`, invalid UTF-8.
+pub const OLSTATE_E_INVALID_ARGUMENT: olstate_result = -1;
+/// Session closed or never opened; unknown subscription token.
+pub const OLSTATE_E_INVALID_HANDLE: olstate_result = -2;
+/// No Outlook MAPI DLL (or simulator library) could be located or loaded, or
+/// it lacks `HrOpenOfflineObj`; or no bridge is running.
+pub const OLSTATE_E_PROVIDER_NOT_FOUND: olstate_result = -3;
+/// The provider said the profile does not exist, or there is no default profile.
+pub const OLSTATE_E_PROFILE_NOT_FOUND: olstate_result = -4;
+/// Capability or operation not supported by this provider or platform.
+pub const OLSTATE_E_NOT_SUPPORTED: olstate_result = -5;
+/// A state change is still in progress (the provider answered `E_PENDING`).
+pub const OLSTATE_E_BUSY: olstate_result = -6;
+/// Any other failing HRESULT from the provider; the message names it.
+pub const OLSTATE_E_PROVIDER_FAILED: olstate_result = -7;
+/// An allocation failed.
+pub const OLSTATE_E_OUT_OF_MEMORY: olstate_result = -8;
+/// A bug in olstate; the message says where.
+pub const OLSTATE_E_INTERNAL: olstate_result = -9;
+/// The Outlook provider was asked for outside `OUTLOOK.EXE`.
+pub const OLSTATE_E_NOT_IN_OUTLOOK: olstate_result = -10;
+/// A blocking call was made on a provider notification thread.
+pub const OLSTATE_E_WOULD_DEADLOCK: olstate_result = -11;
+
+// ---------------------------------------------------------------------------
+// Versions and struct sizes
+// ---------------------------------------------------------------------------
+
+/// `(major << 16) | minor` of the ABI this module describes.
+#[allow(clippy::identity_op)]
+pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 0;
+
+/// `olstate_struct_size` selector for [`olstate_open_options`].
+pub const OLSTATE_STRUCT_OPEN_OPTIONS: u32 = 1;
+/// `olstate_struct_size` selector for [`olstate_event`].
+pub const OLSTATE_STRUCT_EVENT: u32 = 2;
+/// `olstate_struct_size` selector for [`olstate_session_info`].
+pub const OLSTATE_STRUCT_SESSION_INFO: u32 = 3;
+
+// ---------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------
+
+/// Connection state: offline.
+pub const OLSTATE_OFFLINE: u32 = 1;
+/// Connection state: online.
+pub const OLSTATE_ONLINE: u32 = 2;
+
+/// Capability bit: the provider can go (and report going) offline.
+pub const OLSTATE_CAPABILITY_OFFLINE: u32 = 1;
+/// Capability bit: the provider can go (and report going) online.
+pub const OLSTATE_CAPABILITY_ONLINE: u32 = 2;
+
+/// Event kind: a state change starts.
+pub const OLSTATE_EVENT_CHANGE_START: u32 = 1;
+/// Event kind: the state changes.
+pub const OLSTATE_EVENT_CHANGE: u32 = 2;
+/// Event kind: a state change is complete.
+pub const OLSTATE_EVENT_CHANGE_DONE: u32 = 3;
+
+/// `olstate_event.flags`: events were dropped before this one.
+pub const OLSTATE_EVENT_FLAG_DROPPED: u32 = 1;
+
+/// `olstate_set_state` flag: asynchronous.
+pub const OLSTATE_SET_DEFAULT: u32 = 0;
+/// `olstate_set_state` flag: return when the change is complete.
+pub const OLSTATE_SET_BLOCK: u32 = 1;
+
+/// Provider: Outlook inside `OUTLOOK.EXE`, the bridge elsewhere on Windows;
+/// the simulator on other platforms.
+pub const OLSTATE_PROVIDER_AUTO: u32 = 0;
+/// Provider: Outlook's MAPI DLL (only inside `OUTLOOK.EXE`).
+pub const OLSTATE_PROVIDER_OUTLOOK: u32 = 1;
+/// Provider: `olstate_sim`, found next to the olstate library.
+pub const OLSTATE_PROVIDER_SIMULATOR: u32 = 2;
+/// Provider: the library at `provider_path`.
+pub const OLSTATE_PROVIDER_LIBRARY: u32 = 3;
+/// Provider: the bridge serving the profile inside Outlook.
+pub const OLSTATE_PROVIDER_BRIDGE: u32 = 4;
+
+/// Delivery: one dispatcher thread per session, callbacks one at a time, in order.
+pub const OLSTATE_DELIVERY_QUEUED: u32 = 0;
+/// Delivery: callbacks on the provider's notification thread, possibly concurrent.
+pub const OLSTATE_DELIVERY_INLINE: u32 = 1;
+
+// ---------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------
+
+/// Opaque session handle (`olstate_session`).
+#[repr(C)]
+pub struct olstate_session {
+    _opaque: [u8; 0],
+    // Neither Send, Sync nor Unpin by itself: the handle is only ever used
+    // through a raw pointer.
+    _marker: std::marker::PhantomData<(*mut u8, std::marker::PhantomPinned)>,
+}
+
+/// `olstate_open_options`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct olstate_open_options {
+    /// `sizeof(olstate_open_options)`.
+    pub struct_size: u32,
+    /// UTF-8 MAPI profile name; NULL = the default profile.
+    pub profile: *const c_char,
+    /// `OLSTATE_PROVIDER_*`.
+    pub provider: u32,
+    /// UTF-8 full path; required with `OLSTATE_PROVIDER_LIBRARY`, NULL otherwise.
+    pub provider_path: *const c_char,
+    /// `OLSTATE_DELIVERY_*`.
+    pub delivery: u32,
+    /// Reserved, must be 0.
+    pub flags: u32,
+}
+
+/// `olstate_session_info`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct olstate_session_info {
+    /// Set by the caller: `sizeof(olstate_session_info)`.
+    pub struct_size: u32,
+    /// The resolved provider (never AUTO).
+    pub provider: u32,
+    /// UTF-8 profile name used; owned by the session.
+    pub profile: *const c_char,
+    /// UTF-8 path of the provider library loaded; owned by the session.
+    pub provider_path: *const c_char,
+}
+
+/// `olstate_subscription`: a token unique for the life of the process; 0 is never valid.
+pub type olstate_subscription = u64;
+
+/// `olstate_event`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct olstate_event {
+    /// `sizeof(olstate_event)` as the library knows it.
+    pub struct_size: u32,
+    /// `OLSTATE_EVENT_*`.
+    pub kind: u32,
+    /// `OLSTATE_ONLINE` / `OLSTATE_OFFLINE`.
+    pub old_state: u32,
+    /// `OLSTATE_ONLINE` / `OLSTATE_OFFLINE`.
+    pub new_state: u32,
+    /// The subscription this call is for.
+    pub subscription: olstate_subscription,
+    /// Per session: 1 for the first notification, +1 for each one after.
+    pub sequence: u64,
+    /// `OLSTATE_EVENT_FLAG_DROPPED`.
+    pub flags: u32,
+    /// 0.
+    pub reserved: u32,
+    /// Microseconds since the Unix epoch (UTC) when the notification reached olstate.
+    pub notify_time_us: u64,
+}
+
+/// `olstate_callback`: called for each event; must not unwind.
+pub type olstate_callback =
+    Option<unsafe extern "C" fn(event: *const olstate_event, context: *mut c_void)>;
+
+/// `olstate_release`: frees a subscription's context; runs exactly once.
+pub type olstate_release = Option<unsafe extern "C" fn(context: *mut c_void)>;
+
+// ---------------------------------------------------------------------------
+// Functions
+// ---------------------------------------------------------------------------
+
+extern "C" {
+    /// The static name of a result, e.g. `"OLSTATE_E_BUSY"`; `"unknown"` for others. Never NULL.
+    pub fn olstate_result_name(result: olstate_result) -> *const c_char;
+    /// UTF-8 message of the last failure on the calling thread; never NULL, empty after a success. Valid until the next `olstate_` call on this thread.
+    pub fn olstate_last_error_message() -> *const c_char;
+    /// The HRESULT involved in the last failure on the calling thread, 0 when none was.
+    pub fn olstate_last_error_hresult() -> i32;
+
+    /// The ABI version of the loaded library, `(major << 16) | minor`.
+    pub fn olstate_abi_version() -> u32;
+    /// The library's version, e.g. `"1.0.0"`. Static; never NULL.
+    pub fn olstate_version_string() -> *const c_char;
+    /// `sizeof` the named struct (`OLSTATE_STRUCT_*`) as the library knows it; 0 for an unknown value.
+    pub fn olstate_struct_size(which: u32) -> usize;
+
+    /// Fills `options` with the defaults (struct_size set, AUTO, QUEUED, NULLs, zeros). NULL is ignored.
+    pub fn olstate_open_options_init(options: *mut olstate_open_options);
+    /// `olstate_open_ex` with default options and this profile (UTF-8; NULL = the default profile).
+    pub fn olstate_open(
+        profile: *const c_char,
+        out_session: *mut *mut olstate_session,
+    ) -> olstate_result;
+    /// Opens the offline object of `options->profile` through `options->provider`.
+    pub fn olstate_open_ex(
+        options: *const olstate_open_options,
+        out_session: *mut *mut olstate_session,
+    ) -> olstate_result;
+    /// Closes the session (see the header for the full contract). NULL is a no-op.
+    pub fn olstate_close(session: *mut olstate_session) -> olstate_result;
+    /// Facts about an open session; the caller sets `out_info->struct_size`.
+    pub fn olstate_get_session_info(
+        session: *mut olstate_session,
+        out_info: *mut olstate_session_info,
+    ) -> olstate_result;
+
+    /// The capabilities read at open (`OLSTATE_CAPABILITY_*` bits).
+    pub fn olstate_capabilities(
+        session: *mut olstate_session,
+        out_capabilities: *mut u32,
+    ) -> olstate_result;
+    /// The current state: `OLSTATE_ONLINE` or `OLSTATE_OFFLINE`.
+    pub fn olstate_get_state(session: *mut olstate_session, out_state: *mut u32) -> olstate_result;
+    /// Asks for a change to `state`, with `OLSTATE_SET_DEFAULT` or `OLSTATE_SET_BLOCK`.
+    pub fn olstate_set_state(session: *mut olstate_session, state: u32, flags: u32)
+        -> olstate_result;
+
+    /// Subscribes `callback`; when `release` is not NULL, olstate owns `context` and calls `release(context)` exactly once.
+    pub fn olstate_subscribe(
+        session: *mut olstate_session,
+        callback: olstate_callback,
+        context: *mut c_void,
+        release: olstate_release,
+        out_subscription: *mut olstate_subscription,
+    ) -> olstate_result;
+    /// Ends a subscription; on `OLSTATE_OK` from outside a callback, the callback is quiescent and its release has run.
+    pub fn olstate_unsubscribe(
+        session: *mut olstate_session,
+        subscription: olstate_subscription,
+    ) -> olstate_result;
+}

@@ -1,0 +1,376 @@
+//! Plain value types: [`State`], [`Capabilities`], [`EventKind`], [`Event`],
+//! [`Provider`], [`Delivery`] and [`SessionInfo`].
+
+use std::fmt;
+use std::ops::{BitAnd, BitOr};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::sys;
+
+/// Outlook's connection state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Working offline (`OLSTATE_OFFLINE`).
+    Offline,
+    /// Connected (`OLSTATE_ONLINE`).
+    Online,
+}
+
+impl State {
+    /// The state for a C value; `None` for anything but `OLSTATE_OFFLINE` /
+    /// `OLSTATE_ONLINE`.
+    ///
+    /// ```
+    /// use olstate::State;
+    /// assert_eq!(State::from_raw(2), Some(State::Online));
+    /// assert_eq!(State::from_raw(0), None);
+    /// ```
+    pub fn from_raw(raw: u32) -> Option<State> {
+        match raw {
+            sys::OLSTATE_OFFLINE => Some(State::Offline),
+            sys::OLSTATE_ONLINE => Some(State::Online),
+            _ => None,
+        }
+    }
+
+    /// The C value (`OLSTATE_OFFLINE` = 1, `OLSTATE_ONLINE` = 2).
+    pub fn raw(self) -> u32 {
+        match self {
+            State::Offline => sys::OLSTATE_OFFLINE,
+            State::Online => sys::OLSTATE_ONLINE,
+        }
+    }
+
+    /// The other state.
+    pub fn toggled(self) -> State {
+        match self {
+            State::Offline => State::Online,
+            State::Online => State::Offline,
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            State::Offline => "offline",
+            State::Online => "online",
+        })
+    }
+}
+
+/// What a provider can do: a bit mask of `OLSTATE_CAPABILITY_*`. Unknown bits
+/// are kept.
+///
+/// ```
+/// use olstate::Capabilities;
+/// let both = Capabilities::OFFLINE | Capabilities::ONLINE;
+/// assert!(both.contains(Capabilities::ONLINE));
+/// assert!(both.can_go_offline() && both.can_go_online());
+/// assert!(Capabilities::NONE.is_empty());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Capabilities(u32);
+
+impl Capabilities {
+    /// Neither capability.
+    pub const NONE: Capabilities = Capabilities(0);
+    /// `OLSTATE_CAPABILITY_OFFLINE`.
+    pub const OFFLINE: Capabilities = Capabilities(sys::OLSTATE_CAPABILITY_OFFLINE);
+    /// `OLSTATE_CAPABILITY_ONLINE`.
+    pub const ONLINE: Capabilities = Capabilities(sys::OLSTATE_CAPABILITY_ONLINE);
+
+    /// From the C bit mask, unknown bits included.
+    pub const fn from_bits(bits: u32) -> Capabilities {
+        Capabilities(bits)
+    }
+    /// The C bit mask.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+    /// Whether every bit of `other` is set.
+    pub const fn contains(self, other: Capabilities) -> bool {
+        self.0 & other.0 == other.0
+    }
+    /// Whether no bit is set.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// Whether the provider can go (and report going) offline.
+    pub const fn can_go_offline(self) -> bool {
+        self.contains(Capabilities::OFFLINE)
+    }
+    /// Whether the provider can go (and report going) online.
+    pub const fn can_go_online(self) -> bool {
+        self.contains(Capabilities::ONLINE)
+    }
+}
+
+impl BitOr for Capabilities {
+    type Output = Capabilities;
+    fn bitor(self, rhs: Capabilities) -> Capabilities {
+        Capabilities(self.0 | rhs.0)
+    }
+}
+
+impl BitAnd for Capabilities {
+    type Output = Capabilities;
+    fn bitand(self, rhs: Capabilities) -> Capabilities {
+        Capabilities(self.0 & rhs.0)
+    }
+}
+
+impl fmt::Debug for Capabilities {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names = Vec::new();
+        if self.can_go_offline() {
+            names.push("OFFLINE".to_string());
+        }
+        if self.can_go_online() {
+            names.push("ONLINE".to_string());
+        }
+        let rest = self.0 & !(sys::OLSTATE_CAPABILITY_OFFLINE | sys::OLSTATE_CAPABILITY_ONLINE);
+        if rest != 0 {
+            names.push(format!("{rest:#x}"));
+        }
+        if names.is_empty() {
+            names.push("NONE".to_string());
+        }
+        write!(f, "Capabilities({})", names.join(" | "))
+    }
+}
+
+/// The kind of an [`Event`].
+///
+/// Unknown kinds never fail: they arrive as [`EventKind::Other`] (later
+/// library versions add kinds; treat them as informational).
+///
+/// ```
+/// use olstate::EventKind;
+/// assert_eq!(EventKind::from_raw(1), EventKind::ChangeStart);
+/// assert_eq!(EventKind::from_raw(0x100), EventKind::ProviderLost);
+/// assert_eq!(EventKind::from_raw(42), EventKind::Other(42));
+/// assert_eq!(EventKind::Other(42).raw(), 42);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A state change starts (`OLSTATE_EVENT_CHANGE_START`).
+    ChangeStart,
+    /// The state changes (`OLSTATE_EVENT_CHANGE`).
+    Change,
+    /// A state change is complete (`OLSTATE_EVENT_CHANGE_DONE`).
+    ChangeDone,
+    /// The connection to the provider was lost (0x100, reserved for the
+    /// bridge, ABI 1.1; not sent by ABI 1.0 libraries).
+    ProviderLost,
+    /// The connection to the provider is back (0x101, reserved for the
+    /// bridge, ABI 1.1; not sent by ABI 1.0 libraries).
+    ProviderBack,
+    /// A kind this binding does not know, passed through untouched.
+    Other(u32),
+}
+
+/// Event kind value the contract reserves for the bridge's "provider lost".
+const EVENT_PROVIDER_LOST: u32 = 0x100;
+/// Event kind value the contract reserves for the bridge's "provider back".
+const EVENT_PROVIDER_BACK: u32 = 0x101;
+
+impl EventKind {
+    /// The kind for a C value; never fails.
+    pub fn from_raw(raw: u32) -> EventKind {
+        match raw {
+            sys::OLSTATE_EVENT_CHANGE_START => EventKind::ChangeStart,
+            sys::OLSTATE_EVENT_CHANGE => EventKind::Change,
+            sys::OLSTATE_EVENT_CHANGE_DONE => EventKind::ChangeDone,
+            EVENT_PROVIDER_LOST => EventKind::ProviderLost,
+            EVENT_PROVIDER_BACK => EventKind::ProviderBack,
+            other => EventKind::Other(other),
+        }
+    }
+
+    /// The C value.
+    pub fn raw(self) -> u32 {
+        match self {
+            EventKind::ChangeStart => sys::OLSTATE_EVENT_CHANGE_START,
+            EventKind::Change => sys::OLSTATE_EVENT_CHANGE,
+            EventKind::ChangeDone => sys::OLSTATE_EVENT_CHANGE_DONE,
+            EventKind::ProviderLost => EVENT_PROVIDER_LOST,
+            EventKind::ProviderBack => EVENT_PROVIDER_BACK,
+            EventKind::Other(v) => v,
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EventKind::ChangeStart => f.write_str("CHANGE_START"),
+            EventKind::Change => f.write_str("CHANGE"),
+            EventKind::ChangeDone => f.write_str("CHANGE_DONE"),
+            EventKind::ProviderLost => f.write_str("PROVIDER_LOST"),
+            EventKind::ProviderBack => f.write_str("PROVIDER_BACK"),
+            EventKind::Other(v) => write!(f, "kind {v:#x}"),
+        }
+    }
+}
+
+/// A subscription token (`olstate_subscription`): unique for the life of the
+/// process, never 0.
+pub type SubscriptionId = u64;
+
+/// One notification, copied out of the library's `olstate_event` (so it can
+/// be kept and sent to other threads, unlike the C struct, which is valid
+/// only during the callback).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// The state before the change; `None` if the library sent a value that
+    /// is neither online nor offline (see [`Event::raw`]).
+    pub old_state: Option<State>,
+    /// The state after the change; `None` as for `old_state`.
+    pub new_state: Option<State>,
+    /// The subscription this call is for ([`Subscription::id`](crate::Subscription::id)).
+    pub subscription: SubscriptionId,
+    /// Per session: 1 for the first notification the session received, +1
+    /// for each one after; a gap means events were dropped.
+    pub sequence: u64,
+    /// Events were dropped before this one (`OLSTATE_EVENT_FLAG_DROPPED`:
+    /// the session's queue overflowed).
+    pub dropped_before: bool,
+    /// When the provider's notification reached olstate.
+    pub notify_time: SystemTime,
+    /// The C struct as received (all fields, including unknown flags).
+    pub raw: sys::olstate_event,
+}
+
+impl Event {
+    /// Copies a C event.
+    pub fn from_raw(raw: &sys::olstate_event) -> Event {
+        Event {
+            kind: EventKind::from_raw(raw.kind),
+            old_state: State::from_raw(raw.old_state),
+            new_state: State::from_raw(raw.new_state),
+            subscription: raw.subscription,
+            sequence: raw.sequence,
+            dropped_before: raw.flags & sys::OLSTATE_EVENT_FLAG_DROPPED != 0,
+            notify_time: UNIX_EPOCH
+                .checked_add(Duration::from_micros(raw.notify_time_us))
+                .unwrap_or(UNIX_EPOCH),
+            raw: *raw,
+        }
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn st(s: Option<State>, raw: u32) -> String {
+            s.map(|s| s.to_string()).unwrap_or_else(|| format!("state {raw}"))
+        }
+        write!(
+            f,
+            "#{} {} {} -> {}",
+            self.sequence,
+            self.kind,
+            st(self.old_state, self.raw.old_state),
+            st(self.new_state, self.raw.new_state)
+        )?;
+        if self.dropped_before {
+            f.write_str(" (events dropped before this one)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Which provider a session talks to (`OLSTATE_PROVIDER_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Provider {
+    /// Windows: Outlook inside `OUTLOOK.EXE`, the bridge elsewhere; other
+    /// platforms: the simulator. The default.
+    #[default]
+    Auto,
+    /// Outlook's MAPI DLL; works only inside `OUTLOOK.EXE`.
+    Outlook,
+    /// `olstate_sim`, found next to the olstate library.
+    Simulator,
+    /// The library at the builder's
+    /// [`provider_path`](crate::SessionBuilder::provider_path), which exports
+    /// `HrOpenOfflineObj`.
+    Library,
+    /// The olstate bridge serving the profile inside Outlook (not available
+    /// in ABI 1.0: opening gives [`ErrorCode::ProviderNotFound`](crate::ErrorCode::ProviderNotFound)).
+    Bridge,
+    /// A provider value this binding does not know (reported by a newer
+    /// library in [`SessionInfo::provider`]).
+    Other(u32),
+}
+
+impl Provider {
+    /// The provider for a C value; never fails.
+    pub fn from_raw(raw: u32) -> Provider {
+        match raw {
+            sys::OLSTATE_PROVIDER_AUTO => Provider::Auto,
+            sys::OLSTATE_PROVIDER_OUTLOOK => Provider::Outlook,
+            sys::OLSTATE_PROVIDER_SIMULATOR => Provider::Simulator,
+            sys::OLSTATE_PROVIDER_LIBRARY => Provider::Library,
+            sys::OLSTATE_PROVIDER_BRIDGE => Provider::Bridge,
+            other => Provider::Other(other),
+        }
+    }
+
+    /// The C value.
+    pub fn raw(self) -> u32 {
+        match self {
+            Provider::Auto => sys::OLSTATE_PROVIDER_AUTO,
+            Provider::Outlook => sys::OLSTATE_PROVIDER_OUTLOOK,
+            Provider::Simulator => sys::OLSTATE_PROVIDER_SIMULATOR,
+            Provider::Library => sys::OLSTATE_PROVIDER_LIBRARY,
+            Provider::Bridge => sys::OLSTATE_PROVIDER_BRIDGE,
+            Provider::Other(v) => v,
+        }
+    }
+}
+
+/// How a session delivers events to its subscriptions (`OLSTATE_DELIVERY_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Delivery {
+    /// The default: one dispatcher thread per session runs the callbacks, one
+    /// at a time, in order; the provider's thread is never blocked by your
+    /// code. A slow callback delays the session's other subscriptions.
+    #[default]
+    Queued,
+    /// Callbacks run on the provider's notification thread: lowest latency,
+    /// possibly concurrent (several provider threads), possibly inside
+    /// [`Session::set_state`](crate::Session::set_state). Keep them short,
+    /// and do not make blocking state changes from them
+    /// ([`ErrorCode::WouldDeadlock`](crate::ErrorCode::WouldDeadlock)).
+    Inline,
+}
+
+impl Delivery {
+    /// The C value.
+    pub fn raw(self) -> u32 {
+        match self {
+            Delivery::Queued => sys::OLSTATE_DELIVERY_QUEUED,
+            Delivery::Inline => sys::OLSTATE_DELIVERY_INLINE,
+        }
+    }
+}
+
+/// Facts about an open session ([`Session::info`](crate::Session::info)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionInfo {
+    /// The resolved provider (never [`Provider::Auto`]).
+    pub provider: Provider,
+    /// The profile name used (the provider's default profile's name when
+    /// none was given, where the library knows it).
+    pub profile: String,
+    /// The provider library actually loaded; `None` if the library reported
+    /// none (e.g. a bridge connection).
+    pub provider_path: Option<PathBuf>,
+}
