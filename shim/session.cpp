@@ -45,6 +45,10 @@ std::shared_ptr<Session> Session::open(const OpenRequest& request, std::uint64_t
 Session::Session(std::uint64_t id, std::uint32_t delivery) : id_(id), delivery_(delivery) {}
 
 Session::~Session() {
+    // Only a session that never reached the registry (its open failed after
+    // Advise) still has teardown work; a closed one has none left. Sessions
+    // left open are never destroyed (the registry outlives the process).
+    if (advised_) manager_->Unadvise(MAPIOFFLINE_UNADVISE_DEFAULT, advise_token_);
     // After a failed open the dispatcher may still wait for work; after a
     // close it has been joined or has detached itself.
     dispatcher_.stop_and_join();
