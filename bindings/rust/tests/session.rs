@@ -1,0 +1,143 @@
+//! Session API paths against the simulator: open variants, info,
+//! capabilities, state, set_state, close.
+
+mod common;
+
+use common::*;
+use olstate::{Capabilities, Delivery, ErrorCode, Provider, Session, State};
+
+#[test]
+fn open_with_profile_and_default() {
+    let _g = serial();
+    let s = Session::open("rust-open").unwrap();
+    let info = s.info().unwrap();
+    assert_eq!(info.profile, "rust-open");
+    assert_eq!(info.provider, Provider::Simulator, "AUTO resolves to the simulator here");
+    assert_eq!(s.delivery(), Delivery::Queued);
+    assert!(!s.as_raw().is_null());
+    s.close().unwrap();
+
+    let d = Session::open_default().unwrap();
+    assert_eq!(d.info().unwrap().profile, "Outlook", "the simulator's default profile");
+}
+
+#[test]
+fn info_reports_the_loaded_simulator_file() {
+    let _g = serial();
+    let s = open("rust-info", false);
+    let info = s.info().unwrap();
+    assert_eq!(info.provider, Provider::Simulator);
+    assert_eq!(info.profile, "rust-info");
+    let path = info.provider_path.expect("a provider path");
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.contains("olstate_sim"), "{}", path.display());
+    // The very file the tests link: OLSTATE_LIB_DIR/<name>.
+    if let Ok(dir) = std::env::var("OLSTATE_LIB_DIR") {
+        let ours = std::path::Path::new(&dir).join(&name).canonicalize().unwrap();
+        assert_eq!(path.canonicalize().unwrap(), ours);
+    }
+}
+
+#[test]
+fn explicit_library_provider() {
+    let _g = serial();
+    let sim = open("rust-lib-a", false).info().unwrap().provider_path.unwrap();
+    let s = Session::builder().library(&sim).profile("rust-lib-b").open().unwrap();
+    let info = s.info().unwrap();
+    assert_eq!(info.provider, Provider::Library);
+    assert_eq!(info.provider_path.unwrap().canonicalize().unwrap(), sim.canonicalize().unwrap());
+    assert_eq!(s.state().unwrap(), State::Online);
+}
+
+#[test]
+fn capabilities_follow_the_provider() {
+    let _g = serial();
+    let s = open("rust-caps-both", false);
+    let caps = s.capabilities().unwrap();
+    assert_eq!(caps, Capabilities::OFFLINE | Capabilities::ONLINE);
+    assert!(caps.can_go_offline() && caps.can_go_online());
+
+    sim_set_capabilities("rust-caps-offline", 1);
+    let s = open("rust-caps-offline", false);
+    assert_eq!(s.capabilities().unwrap(), Capabilities::OFFLINE);
+    assert_eq!(format!("{:?}", s.capabilities().unwrap()), "Capabilities(OFFLINE)");
+}
+
+#[test]
+fn state_and_set_state() {
+    let _g = serial();
+    let p = "rust-state";
+    let s = open(p, false);
+    assert_eq!(s.state().unwrap(), State::Online);
+
+    s.set_state(State::Offline, true).unwrap();
+    assert_eq!(s.state().unwrap(), State::Offline);
+    assert_eq!(sim_get_state(p), State::Offline);
+
+    // Same state: OK, nothing to do.
+    s.set_state(State::Offline, true).unwrap();
+    s.set_state(State::Offline, false).unwrap();
+
+    // Asynchronous: completes on its own.
+    s.set_state(State::Online, false).unwrap();
+    eventually("the async change to complete", || sim_get_state(p) == State::Online);
+    assert_eq!(s.state().unwrap(), State::Online);
+
+    // A change made by "the user" is seen by the session.
+    sim_set_state(p, State::Offline, true);
+    assert_eq!(s.state().unwrap(), State::Offline);
+}
+
+#[test]
+fn sessions_share_the_profile_object_and_work_across_threads() {
+    let _g = serial();
+    let p = "rust-shared";
+    let a = std::sync::Arc::new(open(p, false));
+    let b = open(p, true);
+    let t = {
+        let a = a.clone();
+        std::thread::spawn(move || a.set_state(State::Offline, true))
+    };
+    t.join().unwrap().unwrap();
+    assert_eq!(b.state().unwrap(), State::Offline);
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Session>();
+    assert_send_sync::<olstate::Subscription>();
+}
+
+#[test]
+fn close_reports_and_drop_closes() {
+    let _g = serial();
+    let before = sim_advised_sinks();
+    let s = open("rust-close", false);
+    assert_eq!(sim_advised_sinks(), before + 1, "one sink per session");
+    drop(s);
+    assert_eq!(sim_advised_sinks(), before, "drop unadvised");
+    let s = open("rust-close", false);
+    s.close().unwrap();
+    assert_eq!(sim_advised_sinks(), before);
+}
+
+#[test]
+fn process_exit_with_a_session_open_is_fine() {
+    let _g = serial();
+    // Leaked on purpose: the test binary exits with this session open.
+    std::mem::forget(open("rust-leaked", false));
+}
+
+#[test]
+fn invalid_utf8_paths_and_nul_bytes_are_rejected_by_the_binding() {
+    let _g = serial();
+    let e = Session::open("bad\0profile").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArgument);
+    assert_eq!(e.hresult(), 0);
+    assert!(e.message().contains("NUL"), "{e}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let p = std::ffi::OsStr::from_bytes(b"/tmp/\xff.so");
+        let e = Session::builder().library(p).open().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+        assert!(e.message().contains("UTF-8"), "{e}");
+    }
+}
