@@ -275,6 +275,20 @@ impl Session {
     /// # session.set_state(State::Online, true)?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// The closure must own what it uses (`'static`) and be `Send`:
+    ///
+    /// ```compile_fail
+    /// # let session = olstate::Session::open_default().unwrap();
+    /// let log = String::from("borrowed");
+    /// let sub = session.subscribe(|_event| println!("{log}")); // borrows `log`: rejected
+    /// ```
+    ///
+    /// ```compile_fail
+    /// # let session = olstate::Session::open_default().unwrap();
+    /// let counter = std::rc::Rc::new(std::cell::Cell::new(0));
+    /// let sub = session.subscribe(move |_event| counter.set(counter.get() + 1)); // Rc is not Send
+    /// ```
     pub fn subscribe<F>(&self, callback: F) -> Result<Subscription>
     where
         F: FnMut(&Event) + Send + 'static,
@@ -306,6 +320,15 @@ impl Session {
     /// assert_eq!(count.load(Ordering::SeqCst), 3); // START, CHANGE, DONE
     /// # session.set_state(State::Online, true)?;
     /// # Ok(()) }
+    /// ```
+    ///
+    /// A closure with unsynchronised state is rejected (use
+    /// [`subscribe`](Session::subscribe), or atomics):
+    ///
+    /// ```compile_fail
+    /// # let session = olstate::Session::open_default().unwrap();
+    /// let count = std::cell::Cell::new(0);
+    /// let sub = session.subscribe_concurrent(move |_event| count.set(count.get() + 1)); // Cell is not Sync
     /// ```
     pub fn subscribe_concurrent<F>(&self, callback: F) -> Result<Subscription>
     where
