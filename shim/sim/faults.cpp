@@ -1,0 +1,61 @@
+#include "faults.h"
+
+#include <stdexcept>
+
+#include "../text/utf.h"
+#include "olstate_sim.h"
+
+namespace olstate::sim {
+
+Faults& Faults::get() {
+    static Faults* f = new Faults;  // never destroyed: provider threads may outlive main
+    return *f;
+}
+
+com::HRESULT Faults::take(std::uint32_t call) {
+    std::lock_guard lock(mutex_);
+    if (call >= kCalls || faults_[call].count == 0) return com::S_OK_;
+    --faults_[call].count;
+    return faults_[call].hr;
+}
+
+void Faults::fail_next(std::uint32_t call, com::HRESULT hr, std::uint32_t count) {
+    if (call == 0 || call >= kCalls) throw std::invalid_argument("unknown call");
+    std::lock_guard lock(mutex_);
+    faults_[call] = {hr, count};
+}
+
+void Faults::set_known(const std::u16string& key, bool known) {
+    std::lock_guard lock(mutex_);
+    if (known) unknown_.erase(key);
+    else unknown_.insert(key);
+}
+
+bool Faults::known(const std::u16string& key) {
+    std::lock_guard lock(mutex_);
+    return unknown_.count(key) == 0;
+}
+
+void Faults::reset() {
+    std::lock_guard lock(mutex_);
+    for (auto& f : faults_) f = {};
+    unknown_.clear();
+    misbehaviour_.store(0);
+}
+
+std::u16string profile_key(const char16_t* name) {
+    std::u16string key = (name && *name) ? std::u16string(name) : u"outlook";
+    for (auto& c : key) {
+        if (c >= u'A' && c <= u'Z') c = static_cast<char16_t>(c - u'A' + u'a');
+    }
+    return key;
+}
+
+std::u16string profile_key_utf8(const char* name) {
+    if (!name || !*name) return profile_key(nullptr);
+    const auto wide = text::utf8_to_utf16(name);
+    if (!wide) throw std::invalid_argument("profile is not valid UTF-8");
+    return profile_key(wide->c_str());
+}
+
+}  // namespace olstate::sim

@@ -1,0 +1,48 @@
+// The simulator's process-wide knobs: injected failures, misbehaviours,
+// unknown profiles, and the counters tests read to prove every reference
+// was released.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "../com/com_types.h"
+
+namespace olstate::sim {
+
+class Faults {
+public:
+    static Faults& get();
+
+    // The HRESULT the next call of this kind must fail with, or S_OK.
+    com::HRESULT take(std::uint32_t call);
+    void fail_next(std::uint32_t call, com::HRESULT hr, std::uint32_t count);
+    bool misbehaves(std::uint32_t bit) const noexcept { return (misbehaviour_.load() & bit) != 0; }
+    void set_misbehaviour(std::uint32_t mask) noexcept { misbehaviour_.store(mask); }
+    void set_known(const std::u16string& key, bool known);
+    bool known(const std::u16string& key);
+    void reset();
+
+    // References the simulator holds on sinks (advised ones and ones kept
+    // for a late notification).
+    std::atomic<std::int32_t> held_sinks{0};
+
+private:
+    static constexpr std::uint32_t kCalls = 8;
+    std::mutex mutex_;
+    struct Fault {
+        com::HRESULT hr = 0;
+        std::uint32_t count = 0;
+    } faults_[kCalls];
+    std::atomic<std::uint32_t> misbehaviour_{0};
+    std::set<std::u16string> unknown_;
+};
+
+// Profile names compare case-insensitively, like MAPI's: ASCII folding.
+std::u16string profile_key(const char16_t* name);
+std::u16string profile_key_utf8(const char* name);  // throws std::invalid_argument on bad UTF-8
+
+}  // namespace olstate::sim

@@ -1,0 +1,289 @@
+#include "offline_object.h"
+
+#include <chrono>
+#include <latch>
+#include <memory>
+#include <thread>
+
+#include "faults.h"
+#include "olstate_sim.h"
+
+namespace olstate::sim {
+
+using namespace com;
+
+OfflineObject& OfflineObject::create() {
+    // Leaked on purpose: an offline object lives as long as the process, so
+    // a late notification or a provider thread never meets a freed object.
+    return *std::make_unique<OfflineObject>().release();
+}
+
+HRESULT OfflineObject::QueryInterface(const Guid& iid, void** out) {
+    if (!out) return E_POINTER_;
+    *out = nullptr;
+    if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_QUERY_INTERFACE); failed(hr)) return hr;
+    if (iid == IID_IUnknown_ || iid == IID_IMAPIOffline || iid == IID_IMAPIOfflineMgr) {
+        AddRef();
+        *out = static_cast<IMAPIOfflineMgr*>(this);
+        return S_OK_;
+    }
+    return E_NOINTERFACE_;
+}
+
+ULONG OfflineObject::AddRef() { return refs_.fetch_add(1) + 1; }
+
+ULONG OfflineObject::Release() {
+    // The cache's reference is never given up: a client releasing more than
+    // it holds cannot destroy the shared object.
+    ULONG r = refs_.load();
+    while (r > 1 && !refs_.compare_exchange_weak(r, r - 1)) {
+    }
+    return r > 1 ? r - 1 : 1;
+}
+
+std::uint32_t OfflineObject::client_refs() const noexcept { return refs_.load() - 1; }
+
+std::uint32_t OfflineObject::advised() {
+    std::lock_guard lock(mutex_);
+    return static_cast<std::uint32_t>(sinks_.size());
+}
+
+HRESULT OfflineObject::SetCurrentState(ULONG flags, ULONG mask, ULONG state, void* reserved) {
+    if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_SET_STATE); failed(hr)) return hr;
+    if ((flags != MAPIOFFLINE_FLAG_DEFAULT && flags != MAPIOFFLINE_FLAG_BLOCK) ||
+        mask != MAPIOFFLINE_STATE_OFFLINE_MASK || reserved ||
+        (state != MAPIOFFLINE_STATE_ONLINE && state != MAPIOFFLINE_STATE_OFFLINE))
+        return E_INVALIDARG_;
+    return request_change(state, flags == MAPIOFFLINE_FLAG_BLOCK);
+}
+
+HRESULT OfflineObject::GetCapabilities(ULONG* out) {
+    if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_GET_CAPABILITIES); failed(hr)) return hr;
+    if (!out) return E_INVALIDARG_;
+    std::lock_guard lock(mutex_);
+    *out = caps_;
+    return S_OK_;
+}
+
+HRESULT OfflineObject::GetCurrentState(ULONG* out) {
+    if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_GET_STATE); failed(hr)) return hr;
+    if (!out) return E_INVALIDARG_;
+    std::lock_guard lock(mutex_);
+    *out = state_;
+    return S_OK_;
+}
+
+// Slots Outlook reserves: callers must not use them.
+HRESULT OfflineObject::Placeholder1(void*) { return E_NOTIMPL_; }
+HRESULT OfflineObject::Placeholder2(void*) { return E_NOTIMPL_; }
+HRESULT OfflineObject::Placeholder3(void*) { return E_NOTIMPL_; }
+HRESULT OfflineObject::Placeholder4(void*) { return E_NOTIMPL_; }
+HRESULT OfflineObject::Placeholder5(void*) { return E_NOTIMPL_; }
+HRESULT OfflineObject::Placeholder6(void*) { return E_NOTIMPL_; }
+HRESULT OfflineObject::Placeholder7(void*) { return E_NOTIMPL_; }
+HRESULT OfflineObject::Placeholder8(void*) { return E_NOTIMPL_; }
+
+HRESULT OfflineObject::Advise(ULONG flags, MAPIOFFLINE_ADVISEINFO* info, ULONG* token) {
+    if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_ADVISE); failed(hr)) return hr;
+    if (flags != MAPIOFFLINE_ADVISE_DEFAULT || !info || !token ||
+        info->ulSize != sizeof(MAPIOFFLINE_ADVISEINFO) ||
+        info->CallbackType != MAPIOFFLINE_CALLBACK_TYPE_NOTIFY ||
+        info->ulAdviseTypes != MAPIOFFLINE_ADVISE_TYPE_STATECHANGE ||
+        info->ulStateMask != MAPIOFFLINE_STATE_ALL || !info->pCallback)
+        return E_INVALIDARG_;
+    ComPtr<IMAPIOfflineNotify> sink;
+    if (failed(info->pCallback->QueryInterface(IID_IMAPIOfflineNotify,
+                                               reinterpret_cast<void**>(sink.put()))) ||
+        !sink)
+        return E_NOINTERFACE_;
+    MAPIOFFLINE_NOTIFY hello{};
+    {
+        std::lock_guard lock(mutex_);
+        const ULONG t = next_token_++;
+        if (next_token_ == 0) next_token_ = 1;  // 0 is never a token
+        sinks_.push_back({t, info->ulClientToken, sink});
+        ++Faults::get().held_sinks;
+        *token = t;
+        hello = {sizeof hello, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE, info->ulClientToken,
+                 {{MAPIOFFLINE_STATE_OFFLINE_MASK, state_, state_}}};
+    }
+    if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_NOTIFY_IN_ADVISE)) sink->Notify(&hello);
+    return S_OK_;
+}
+
+HRESULT OfflineObject::Unadvise(ULONG flags, ULONG token) {
+    if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_UNADVISE); failed(hr)) return hr;
+    if (flags != MAPIOFFLINE_UNADVISE_DEFAULT) return E_INVALIDARG_;
+    if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_SLOW_UNADVISE))
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    Advised removed;
+    ULONG state = 0;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = sinks_.begin();
+        while (it != sinks_.end() && it->token != token) ++it;
+        if (it == sinks_.end()) return E_INVALIDARG_;
+        removed = std::move(*it);
+        sinks_.erase(it);
+        state = state_;
+    }
+    if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_LATE_NOTIFY)) {
+        // Keep the sink for one more notification after Unadvise returned.
+        auto late = std::make_shared<Advised>(std::move(removed));
+        fifo_.post(
+            [late, state] {
+                const MAPIOFFLINE_NOTIFY n{sizeof n, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE,
+                                           late->client_token,
+                                           {{MAPIOFFLINE_STATE_OFFLINE_MASK, state, state}}};
+                late->sink->Notify(&n);
+                late->sink.reset();
+                --Faults::get().held_sinks;
+            },
+            1);
+        return S_OK_;
+    }
+    removed.sink.reset();
+    --Faults::get().held_sinks;
+    return S_OK_;
+}
+
+HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
+    ULONG old_state = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (in_flight_) return E_PENDING_;
+        if (state_ == new_state) return S_OK_;
+        // Where Outlook would hang (a blocking change from its own
+        // notification thread), fail instead of hanging the test process.
+        if (wait && delivery_ != OLSTATE_SIM_DELIVERY_SYNC && WorkQueue::current_owner() == this)
+            return E_UNEXPECTED_;
+        in_flight_ = true;
+        old_state = state_;
+    }
+    if (!wait) {
+        deliver([this, old_state, new_state] { run_change(old_state, new_state); });
+        return S_OK_;
+    }
+    auto done = std::make_shared<std::latch>(1);
+    deliver([this, old_state, new_state, done] {
+        run_change(old_state, new_state);
+        done->count_down();
+    });
+    done->wait();
+    return S_OK_;
+}
+
+void OfflineObject::run_change(ULONG old_state, ULONG new_state) noexcept {
+    MAPIOFFLINE_NOTIFY n{sizeof n, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START, 0,
+                         {{MAPIOFFLINE_STATE_OFFLINE_MASK, old_state, new_state}}};
+    send_to_all(n);
+    {
+        std::lock_guard lock(mutex_);
+        state_ = new_state;
+    }
+    n.NotifyType = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE;
+    send_to_all(n);
+    {
+        std::lock_guard lock(mutex_);
+        in_flight_ = false;  // just before DONE, as documented
+    }
+    n.NotifyType = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE;
+    send_to_all(n);
+}
+
+void OfflineObject::send_to_all(MAPIOFFLINE_NOTIFY n, bool null_pointer) {
+    // Each notification goes to the sinks advised when it is sent; the
+    // snapshot holds references, so no lock is held while sinks run.
+    std::vector<Advised> snapshot;
+    {
+        std::lock_guard lock(mutex_);
+        snapshot = sinks_;
+    }
+    for (const Advised& a : snapshot) {
+        n.ulClientToken = a.client_token;
+        a.sink->Notify(null_pointer ? nullptr : &n);
+    }
+}
+
+void OfflineObject::deliver(WorkQueue::Job job) {
+    std::uint32_t mode = 0, threads = 1;
+    {
+        std::lock_guard lock(mutex_);
+        mode = delivery_;
+        threads = pool_threads_;
+    }
+    switch (mode) {
+        case OLSTATE_SIM_DELIVERY_SYNC: job(); break;
+        case OLSTATE_SIM_DELIVERY_POOL: pool_.post(std::move(job), threads); break;
+        default: fifo_.post(std::move(job), 1); break;
+    }
+}
+
+ULONG OfflineObject::state() {
+    std::lock_guard lock(mutex_);
+    return state_;
+}
+
+void OfflineObject::set_capabilities(ULONG caps) {
+    std::lock_guard lock(mutex_);
+    caps_ = caps;
+}
+
+void OfflineObject::set_delivery(std::uint32_t mode, std::uint32_t threads) {
+    std::lock_guard lock(mutex_);
+    delivery_ = mode;
+    pool_threads_ = threads == 0 ? 1 : threads;
+}
+
+void OfflineObject::send_raw(const MAPIOFFLINE_NOTIFY& n, std::uint32_t count, bool null_pointer) {
+    std::uint32_t mode = 0;
+    {
+        std::lock_guard lock(mutex_);
+        mode = delivery_;
+    }
+    if (mode == OLSTATE_SIM_DELIVERY_POOL) {
+        // One job per notification: the pool sends them concurrently.
+        for (std::uint32_t i = 0; i < count; ++i)
+            deliver([this, n, null_pointer] { send_to_all(n, null_pointer); });
+        return;
+    }
+    deliver([this, n, count, null_pointer] {
+        for (std::uint32_t i = 0; i < count; ++i) send_to_all(n, null_pointer);
+    });
+}
+
+void OfflineObject::storm(std::uint32_t threads, std::uint32_t count) {
+    std::vector<std::thread> pool;
+    pool.reserve(threads);
+    for (std::uint32_t t = 0; t < threads; ++t) {
+        pool.emplace_back([this, count] {
+            for (std::uint32_t i = 0; i < count; ++i) {
+                const ULONG from = (i % 2) ? MAPIOFFLINE_STATE_OFFLINE : MAPIOFFLINE_STATE_ONLINE;
+                const ULONG to = (i % 2) ? MAPIOFFLINE_STATE_ONLINE : MAPIOFFLINE_STATE_OFFLINE;
+                MAPIOFFLINE_NOTIFY n{sizeof n, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START, 0,
+                                     {{MAPIOFFLINE_STATE_OFFLINE_MASK, from, to}}};
+                for (ULONG type = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START;
+                     type <= MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE; ++type) {
+                    n.NotifyType = static_cast<MAPIOFFLINE_NOTIFY_TYPE>(type);
+                    send_to_all(n);
+                }
+            }
+        });
+    }
+    for (auto& t : pool) t.join();
+}
+
+void OfflineObject::wait_idle() {
+    fifo_.wait_idle();
+    pool_.wait_idle();
+}
+
+void OfflineObject::reset() {
+    std::lock_guard lock(mutex_);
+    state_ = MAPIOFFLINE_STATE_ONLINE;
+    caps_ = MAPIOFFLINE_CAPABILITY_OFFLINE | MAPIOFFLINE_CAPABILITY_ONLINE;
+    delivery_ = OLSTATE_SIM_DELIVERY_THREAD;
+    pool_threads_ = 1;
+}
+
+}  // namespace olstate::sim

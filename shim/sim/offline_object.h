@@ -1,0 +1,88 @@
+// The simulated offline object: IMAPIOfflineMgr (and so IMAPIOffline and
+// IUnknown) with every placeholder slot, one per profile, kept for the life
+// of the process. A state change sends STATECHANGE_START, STATECHANGE and
+// STATECHANGE_DONE to every advised sink from a provider thread, as Outlook
+// does; no simulator lock is held while a sink's Notify runs, so sinks may
+// call back into the object.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "../com/com_ptr.h"
+#include "../com/mapi_offline.h"
+#include "work_queue.h"
+
+namespace olstate::sim {
+
+class OfflineObject final : public com::IMAPIOfflineMgr {
+public:
+    // The factory: objects are created once per profile and never freed.
+    static OfflineObject& create();
+
+    // IUnknown
+    com::HRESULT OLSTATE_COM_CALL QueryInterface(const com::Guid& iid, void** out) override;
+    com::ULONG OLSTATE_COM_CALL AddRef() override;
+    com::ULONG OLSTATE_COM_CALL Release() override;
+    // IMAPIOffline
+    com::HRESULT OLSTATE_COM_CALL SetCurrentState(com::ULONG flags, com::ULONG mask,
+                                                  com::ULONG state, void* reserved) override;
+    com::HRESULT OLSTATE_COM_CALL GetCapabilities(com::ULONG* out) override;
+    com::HRESULT OLSTATE_COM_CALL GetCurrentState(com::ULONG* out) override;
+    com::HRESULT OLSTATE_COM_CALL Placeholder1(void*) override;
+    // IMAPIOfflineMgr
+    com::HRESULT OLSTATE_COM_CALL Advise(com::ULONG flags, com::MAPIOFFLINE_ADVISEINFO* info,
+                                         com::ULONG* token) override;
+    com::HRESULT OLSTATE_COM_CALL Unadvise(com::ULONG flags, com::ULONG token) override;
+    com::HRESULT OLSTATE_COM_CALL Placeholder2(void*) override;
+    com::HRESULT OLSTATE_COM_CALL Placeholder3(void*) override;
+    com::HRESULT OLSTATE_COM_CALL Placeholder4(void*) override;
+    com::HRESULT OLSTATE_COM_CALL Placeholder5(void*) override;
+    com::HRESULT OLSTATE_COM_CALL Placeholder6(void*) override;
+    com::HRESULT OLSTATE_COM_CALL Placeholder7(void*) override;
+    com::HRESULT OLSTATE_COM_CALL Placeholder8(void*) override;
+
+    // Control API (olstate_sim.h).
+    com::HRESULT request_change(com::ULONG state, bool wait);
+    com::ULONG state();
+    void set_capabilities(com::ULONG caps);
+    void set_delivery(std::uint32_t mode, std::uint32_t threads);
+    void send_raw(const com::MAPIOFFLINE_NOTIFY& n, std::uint32_t count, bool null_pointer);
+    void storm(std::uint32_t threads, std::uint32_t count);
+    void wait_idle();
+    void reset();
+    // References clients hold (the simulator's own cached one excluded).
+    std::uint32_t client_refs() const noexcept;
+    std::uint32_t advised() ;
+
+    OfflineObject() = default;
+    ~OfflineObject() = default;
+
+private:
+    struct Advised {
+        com::ULONG token;
+        com::ULONG client_token;
+        com::ComPtr<com::IMAPIOfflineNotify> sink;
+    };
+
+    // Runs `job` as the current delivery mode says (SYNC: here and now).
+    void deliver(WorkQueue::Job job);
+    void send_to_all(com::MAPIOFFLINE_NOTIFY n, bool null_pointer = false);
+    void run_change(com::ULONG old_state, com::ULONG new_state) noexcept;
+
+    std::atomic<com::ULONG> refs_{1};  // the cache's own reference
+    std::mutex mutex_;
+    com::ULONG state_ = com::MAPIOFFLINE_STATE_ONLINE;
+    com::ULONG caps_ = com::MAPIOFFLINE_CAPABILITY_OFFLINE | com::MAPIOFFLINE_CAPABILITY_ONLINE;
+    bool in_flight_ = false;
+    std::vector<Advised> sinks_;
+    com::ULONG next_token_ = 1;
+    std::uint32_t delivery_ = 0;  // OLSTATE_SIM_DELIVERY_*
+    std::uint32_t pool_threads_ = 1;
+    WorkQueue fifo_{this};
+    WorkQueue pool_{this};
+};
+
+}  // namespace olstate::sim
