@@ -131,9 +131,11 @@ void Session::set_state(std::uint32_t state, std::uint32_t flags) {
         throw Failure(OLSTATE_E_WOULD_DEADLOCK,
                       "a blocking state change on a provider notification thread (inside an "
                       "INLINE callback) would hang Outlook; use OLSTATE_SET_DEFAULT there");
-    // Already there: no change, no event (whatever the provider would do).
+    // Already there and nothing in flight: no change, no event, whatever the
+    // provider would do. While a change is in flight the provider decides
+    // (it answers E_PENDING, which is OLSTATE_E_BUSY).
     ULONG current = 0;
-    if (succeeded(offline_->GetCurrentState(&current)) &&
+    if (!change_in_flight_.load() && succeeded(offline_->GetCurrentState(&current)) &&
         (current & MAPIOFFLINE_STATE_OFFLINE_MASK) == state)
         return;
     const ULONG mapi_flags =
@@ -234,6 +236,8 @@ void Session::wait_calls_idle() noexcept {
 
 void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
                                  std::uint32_t new_state) noexcept {
+    if (kind == MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START) change_in_flight_.store(true);
+    if (kind == MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE) change_in_flight_.store(false);
     if (closing_.load(std::memory_order_acquire)) return;
     QueuedEvent event;
     event.kind = kind;

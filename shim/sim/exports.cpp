@@ -178,6 +178,13 @@ OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_storm(const char* profile, 
     });
 }
 
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_unadvise_all(const char* profile) {
+    return guarded([&] {
+        object_for(olstate::sim::profile_key_utf8(profile)).unadvise_all();
+        return S_OK_;
+    });
+}
+
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_wait_idle(const char* profile) {
     return guarded([&] {
         object_for(olstate::sim::profile_key_utf8(profile)).wait_idle();

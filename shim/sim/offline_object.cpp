@@ -278,6 +278,16 @@ void OfflineObject::wait_idle() {
     pool_.wait_idle();
 }
 
+void OfflineObject::unadvise_all() {
+    std::vector<Advised> dropped;
+    {
+        std::lock_guard lock(mutex_);
+        dropped.swap(sinks_);
+    }
+    Faults::get().held_sinks -= static_cast<std::int32_t>(dropped.size());
+    // `dropped` releases the sinks here, outside the lock.
+}
+
 void OfflineObject::reset() {
     std::lock_guard lock(mutex_);
     state_ = MAPIOFFLINE_STATE_ONLINE;

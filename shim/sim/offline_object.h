@@ -53,6 +53,7 @@ public:
     void storm(std::uint32_t threads, std::uint32_t count);
     void wait_idle();
     void reset();
+    void unadvise_all();
     // References clients hold (the simulator's own cached one excluded).
     std::uint32_t client_refs() const noexcept;
     std::uint32_t advised() ;

@@ -122,6 +122,11 @@ OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_send_null(const char* profi
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_storm(const char* profile, uint32_t threads,
                                                            uint32_t count);
 
+/* Drops every sink advised on the profile's object, as Outlook does when it
+ * shuts down (no notification is sent). Lets a test clean up after a sink
+ * whose Unadvise it made fail. */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_unadvise_all(const char* profile);
+
 /* Returns when every notification queued so far for the profile has been
  * delivered (also late notifications after Unadvise). */
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_wait_idle(const char* profile);

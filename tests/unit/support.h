@@ -1,0 +1,169 @@
+// Shared helpers for the suites: sessions that close themselves, an event
+// recorder that waits with a timeout (a bug fails a test, never hangs it),
+// and fresh simulator profiles per test.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <olstate.h>
+#include <olstate_sim.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace test {
+
+using namespace std::chrono_literals;
+constexpr auto kTimeout = 10s;
+
+// A profile name no other test uses, so objects never interfere.
+inline std::string fresh_profile(const char* tag = "p") {
+    static std::atomic<int> n{0};
+    return std::string("test-") + tag + "-" + std::to_string(++n);
+}
+
+// Resets the simulator's knobs around each test that creates one.
+struct SimReset {
+    SimReset() { olstate_sim_reset(); }
+    ~SimReset() { olstate_sim_reset(); }
+};
+
+inline olstate_open_options options(const std::string& profile,
+                                    uint32_t delivery = OLSTATE_DELIVERY_QUEUED) {
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.profile = profile.c_str();
+    o.provider = OLSTATE_PROVIDER_SIMULATOR;
+    o.delivery = delivery;
+    return o;
+}
+
+// An open session, closed at the end of the scope unless released.
+class Session {
+public:
+    explicit Session(const std::string& profile, uint32_t delivery = OLSTATE_DELIVERY_QUEUED)
+        : profile_(profile) {
+        const auto o = options(profile_, delivery);
+        const olstate_result r = olstate_open_ex(&o, &s_);
+        REQUIRE_MESSAGE(r == OLSTATE_OK, olstate_last_error_message());
+    }
+    ~Session() {
+        if (s_) CHECK(olstate_close(s_) == OLSTATE_OK);
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+    olstate_session* get() const { return s_; }
+    olstate_session* release() { return std::exchange(s_, nullptr); }
+    const std::string& profile() const { return profile_; }
+
+private:
+    std::string profile_;
+    olstate_session* s_ = nullptr;
+};
+
+// Records events and who delivered them; waits for a count with a timeout.
+class Recorder {
+public:
+    struct Seen {
+        olstate_event event;
+        std::thread::id thread;
+    };
+
+    static void OLSTATE_CALL callback(const olstate_event* e, void* context) {
+        static_cast<Recorder*>(context)->add(*e);
+    }
+
+    void add(const olstate_event& e) {
+        std::function<void(const olstate_event&)> hook;
+        {
+            std::lock_guard lock(mutex_);
+            seen_.push_back({e, std::this_thread::get_id()});
+            hook = on_event;
+        }
+        if (hook) hook(e);
+        changed_.notify_all();
+    }
+    bool wait_for(std::size_t n, std::chrono::milliseconds timeout = kTimeout) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, timeout, [&] { return seen_.size() >= n; });
+    }
+    std::vector<Seen> seen() {
+        std::lock_guard lock(mutex_);
+        return seen_;
+    }
+    std::size_t count() {
+        std::lock_guard lock(mutex_);
+        return seen_.size();
+    }
+    // Runs inside the callback (after recording); set before subscribing.
+    std::function<void(const olstate_event&)> on_event;
+
+private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<Seen> seen_;
+};
+
+// Counts releases of a context.
+struct ReleaseCounter {
+    std::atomic<int> releases{0};
+    static void OLSTATE_CALL release(void* context) {
+        ++static_cast<ReleaseCounter*>(context)->releases;
+    }
+};
+
+inline olstate_subscription subscribe(olstate_session* s, Recorder& r) {
+    olstate_subscription token = 0;
+    REQUIRE(olstate_subscribe(s, Recorder::callback, &r, nullptr, &token) == OLSTATE_OK);
+    REQUIRE(token != 0);
+    return token;
+}
+
+// True when `pred` becomes true within the timeout.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = kTimeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+// Every COM reference olstate took has been given back to the simulator.
+inline void check_simulator_clean() {
+    olstate_sim_wait_idle(nullptr);
+    CHECK(eventually([] {
+        return olstate_sim_outstanding_refs() == 0 && olstate_sim_advised_sinks() == 0 &&
+               olstate_sim_held_sinks() == 0 && olstate_sim_live_objects() == 0;
+    }));
+}
+
+// A simple one-shot gate for blocking a callback.
+class Gate {
+public:
+    void open() {
+        {
+            std::lock_guard lock(mutex_);
+            open_ = true;
+        }
+        cv_.notify_all();
+    }
+    bool wait(std::chrono::milliseconds timeout = kTimeout) {
+        std::unique_lock lock(mutex_);
+        return cv_.wait_for(lock, timeout, [&] { return open_; });
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool open_ = false;
+};
+
+}  // namespace test
