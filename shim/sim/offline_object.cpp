@@ -155,7 +155,8 @@ HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
         if (state_ == new_state) return S_OK_;
         // Where Outlook would hang (a blocking change from its own
         // notification thread), fail instead of hanging the test process.
-        if (wait && delivery_ != OLSTATE_SIM_DELIVERY_SYNC && WorkQueue::current_owner() == this)
+        if (wait && delivery_ != OLSTATE_SIM_DELIVERY_SYNC &&
+            (fifo_.on_provider_thread() || pool_.on_provider_thread()))
             return E_UNEXPECTED_;
         in_flight_ = true;
         old_state = state_;

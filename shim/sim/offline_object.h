@@ -82,8 +82,8 @@ private:
     com::ULONG next_token_ = 1;
     std::uint32_t delivery_ = 0;  // OLSTATE_SIM_DELIVERY_*
     std::uint32_t pool_threads_ = 1;
-    WorkQueue fifo_{this};
-    WorkQueue pool_{this};
+    WorkQueue fifo_;
+    WorkQueue pool_;
 };
 
 }  // namespace olstate::sim

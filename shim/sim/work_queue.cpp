@@ -3,17 +3,23 @@
 #include <thread>
 
 namespace olstate::sim {
-namespace {
-thread_local const void* tl_owner = nullptr;
-}
 
-const void* WorkQueue::current_owner() noexcept { return tl_owner; }
+bool WorkQueue::on_provider_thread() {
+    const auto me = std::this_thread::get_id();
+    std::lock_guard lock(mutex_);
+    for (const auto& id : thread_ids_) {
+        if (id == me) return true;
+    }
+    return false;
+}
 
 void WorkQueue::post(Job job, std::uint32_t threads) {
     std::unique_lock lock(mutex_);
     jobs_.push_back(std::move(job));
     while (threads_ < threads) {
-        std::thread([this] { serve(); }).detach();
+        std::thread t([this] { serve(); });
+        thread_ids_.push_back(t.get_id());
+        t.detach();
         ++threads_;
     }
     lock.unlock();
@@ -26,7 +32,6 @@ void WorkQueue::wait_idle() {
 }
 
 void WorkQueue::serve() noexcept {
-    tl_owner = owner_;
     std::unique_lock lock(mutex_);
     for (;;) {
         work_.wait(lock, [&] { return !jobs_.empty(); });

@@ -9,6 +9,8 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace olstate::sim {
 
@@ -16,7 +18,7 @@ class WorkQueue {
 public:
     using Job = std::function<void()>;
 
-    explicit WorkQueue(const void* owner) noexcept : owner_(owner) {}
+    WorkQueue() = default;
     WorkQueue(const WorkQueue&) = delete;
     WorkQueue& operator=(const WorkQueue&) = delete;
 
@@ -25,19 +27,21 @@ public:
     // Returns when every job posted so far has finished.
     void wait_idle();
 
-    // The object whose provider thread the calling thread is (or nullptr).
-    static const void* current_owner() noexcept;
+    // True on one of this queue's provider threads. (No thread_local: the
+    // simulator is usually dlopen'ed, and dynamic TLS in such libraries
+    // trips LeakSanitizer's thread walk.)
+    bool on_provider_thread();
 
 private:
     void serve() noexcept;
 
-    const void* const owner_;
     std::mutex mutex_;
     std::condition_variable work_;
     std::condition_variable idle_;
     std::deque<Job> jobs_;
     std::uint32_t running_ = 0;
     std::uint32_t threads_ = 0;
+    std::vector<std::thread::id> thread_ids_;
 };
 
 }  // namespace olstate::sim

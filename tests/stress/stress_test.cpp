@@ -49,7 +49,7 @@ TEST_CASE("the unsubscribe guarantee under concurrent delivery") {
         std::thread toggler([&] {
             while (!stop) olstate_sim_send_raw(p.c_str(), 2, 3, 2, 1, 0, 20);
         });
-        const int rounds = 300 * scale();
+        const int rounds = 1000 * scale();
         std::atomic<int> late{0}, bad_release{0}, released{0};
         std::vector<std::thread> workers;
         for (int w = 0; w < 3; ++w) {
@@ -88,7 +88,7 @@ TEST_CASE("racing subscribe, unsubscribe, state changes and close") {
         const std::string p = fresh_profile("race");
         olstate_sim_set_delivery(p.c_str(), OLSTATE_SIM_DELIVERY_POOL, 2);
         std::atomic<int> subscribed{0}, releases{0};
-        for (int round = 0; round < 40 * scale(); ++round) {
+        for (int round = 0; round < 100 * scale(); ++round) {
             olstate_session* s = nullptr;
             const auto o = options(p, delivery);
             REQUIRE(olstate_open_ex(&o, &s) == OLSTATE_OK);
@@ -132,7 +132,7 @@ TEST_CASE("many sessions opened and closed from several threads") {
     for (int w = 0; w < 4; ++w) {
         threads.emplace_back([&, w] {
             const std::string p = fresh_profile("oc");
-            for (int i = 0; i < 50 * scale(); ++i) {
+            for (int i = 0; i < 100 * scale(); ++i) {
                 const auto o = options(p, (i + w) % 2 ? OLSTATE_DELIVERY_INLINE : OLSTATE_DELIVERY_QUEUED);
                 olstate_session* s = nullptr;
                 if (olstate_open_ex(&o, &s) != OLSTATE_OK) {

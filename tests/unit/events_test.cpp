@@ -37,8 +37,8 @@ TEST_CASE("order, payload, sequence and tokens (QUEUED and INLINE)") {
     for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
         SimReset reset;
-        Session s(fresh_profile(), delivery);
         Recorder r;
+        Session s(fresh_profile(), delivery);
         const auto token = subscribe(s.get(), r);
         const uint64_t before = now_us();
         REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
@@ -64,8 +64,8 @@ TEST_CASE("QUEUED: one dispatcher thread, never the caller's nor the provider's"
     SimReset reset;
     const std::string p = fresh_profile();
     olstate_sim_set_delivery(p.c_str(), OLSTATE_SIM_DELIVERY_SYNC, 0);  // provider = this thread
-    Session s(p);
     Recorder r;
+    Session s(p);
     subscribe(s.get(), r);
     REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
     REQUIRE(olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_DEFAULT) == OLSTATE_OK);
@@ -80,8 +80,8 @@ TEST_CASE("INLINE: callbacks run on the provider's thread, inside set_state with
     SimReset reset;
     const std::string p = fresh_profile();
     olstate_sim_set_delivery(p.c_str(), OLSTATE_SIM_DELIVERY_SYNC, 0);
-    Session s(p, OLSTATE_DELIVERY_INLINE);
     Recorder r;
+    Session s(p, OLSTATE_DELIVERY_INLINE);
     subscribe(s.get(), r);
     REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_DEFAULT) == OLSTATE_OK);
     CHECK(r.count() == 3);  // already delivered: synchronously, on this thread
@@ -90,8 +90,8 @@ TEST_CASE("INLINE: callbacks run on the provider's thread, inside set_state with
 
 TEST_CASE("a blocking set_state returns after DONE was delivered (INLINE)") {
     SimReset reset;
-    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     Recorder r;
+    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     subscribe(s.get(), r);
     REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
     REQUIRE(r.count() == 3);
@@ -100,8 +100,8 @@ TEST_CASE("a blocking set_state returns after DONE was delivered (INLINE)") {
 
 TEST_CASE("setting the state it already has is OK and sends nothing") {
     SimReset reset;
-    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     Recorder r;
+    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     subscribe(s.get(), r);
     CHECK(olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
     CHECK(olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_DEFAULT) == OLSTATE_OK);
@@ -112,12 +112,12 @@ TEST_CASE("setting the state it already has is OK and sends nothing") {
 TEST_CASE("sessions on one profile share its object; other profiles are independent") {
     SimReset reset;
     const std::string p = fresh_profile("Shared");
+    Recorder ra, rb, ro;
     Session a(p);
     std::string upper = p;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     Session b(upper);  // profile names are case-insensitive
     Session other(fresh_profile());
-    Recorder ra, rb, ro;
     subscribe(a.get(), ra);
     subscribe(b.get(), rb);
     subscribe(other.get(), ro);
@@ -136,8 +136,8 @@ TEST_CASE("sessions on one profile share its object; other profiles are independ
 
 TEST_CASE("a change made by the user (simulator control) reaches subscribers") {
     SimReset reset;
-    Session s(fresh_profile());
     Recorder r;
+    Session s(fresh_profile());
     subscribe(s.get(), r);
     REQUIRE(olstate_sim_set_state(s.profile().c_str(), OLSTATE_OFFLINE, 1) == 0);
     REQUIRE(r.wait_for(3));
@@ -148,9 +148,9 @@ TEST_CASE("notifications that are not about online/offline are dropped and not c
     for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
         SimReset reset;
+        Recorder r;
         Session s(fresh_profile(), delivery);
         const char* p = s.profile().c_str();
-        Recorder r;
         subscribe(s.get(), r);
         olstate_sim_send_raw(p, 2, 0x4, 1, 2, 0, 1);            // another state bit
         olstate_sim_send_raw(p, 2, 0x3F037F, 1, 2, 0, 1);       // not the offline mask
@@ -177,8 +177,8 @@ TEST_CASE("a late notification after Unadvise is ignored") {
     const std::string p = fresh_profile();
     olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_LATE_NOTIFY);
     {
-        Session s(p, OLSTATE_DELIVERY_INLINE);
         Recorder r;
+        Session s(p, OLSTATE_DELIVERY_INLINE);
         subscribe(s.get(), r);
         // close unadvises; the simulator then notifies the old sink once more
     }
@@ -188,9 +188,9 @@ TEST_CASE("a late notification after Unadvise is ignored") {
 
 TEST_CASE("BUSY while an asynchronous change is in flight") {
     SimReset reset;
-    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     Gate entered, go;
     Recorder r;
+    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     r.on_event = [&](const olstate_event& e) {
         if (e.kind == OLSTATE_EVENT_CHANGE_START) {
             entered.open();
@@ -210,9 +210,9 @@ TEST_CASE("BUSY while an asynchronous change is in flight") {
 
 TEST_CASE("WOULD_DEADLOCK for a blocking set inside an INLINE callback; async works there") {
     SimReset reset;
+    Recorder r;
     Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     std::atomic<olstate_result> blocking{1}, async{1};
-    Recorder r;
     r.on_event = [&](const olstate_event& e) {
         if (e.kind == OLSTATE_EVENT_CHANGE_DONE && e.new_state == OLSTATE_OFFLINE) {
             blocking = olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_BLOCK);
@@ -229,9 +229,9 @@ TEST_CASE("WOULD_DEADLOCK for a blocking set inside an INLINE callback; async wo
 
 TEST_CASE("a blocking set from a QUEUED callback is allowed") {
     SimReset reset;
+    Recorder r;
     Session s(fresh_profile());
     std::atomic<olstate_result> blocking{1};
-    Recorder r;
     r.on_event = [&](const olstate_event& e) {
         if (e.kind == OLSTATE_EVENT_CHANGE_DONE && e.new_state == OLSTATE_OFFLINE)
             blocking = olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_BLOCK);
@@ -244,11 +244,11 @@ TEST_CASE("a blocking set from a QUEUED callback is allowed") {
 
 TEST_CASE("QUEUED overflow drops the oldest and flags the next; the provider never waits") {
     SimReset reset;
+    Gate entered, go;
+    Recorder r;
     Session s(fresh_profile());
     const char* p = s.profile().c_str();
-    Gate entered, go;
     std::atomic<bool> first{true};
-    Recorder r;
     r.on_event = [&](const olstate_event&) {
         if (first.exchange(false)) {
             entered.open();
@@ -281,8 +281,8 @@ TEST_CASE("QUEUED overflow drops the oldest and flags the next; the provider nev
 
 TEST_CASE("storms from four provider threads in INLINE mode") {
     SimReset reset;
-    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     Recorder r;
+    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     subscribe(s.get(), r);
     REQUIRE(olstate_sim_storm(s.profile().c_str(), 4, 250) == 0);
     const auto seen = r.seen();

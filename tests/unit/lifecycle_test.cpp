@@ -77,8 +77,8 @@ TEST_CASE("unsubscribe: release has run, no call afterwards, token gone") {
     for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
         SimReset reset;
-        Session s(fresh_profile(), delivery);
         Tracked t;
+        Session s(fresh_profile(), delivery);
         const auto token = subscribe(s.get(), t);
         REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
         REQUIRE(eventually([&] { return t.calls == 3; }));
@@ -98,10 +98,10 @@ TEST_CASE("unsubscribe waits for a callback running on another thread") {
     for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
         SimReset reset;
-        Session s(fresh_profile(), delivery);
         Gate entered, go;
-        std::atomic<bool> finished{false};
         Tracked t;
+        Session s(fresh_profile(), delivery);
+        std::atomic<bool> finished{false};
         t.body = [&](const olstate_event& e) {
             if (e.kind == OLSTATE_EVENT_CHANGE_START) {
                 entered.open();
@@ -130,8 +130,8 @@ TEST_CASE("unsubscribing itself from inside its callback: no wait, release after
     for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
         SimReset reset;
-        Session s(fresh_profile(), delivery);
         Tracked t;
+        Session s(fresh_profile(), delivery);
         std::atomic<olstate_subscription> token{0};
         std::atomic<olstate_result> result{1};
         std::atomic<int> releases_inside{-1};
@@ -153,13 +153,13 @@ TEST_CASE("a callback may unsubscribe another subscription and call everything e
     for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
         SimReset reset;
-        Session s(fresh_profile(), delivery);
         Tracked victim, extra;
+        Tracked t;
+        Session s(fresh_profile(), delivery);
         const auto victim_token = subscribe(s.get(), victim);
         std::atomic<bool> done{false};
         std::atomic<int> failures{0};
         olstate_subscription extra_token = 0;
-        Tracked t;
         t.body = [&](const olstate_event& e) {
             if (e.kind != OLSTATE_EVENT_CHANGE_DONE || done.exchange(true)) return;
             uint32_t v = 0;
@@ -208,10 +208,10 @@ TEST_CASE("close with live subscriptions releases each exactly once") {
 
 TEST_CASE("close waits for a callback running on another thread") {
     SimReset reset;
-    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
     Gate entered, go;
-    std::atomic<bool> finished{false};
     Tracked t;
+    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
+    std::atomic<bool> finished{false};
     t.body = [&](const olstate_event& e) {
         if (e.kind == OLSTATE_EVENT_CHANGE_START) {
             entered.open();
@@ -237,9 +237,9 @@ TEST_CASE("closing the session from inside its own callback") {
     for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
         SimReset reset;
+        Tracked t, other;
         Session s(fresh_profile(), delivery);
         olstate_session* session = s.release();
-        Tracked t, other;
         std::atomic<olstate_result> closed{1}, after{1};
         std::atomic<int> releases_inside{-1};
         t.body = [&](const olstate_event& e) {
@@ -268,13 +268,13 @@ TEST_CASE("closing from an INLINE callback nested in set_state (SYNC provider)")
     SimReset reset;
     const std::string p = fresh_profile();
     olstate_sim_set_delivery(p.c_str(), OLSTATE_SIM_DELIVERY_SYNC, 0);
+    Tracked t;
     Session a(p, OLSTATE_DELIVERY_INLINE);
     Session b(p, OLSTATE_DELIVERY_INLINE);
     olstate_session* target = a.release();
     // b's callback closes a while this thread is still inside set_state(a):
     // close must not wait for this thread's own call.
     std::atomic<olstate_result> closed{1};
-    Tracked t;
     t.body = [&](const olstate_event& e) {
         if (e.kind == OLSTATE_EVENT_CHANGE_START) closed = olstate_close(target);
     };
@@ -288,9 +288,9 @@ TEST_CASE("closing from an INLINE callback nested in set_state (SYNC provider)")
 TEST_CASE("every COM reference is released after close, whatever happened") {
     SimReset reset;
     {
+        Recorder r;
         Session a(fresh_profile());
         Session b(fresh_profile(), OLSTATE_DELIVERY_INLINE);
-        Recorder r;
         subscribe(a.get(), r);
         subscribe(b.get(), r);
         olstate_set_state(a.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK);

@@ -132,8 +132,8 @@ TEST_CASE("a provider that notifies during Advise, and a slow Unadvise under tra
         CAPTURE(delivery);
         const std::string p = fresh_profile();
         olstate_sim_set_delivery(p.c_str(), OLSTATE_SIM_DELIVERY_POOL, 2);
-        Session s(p, delivery);
         Recorder r;
+        Session s(p, delivery);
         subscribe(s.get(), r);
         std::atomic<bool> stop{false};
         std::thread traffic([&] {
