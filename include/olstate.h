@@ -196,8 +196,13 @@ typedef struct olstate_open_options {
     uint32_t flags;            /* reserved, must be 0 */
 } olstate_open_options;
 
-/* Fills options with the defaults (struct_size set, AUTO, QUEUED, NULLs,
- * zeros). NULL is ignored. Does not change the last error. */
+/* Fills options with the defaults (AUTO, QUEUED, NULLs, zeros) and sets
+ * struct_size. In every 1.x library it writes exactly the fields of ABI 1.0
+ * (sizeof(olstate_open_options) of this header) and sets struct_size to that
+ * size, so a program built against this header never sees a newer library
+ * write past its struct. Fields added by later minor versions default to
+ * zero; a program that uses them sets struct_size = sizeof itself after this
+ * call. NULL is ignored. Does not change the last error. */
 OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options);
 
 /* olstate_open_ex with default options and this profile (UTF-8; NULL = the

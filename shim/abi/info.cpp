@@ -48,6 +48,12 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which) {
     }
 }
 
+// The 1.0 layout, frozen: a newer library must never write more than this
+// into a struct an older program owns (see the header).
+static_assert(sizeof(olstate_open_options) == (sizeof(void*) == 8 ? 40 : 24));
+static_assert(sizeof(olstate_event) == 48);
+static_assert(sizeof(olstate_session_info) == (sizeof(void*) == 8 ? 24 : 16));
+
 OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options) {
     if (!options) return;
     *options = olstate_open_options{};
