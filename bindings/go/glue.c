@@ -1,0 +1,77 @@
+#include "glue.h"
+
+#include <string.h>
+
+/* Implemented in Go (callbacks.go). */
+extern void olgoDeliver(olstate_event* event, uintptr_t handle);
+extern void olgoRelease(uintptr_t handle);
+
+static void OLSTATE_CALL trampoline(const olstate_event* event, void* context) {
+    olgoDeliver((olstate_event*)event, (uintptr_t)context);
+}
+
+static void OLSTATE_CALL release_trampoline(void* context) { olgoRelease((uintptr_t)context); }
+
+static olgo_result capture(olstate_result code) {
+    olgo_result r;
+    r.code = code;
+    r.hresult = code == OLSTATE_OK ? 0 : olstate_last_error_hresult();
+    r.message[0] = '\0';
+    if (code != OLSTATE_OK) {
+        strncpy(r.message, olstate_last_error_message(), sizeof r.message - 1);
+        r.message[sizeof r.message - 1] = '\0';
+    }
+    return r;
+}
+
+olgo_result olgo_open(const char* profile, uint32_t provider, const char* provider_path,
+                      uint32_t delivery, olstate_session** out) {
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.profile = profile;
+    o.provider = provider;
+    o.provider_path = provider_path;
+    o.delivery = delivery;
+    return capture(olstate_open_ex(&o, out));
+}
+
+olgo_result olgo_close(olstate_session* s) { return capture(olstate_close(s)); }
+
+olgo_result olgo_capabilities(olstate_session* s, uint32_t* out) {
+    return capture(olstate_capabilities(s, out));
+}
+
+olgo_result olgo_get_state(olstate_session* s, uint32_t* out) {
+    return capture(olstate_get_state(s, out));
+}
+
+olgo_result olgo_set_state(olstate_session* s, uint32_t state, uint32_t flags) {
+    return capture(olstate_set_state(s, state, flags));
+}
+
+static void copy_string(char* to, size_t size, const char* from) {
+    strncpy(to, from ? from : "", size - 1);
+    to[size - 1] = '\0';
+}
+
+olgo_result olgo_info(olstate_session* s, olgo_info_copy* out) {
+    olstate_session_info info;
+    olgo_result r;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    r = capture(olstate_get_session_info(s, &info));
+    if (r.code == OLSTATE_OK) {
+        out->provider = info.provider;
+        copy_string(out->profile, sizeof out->profile, info.profile);
+        copy_string(out->provider_path, sizeof out->provider_path, info.provider_path);
+    }
+    return r;
+}
+
+olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, olstate_subscription* out) {
+    return capture(olstate_subscribe(s, trampoline, (void*)handle, release_trampoline, out));
+}
+
+olgo_result olgo_unsubscribe(olstate_session* s, olstate_subscription token) {
+    return capture(olstate_unsubscribe(s, token));
+}

@@ -1,0 +1,35 @@
+/* C glue between cgo and olstate: each wrapper makes one olstate call and
+ * captures its result, HRESULT and message in the same C call, so a
+ * goroutine moving to another OS thread can never read someone else's last
+ * error. Go values cross only as cgo.Handle integers (uintptr_t). */
+#ifndef OLSTATE_GO_GLUE_H
+#define OLSTATE_GO_GLUE_H
+
+#include <olstate.h>
+#include <stdint.h>
+
+typedef struct {
+    olstate_result code;
+    int32_t hresult;
+    char message[512];
+} olgo_result;
+
+olgo_result olgo_open(const char* profile, uint32_t provider, const char* provider_path,
+                      uint32_t delivery, olstate_session** out);
+olgo_result olgo_close(olstate_session* s);
+olgo_result olgo_capabilities(olstate_session* s, uint32_t* out);
+olgo_result olgo_get_state(olstate_session* s, uint32_t* out);
+olgo_result olgo_set_state(olstate_session* s, uint32_t state, uint32_t flags);
+typedef struct {
+    uint32_t provider;
+    char profile[1024];
+    char provider_path[4096];
+} olgo_info_copy;
+
+/* Copies the session's facts (called once, right after open, before the
+ * session is shared: nothing can close it meanwhile). */
+olgo_result olgo_info(olstate_session* s, olgo_info_copy* out);
+olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, olstate_subscription* out);
+olgo_result olgo_unsubscribe(olstate_session* s, olstate_subscription token);
+
+#endif

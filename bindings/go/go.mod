@@ -1,0 +1,3 @@
+module olstate
+
+go 1.19

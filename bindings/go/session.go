@@ -1,0 +1,149 @@
+package olstate
+
+/*
+#include <stdlib.h>
+#include <olstate.h>
+#include "glue.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"sync"
+	"unsafe"
+)
+
+type options struct {
+	provider     Provider
+	providerPath string
+	delivery     Delivery
+}
+
+// Option configures Open.
+type Option func(*options)
+
+// WithProvider selects the provider (default ProviderAuto: the simulator
+// outside Windows, Outlook inside OUTLOOK.EXE).
+func WithProvider(p Provider) Option { return func(o *options) { o.provider = p } }
+
+// WithProviderPath loads the provider library at this full path (it must
+// export HrOpenOfflineObj); it implies ProviderLibrary.
+func WithProviderPath(path string) Option {
+	return func(o *options) {
+		o.provider = ProviderLibrary
+		o.providerPath = path
+	}
+}
+
+// WithDelivery selects Queued (default) or Inline delivery.
+func WithDelivery(d Delivery) Option { return func(o *options) { o.delivery = d } }
+
+// Session is an open offline object of one profile. Its methods are safe for
+// concurrent use. Close it when done; a finalizer closes a leaked session as
+// a safety net, but Close is the contract.
+type Session struct {
+	handle *C.olstate_session
+	info   Info // copied at open: a session's facts never change
+	once   sync.Once
+	closed chan struct{} // closed when Close starts: watchers stop
+}
+
+// Info describes an open session.
+type Info struct {
+	Provider     Provider // the resolved provider (never ProviderAuto)
+	Profile      string
+	ProviderPath string // the provider library actually loaded
+}
+
+// Open opens the profile ("" for the default profile).
+func Open(profile string, opts ...Option) (*Session, error) {
+	if err := checkABI(); err != nil {
+		return nil, err
+	}
+	o := options{provider: ProviderAuto, delivery: Queued}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var cprofile, cpath *C.char
+	if profile != "" {
+		cprofile = C.CString(profile)
+		defer C.free(unsafe.Pointer(cprofile))
+	}
+	if o.providerPath != "" {
+		cpath = C.CString(o.providerPath)
+		defer C.free(unsafe.Pointer(cpath))
+	}
+	var h *C.olstate_session
+	if err := check(C.olgo_open(cprofile, C.uint32_t(o.provider), cpath, C.uint32_t(o.delivery), &h)); err != nil {
+		return nil, err
+	}
+	var info C.olgo_info_copy
+	if err := check(C.olgo_info(h, &info)); err != nil {
+		C.olgo_close(h)
+		return nil, err
+	}
+	s := &Session{handle: h, closed: make(chan struct{}), info: Info{
+		Provider:     Provider(info.provider),
+		Profile:      C.GoString(&info.profile[0]),
+		ProviderPath: C.GoString(&info.provider_path[0]),
+	}}
+	runtime.SetFinalizer(s, func(s *Session) { _ = s.Close() })
+	return s, nil
+}
+
+// Close stops every subscription (waiting for callbacks running on other
+// threads), releases Outlook's objects and ends every Watch channel. Called
+// from inside one of the session's callbacks it does not wait. A second
+// Close returns an error matching ErrInvalidHandle.
+func (s *Session) Close() error {
+	first := false
+	s.once.Do(func() {
+		first = true
+		close(s.closed)
+	})
+	err := check(C.olgo_close(s.handle))
+	if first {
+		runtime.SetFinalizer(s, nil)
+	}
+	runtime.KeepAlive(s)
+	return err
+}
+
+// Capabilities reports which states the provider offers (read once at open).
+func (s *Session) Capabilities() (Capabilities, error) {
+	var v C.uint32_t
+	err := check(C.olgo_capabilities(s.handle, &v))
+	runtime.KeepAlive(s)
+	return Capabilities(v), err
+}
+
+// State reports the current state.
+func (s *Session) State() (State, error) {
+	var v C.uint32_t
+	err := check(C.olgo_get_state(s.handle, &v))
+	runtime.KeepAlive(s)
+	return State(v), err
+}
+
+// SetState asks for a change. With block it returns when the change is
+// complete (not allowed inside an Inline callback: ErrWouldDeadlock); without,
+// once it has started. ErrBusy while another change is in flight.
+func (s *Session) SetState(state State, block bool) error {
+	flags := C.uint32_t(C.OLSTATE_SET_DEFAULT)
+	if block {
+		flags = C.OLSTATE_SET_BLOCK
+	}
+	err := check(C.olgo_set_state(s.handle, C.uint32_t(state), flags))
+	runtime.KeepAlive(s)
+	return err
+}
+
+// Info describes the session; after Close it returns ErrInvalidHandle.
+func (s *Session) Info() (Info, error) {
+	select {
+	case <-s.closed:
+		return Info{}, &Error{Code: ErrInvalidHandle.Code, Message: "the session is closed"}
+	default:
+		return s.info, nil
+	}
+}

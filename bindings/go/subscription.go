@@ -1,0 +1,100 @@
+package olstate
+
+/*
+#include <olstate.h>
+#include "glue.h"
+*/
+import "C"
+
+import (
+	"context"
+	"runtime"
+	"runtime/cgo"
+	"sync"
+)
+
+// subscriber is what the C side holds (as a cgo.Handle): the func, and a
+// channel closed when olstate has released it (after its last call).
+type subscriber struct {
+	fn       func(Event)
+	released chan struct{}
+}
+
+// Subscription is one subscribed func. Close it to stop delivery.
+type Subscription struct {
+	session  *Session
+	token    uint64
+	released chan struct{}
+	once     sync.Once
+	err      error
+}
+
+// Subscribe calls fn for every event of the session. With Queued delivery
+// (the default) calls come one at a time, in order, on a thread olstate
+// owns; with Inline they may come concurrently, so fn must be safe for
+// concurrent use. fn may call any method, including Close on its own
+// Subscription or Session. Delivery never waits for the Go runtime beyond
+// the call itself; keep fn short or hand work to a goroutine.
+func (s *Session) Subscribe(fn func(Event)) (*Subscription, error) {
+	if fn == nil {
+		return nil, &Error{Code: ErrInvalidArgument.Code, Message: "Subscribe needs a func"}
+	}
+	sub := &subscriber{fn: fn, released: make(chan struct{})}
+	h := cgo.NewHandle(sub)
+	var token C.olstate_subscription
+	// On failure olstate runs the release (which deletes h) before returning.
+	err := check(C.olgo_subscribe(s.handle, C.uintptr_t(h), &token))
+	runtime.KeepAlive(s)
+	if err != nil {
+		return nil, err
+	}
+	return &Subscription{session: s, token: uint64(token), released: sub.released}, nil
+}
+
+// Token is the subscription's process-unique id (Event.Subscription).
+func (sub *Subscription) Token() uint64 { return sub.token }
+
+// Close ends the subscription. When it returns nil, fn is not running on any
+// other goroutine and will never be called again. Called from inside fn it
+// does not wait: fn's calls already running finish, none starts afterwards.
+// Closing twice returns the first result.
+func (sub *Subscription) Close() error {
+	sub.once.Do(func() {
+		sub.err = check(C.olgo_unsubscribe(sub.session.handle, C.olstate_subscription(sub.token)))
+		runtime.KeepAlive(sub.session)
+	})
+	return sub.err
+}
+
+// Done is closed once olstate has let go of the subscription: after Close
+// or the session's Close, when no call of fn can run any more.
+func (sub *Subscription) Done() <-chan struct{} { return sub.released }
+
+// Watch delivers the session's events on a channel. The channel is closed
+// when ctx is done or the session is closed. Events are buffered (256); a
+// reader that falls further behind holds up the session's delivery thread
+// (Queued) or the provider's thread (Inline), never loses events.
+func (s *Session) Watch(ctx context.Context) (<-chan Event, error) {
+	out := make(chan Event, 256)
+	stop := make(chan struct{})
+	sub, err := s.Subscribe(func(e Event) {
+		select {
+		case out <- e:
+		case <-stop:
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-s.closed:
+		}
+		close(stop)     // a blocked send gives up
+		_ = sub.Close() // fails harmlessly when the session closed first
+		<-sub.released  // no call of the func can run any more
+		close(out)
+	}()
+	return out, nil
+}
