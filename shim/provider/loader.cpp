@@ -112,7 +112,7 @@ ProviderLibrary load_uncached(const std::string& path) {
 #endif
 
 // Any function of this module serves as "an address inside olstate".
-void module_anchor() {}
+[[maybe_unused]] void module_anchor() {}
 
 }  // namespace
 
