@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""olstate-monitor, run as a user would: its output, options and exit codes."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+MONITOR = sys.argv[1]
+failures = []
+passed = 0
+
+
+def check(cond, what):
+    global passed
+    if cond:
+        passed += 1
+    else:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(*args, timeout=30):
+    return subprocess.run([MONITOR, *args], capture_output=True, text=True, timeout=timeout)
+
+
+# --demo 3: the facts, then nine events (three changes x START/CHANGE/DONE), exit 0.
+r = run("--provider", "simulator", "--profile", "mon-demo", "--demo", "3")
+check(r.returncode == 0, f"--demo exits 0 (got {r.returncode}, {r.stderr})")
+lines = r.stdout.splitlines()
+check(any(l.startswith("capabilities: offline,online") for l in lines), "--demo prints capabilities")
+check(any(l.startswith("state:        online") for l in lines), "--demo prints the state")
+check(any(l.startswith("profile:      mon-demo") for l in lines), "--demo prints the profile")
+events = [l for l in lines if " #" in l]
+check(len(events) == 9, f"--demo 3 prints nine events (got {len(events)})")
+kinds = [l.split()[2] for l in events]
+check(kinds == ["change_start", "change", "change_done"] * 3, f"event order {kinds}")
+
+# --json: one object per line; the facts first, then events with the required keys.
+r = run("--provider", "simulator", "--profile", "mon-json", "--demo", "1", "--json")
+objs = [json.loads(l) for l in r.stdout.splitlines()]
+check(r.returncode == 0 and len(objs) == 4, f"--json prints 4 objects (got {len(objs)})")
+check(objs[0]["type"] == "session" and objs[0]["profile"] == "mon-json"
+      and objs[0]["capabilities"] == ["offline", "online"] and objs[0]["state"] == "online",
+      f"--json facts {objs[0] if objs else None}")
+for i, o in enumerate(objs[1:], start=1):
+    for key in ("time", "kind", "old_state", "new_state", "sequence", "subscription"):
+        check(key in o, f"--json event has {key}")
+    check(o["sequence"] == i, "--json sequence")
+    check(o["time"].endswith("Z") and "T" in o["time"], f"--json time is ISO 8601: {o['time']}")
+check([o.get("kind") for o in objs[1:]] == ["change_start", "change", "change_done"], "--json kinds")
+
+# --set changes the state and exits 0; --block reports the new state.
+r = run("--provider", "simulator", "--profile", "mon-set", "--set", "offline", "--block")
+check(r.returncode == 0 and "state: offline" in r.stdout, f"--set offline --block ({r.stdout!r})")
+
+# --count N exits after N events (driven by --set ... --follow).
+r = run("--provider", "simulator", "--profile", "mon-count", "--set", "offline", "--follow", "--count", "3")
+check(r.returncode == 0 and len([l for l in r.stdout.splitlines() if " #" in l]) == 3,
+      f"--count 3 with --follow ({r.returncode}, {r.stdout!r})")
+
+# Errors: non-zero exit and the library's message.
+r = run("--provider", "/nonexistent/provider.so")
+check(r.returncode == 1 and "OLSTATE_E_PROVIDER_NOT_FOUND" in r.stderr, f"bad provider path ({r.stderr!r})")
+r = run("--provider", "outlook")
+check(r.returncode == 1 and "OLSTATE_E_NOT_SUPPORTED" in r.stderr, "outlook provider on Linux")
+r = run("--provider", "bridge")
+check(r.returncode == 1 and "OLSTATE_E_PROVIDER_NOT_FOUND" in r.stderr, "bridge provider")
+r = run("--bogus")
+check(r.returncode == 2 and "usage" in r.stderr, "unknown option is a usage error")
+r = run("--help")
+check(r.returncode == 0 and "--demo" in r.stdout and "--json" in r.stdout, "--help documents the options")
+
+# SIGTERM / SIGINT while following: a clean exit 0.
+for sig in (signal.SIGTERM, signal.SIGINT):
+    p = subprocess.Popen([MONITOR, "--provider", "simulator", "--profile", "mon-sig"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    p.send_signal(sig)
+    try:
+        out, err = p.communicate(timeout=10)
+        check(p.returncode == 0 and "state:" in out, f"exit on {sig.name} ({p.returncode}, {err!r})")
+    except subprocess.TimeoutExpired:
+        p.kill()
+        check(False, f"monitor did not exit on {sig.name}")
+
+print(f"monitor: {passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
