@@ -3,7 +3,8 @@
 # tree against it (pkg-config, <olstate.h>, -lolstate): it opens a simulator
 # session, subscribes, changes the state and must receive the three events.
 # This proves the installed layout: header, library, olstate.pc, and the
-# simulator found next to the installed library.
+# simulator found next to the installed library. Then the same program
+# built with olstate as a meson subproject.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -39,3 +40,17 @@ C
 export PKG_CONFIG_PATH="$pcdir"
 cc -std=c99 -Wall -Wextra -pedantic -Werror "$work/app.c" -o "$work/app" $(pkg-config --cflags --libs olstate)
 LD_LIBRARY_PATH="$libdir" "$work/app"
+
+# The same program in a project that takes olstate as a meson subproject.
+mkdir -p "$work/consumer/subprojects"
+ln -s "$PWD" "$work/consumer/subprojects/olstate"
+cp "$work/app.c" "$work/consumer/"
+cat > "$work/consumer/meson.build" <<'MESON'
+project('consumer', 'c')
+olstate = dependency('olstate', fallback: ['olstate', 'olstate_dep'],
+                     default_options: ['bindings=false'])
+executable('app', 'app.c', dependencies: olstate)
+MESON
+meson setup "$work/consumer-build" "$work/consumer" >/dev/null
+ninja -C "$work/consumer-build" >/dev/null
+"$work/consumer-build/app"
