@@ -1,0 +1,205 @@
+using System;
+
+namespace OlState
+{
+    /// <summary>Outlook's connection state.</summary>
+    public enum ConnectionState : uint
+    {
+        /// <summary>Working offline.</summary>
+        Offline = 1,
+        /// <summary>Connected.</summary>
+        Online = 2,
+    }
+
+    /// <summary>Which states the provider can report and switch to.</summary>
+    [Flags]
+    public enum Capabilities : uint
+    {
+        /// <summary>Neither: the provider sends no state notifications.</summary>
+        None = 0,
+        /// <summary>Offline is supported.</summary>
+        Offline = 1,
+        /// <summary>Online is supported.</summary>
+        Online = 2,
+    }
+
+    /// <summary>
+    /// The step of a change an event reports. Values this version does not
+    /// name are passed through unchanged (cast the number).
+    /// </summary>
+    public enum ChangeKind : uint
+    {
+        /// <summary>A change is about to take place.</summary>
+        ChangeStart = 1,
+        /// <summary>The change is taking place.</summary>
+        Change = 2,
+        /// <summary>The change has completed.</summary>
+        ChangeDone = 3,
+        /// <summary>Reserved for the bridge: the provider went away.</summary>
+        ProviderLost = 0x100,
+        /// <summary>Reserved for the bridge: the provider is back.</summary>
+        ProviderBack = 0x101,
+    }
+
+    /// <summary>Who answers: Outlook, the simulator, a library, the bridge.</summary>
+    public enum Provider : uint
+    {
+        /// <summary>Outlook inside OUTLOOK.EXE on Windows; the simulator elsewhere.</summary>
+        Auto = 0,
+        /// <summary>Outlook's MAPI DLL (only inside OUTLOOK.EXE).</summary>
+        Outlook = 1,
+        /// <summary>olstate's simulator, next to the native library.</summary>
+        Simulator = 2,
+        /// <summary>The library at <see cref="OlStateOptions.ProviderPath"/>.</summary>
+        Library = 3,
+        /// <summary>The bridge (not in this version).</summary>
+        Bridge = 4,
+    }
+
+    /// <summary>The thread handlers run on.</summary>
+    public enum Delivery : uint
+    {
+        /// <summary>One olstate thread per session, one handler call at a time, in order.</summary>
+        Queued = 0,
+        /// <summary>The provider's notification thread: lowest latency, possibly concurrent.</summary>
+        Inline = 1,
+    }
+
+    /// <summary>olstate's result codes.</summary>
+    public enum ResultCode
+    {
+        /// <summary>Success.</summary>
+        Ok = 0,
+        /// <summary>A bad argument.</summary>
+        InvalidArgument = -1,
+        /// <summary>A closed session or unknown subscription.</summary>
+        InvalidHandle = -2,
+        /// <summary>No provider library could be found or loaded.</summary>
+        ProviderNotFound = -3,
+        /// <summary>The profile does not exist.</summary>
+        ProfileNotFound = -4,
+        /// <summary>Not supported by this provider or platform.</summary>
+        NotSupported = -5,
+        /// <summary>A state change is still in progress.</summary>
+        Busy = -6,
+        /// <summary>The provider failed; see the HRESULT.</summary>
+        ProviderFailed = -7,
+        /// <summary>Out of memory.</summary>
+        OutOfMemory = -8,
+        /// <summary>A bug in olstate.</summary>
+        Internal = -9,
+        /// <summary>The Outlook provider was asked for outside Outlook.</summary>
+        NotInOutlook = -10,
+        /// <summary>A blocking call on the provider's notification thread.</summary>
+        WouldDeadlock = -11,
+        /// <summary>The native library's ABI does not fit this assembly.</summary>
+        IncompatibleLibrary = -1000,
+    }
+
+    /// <summary>A failure reported by olstate.</summary>
+    public sealed class OlStateException : Exception
+    {
+        /// <summary>Creates the exception.</summary>
+        public OlStateException(ResultCode code, string message, int nativeHResult)
+            : base(message)
+        {
+            Code = code;
+            NativeHResult = nativeHResult;
+        }
+
+        /// <summary>olstate's result code.</summary>
+        public ResultCode Code { get; }
+
+        /// <summary>The HRESULT Outlook (or the simulator) returned, 0 if none.</summary>
+        public int NativeHResult { get; }
+    }
+
+    /// <summary>One event: a step of a state change.</summary>
+    public sealed class ConnectionStateChange
+    {
+        internal ConnectionStateChange(ChangeKind kind, ConnectionState oldState, ConnectionState newState,
+            ulong subscription, ulong sequence, bool dropped, DateTimeOffset time)
+        {
+            Kind = kind;
+            OldState = oldState;
+            NewState = newState;
+            Subscription = subscription;
+            Sequence = sequence;
+            Dropped = dropped;
+            Time = time;
+        }
+
+        /// <summary>The step of the change.</summary>
+        public ChangeKind Kind { get; }
+        /// <summary>The state before the change.</summary>
+        public ConnectionState OldState { get; }
+        /// <summary>The state after the change.</summary>
+        public ConnectionState NewState { get; }
+        /// <summary>The native subscription this was delivered to.</summary>
+        public ulong Subscription { get; }
+        /// <summary>Per session: 1, 2, 3...; a gap means events were dropped.</summary>
+        public ulong Sequence { get; }
+        /// <summary>Events were dropped before this one (queue overflow).</summary>
+        public bool Dropped { get; }
+        /// <summary>When the provider's notification reached olstate.</summary>
+        public DateTimeOffset Time { get; }
+
+        /// <inheritdoc />
+        public override string ToString() => $"#{Sequence} {Kind} {OldState} -> {NewState}";
+    }
+
+    /// <summary>Arguments of <see cref="OlStateSession.StateChanged"/>.</summary>
+    public sealed class ConnectionStateChangedEventArgs : EventArgs
+    {
+        internal ConnectionStateChangedEventArgs(ConnectionStateChange change) => Change = change;
+
+        /// <summary>The event.</summary>
+        public ConnectionStateChange Change { get; }
+    }
+
+    /// <summary>Arguments of <see cref="OlStateSession.UnhandledCallbackException"/>.</summary>
+    public sealed class UnhandledCallbackExceptionEventArgs : EventArgs
+    {
+        internal UnhandledCallbackExceptionEventArgs(Exception exception, ConnectionStateChange change)
+        {
+            Exception = exception;
+            Change = change;
+        }
+
+        /// <summary>What a handler threw.</summary>
+        public Exception Exception { get; }
+        /// <summary>The event being handled.</summary>
+        public ConnectionStateChange Change { get; }
+    }
+
+    /// <summary>How to open a session.</summary>
+    public sealed class OlStateOptions
+    {
+        /// <summary>The MAPI profile; null for the default profile. Inside Outlook, pass Namespace.CurrentProfileName.</summary>
+        public string? Profile { get; set; }
+        /// <summary>Who answers (default Auto).</summary>
+        public Provider Provider { get; set; } = Provider.Auto;
+        /// <summary>Full path of a provider library, with <see cref="OlState.Provider.Library"/>.</summary>
+        public string? ProviderPath { get; set; }
+        /// <summary>Where handlers run (default Queued).</summary>
+        public Delivery Delivery { get; set; } = Delivery.Queued;
+    }
+
+    /// <summary>Facts about an open session.</summary>
+    public sealed class SessionInfo
+    {
+        internal SessionInfo(Provider provider, string profile, string providerPath)
+        {
+            Provider = provider;
+            Profile = profile;
+            ProviderPath = providerPath;
+        }
+
+        /// <summary>The resolved provider (never Auto).</summary>
+        public Provider Provider { get; }
+        /// <summary>The profile used.</summary>
+        public string Profile { get; }
+        /// <summary>The provider library actually loaded.</summary>
+        public string ProviderPath { get; }
+    }
+}
