@@ -6,6 +6,7 @@
 #include "callback_scope.h"
 #include "com/hresult_names.h"
 #include "failure.h"
+#include "idle_wait.h"
 #include "provider/outlook.h"
 #include "text/utf.h"
 
@@ -59,8 +60,7 @@ void Session::attach_provider(const OpenRequest& request) {
         provider::resolve(request.provider, request.provider_path);
     provider_kind_ = resolved.kind;
     provider_path_ = resolved.library.path;
-    profile_ = request.has_profile ? request.profile
-                                   : provider::default_profile_name(resolved.library);
+    profile_ = request.has_profile ? request.profile : provider::default_profile(resolved);
     const auto wide = text::utf8_to_utf16(profile_);
     if (!wide) throw Failure(OLSTATE_E_INVALID_ARGUMENT, "profile name is not valid UTF-8");
 
@@ -69,11 +69,15 @@ void Session::attach_provider(const OpenRequest& request) {
     const HRESULT hr =
         resolved.library.open_offline(0, wide->c_str(), &GUID_GlobalState, nullptr, &raw);
     if (failed(hr)) {
-        if (hr == MAPI_E_NOT_FOUND_)
-            throw Failure(provider::result_for_profile_not_found(resolved),
-                          "HrOpenOfflineObj did not find the profile" + where + ": " +
-                              describe_hresult(hr),
+        if (hr == MAPI_E_NOT_FOUND_) {
+            const std::int32_t result = provider::result_for_profile_not_found(resolved);
+            throw Failure(result,
+                          (result == OLSTATE_E_NOT_IN_OUTLOOK
+                               ? "Outlook's MAPI DLL answers only inside OUTLOOK.EXE; use the bridge"
+                               : "HrOpenOfflineObj did not find the profile") +
+                              where + ": " + describe_hresult(hr),
                           hr);
+        }
         provider_failed("HrOpenOfflineObj" + where, hr);
     }
     manager_ = ComPtr<IMAPIOfflineMgr>::adopt(raw);
@@ -227,11 +231,11 @@ void Session::teardown(std::shared_ptr<const SubscriptionList> stopped) noexcept
 }
 
 void Session::leave_call() noexcept {
-    if (calls_.fetch_sub(1) == 1 && closing_.load()) calls_.notify_all();
+    if (calls_.fetch_sub(1) == 1 && closing_.load()) idle::notify();
 }
 
 void Session::wait_calls_idle() noexcept {
-    for (std::int32_t c = calls_.load(); c != 0; c = calls_.load()) calls_.wait(c);
+    idle::wait_until([&] { return calls_.load() == 0; });
 }
 
 void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "idle_wait.h"
+
 namespace olstate {
 
 Subscription::Subscription(olstate_subscription token, olstate_callback callback, void* context,
@@ -20,7 +22,7 @@ bool Subscription::invoke(olstate_event event) noexcept {
     const std::uint32_t before = state_.fetch_sub(1, std::memory_order_acq_rel);
     if (!(before & kActive) && (before & kCountMask) == 1) {
         if (before & kDeferred) release_once();
-        state_.notify_all();
+        idle::notify();
     }
     return true;
 }
@@ -36,11 +38,7 @@ std::uint32_t Subscription::stop(bool deferred) noexcept {
 }
 
 void Subscription::wait_idle() noexcept {
-    std::uint32_t s = state_.load(std::memory_order_acquire);
-    while (s & kCountMask) {
-        state_.wait(s, std::memory_order_acquire);
-        s = state_.load(std::memory_order_acquire);
-    }
+    idle::wait_until([&] { return (state_.load(std::memory_order_acquire) & kCountMask) == 0; });
 }
 
 void Subscription::release_once() noexcept {

@@ -4,6 +4,10 @@
 
 #include "../failure.h"
 #include "outlook.h"
+#if defined(_WIN32)
+#include "win/mapi_locator.h"
+#include "win/win_util.h"
+#endif
 
 namespace olstate::provider {
 
@@ -36,7 +40,24 @@ ResolvedProvider resolve(std::uint32_t requested, const char* provider_path_utf8
     }
 }
 
-std::int32_t result_for_profile_not_found(const ResolvedProvider&) noexcept {
+std::string default_profile(const ResolvedProvider& provider) {
+    if (provider.kind == OLSTATE_PROVIDER_SIMULATOR) return "Outlook";
+    return default_profile_name(provider.library);
+}
+
+std::int32_t result_for_profile_not_found(const ResolvedProvider& provider) noexcept {
+#if defined(_WIN32)
+    // Outlook's real MAPI DLL answers MAPI_E_NOT_FOUND to every profile
+    // outside OUTLOOK.EXE: the API is unavailable here, not the profile.
+    try {
+        if (!running_inside_outlook() &&
+            win::is_outlook_mapi_file(win::to_wide(provider.library.path)))
+            return OLSTATE_E_NOT_IN_OUTLOOK;
+    } catch (...) {
+    }
+#else
+    (void)provider;
+#endif
     return OLSTATE_E_PROFILE_NOT_FOUND;
 }
 

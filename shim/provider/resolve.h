@@ -18,6 +18,10 @@ struct ResolvedProvider {
 // Throws Failure with the contract's result for a provider that cannot serve.
 ResolvedProvider resolve(std::uint32_t requested, const char* provider_path_utf8);
 
+// The profile to open when the caller passed none: the simulator's default
+// ("Outlook") for the simulator, otherwise the platform's default profile.
+std::string default_profile(const ResolvedProvider& provider);
+
 // Maps HrOpenOfflineObj's MAPI_E_NOT_FOUND for this provider (the profile is
 // unknown, or - for Outlook's real DLL outside Outlook - the API is
 // unavailable in this process).

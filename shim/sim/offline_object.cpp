@@ -1,7 +1,7 @@
 #include "offline_object.h"
 
 #include <chrono>
-#include <latch>
+#include <condition_variable>
 #include <memory>
 #include <thread>
 
@@ -165,12 +165,24 @@ HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
         deliver([this, old_state, new_state] { run_change(old_state, new_state); });
         return S_OK_;
     }
-    auto done = std::make_shared<std::latch>(1);
+    // A flag and a condition variable, not std::latch: libstdc++ 12's latch
+    // (atomic wait) can miss a wakeup on MinGW.
+    struct Done {
+        std::mutex mutex;
+        std::condition_variable cv;
+        bool done = false;
+    };
+    auto done = std::make_shared<Done>();
     deliver([this, old_state, new_state, done] {
         run_change(old_state, new_state);
-        done->count_down();
+        {
+            const std::lock_guard lock(done->mutex);
+            done->done = true;
+        }
+        done->cv.notify_all();
     });
-    done->wait();
+    std::unique_lock lock(done->mutex);
+    done->cv.wait(lock, [&] { return done->done; });
     return S_OK_;
 }
 
