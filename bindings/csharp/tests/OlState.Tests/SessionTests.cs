@@ -210,18 +210,25 @@ namespace OlState.Tests
         public void ConcurrentSubscribe()
         {
             var p = Fresh();
+            Sim.SetDelivery(p, Sim.DeliverySync, 0);  // SendRaw delivers before it returns
             using var s = Open(p, Delivery.Inline);
-            int calls = 0;
+            int calls = 0, failures = 0;
+            var tokens = new ConcurrentDictionary<ulong, byte>();
             Parallel.For(0, 8, _ =>
             {
                 for (int i = 0; i < 50; i++)
                 {
-                    using (s.Subscribe(__ => Interlocked.Increment(ref calls))) Sim.SendRaw(p, 1);
+                    int mine = 0;
+                    using (s.Subscribe(c => { Interlocked.Increment(ref calls); Interlocked.Increment(ref mine); tokens.TryAdd(c.Subscription, 0); }))
+                        Sim.SendRaw(p, 1);
+                    if (Volatile.Read(ref mine) < 1) Interlocked.Increment(ref failures);
                 }
             });
-            Sim.WaitIdle(p);
-            Assert.True(Volatile.Read(ref calls) >= 0);
-            Assert.Equal(1u, Sim.AdvisedSinks >= 1 ? 1u : 0u);
+            Assert.Equal(0, failures);                 // every subscription saw the event sent while it lived
+            Assert.Equal(8 * 50, tokens.Count);        // 400 distinct subscriptions
+            var after = Volatile.Read(ref calls);
+            Sim.SendRaw(p, 3);
+            Assert.Equal(after, Volatile.Read(ref calls));  // none is called after Dispose
         }
 
         [Fact]
