@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -30,18 +31,23 @@ extern "C" olstate::com::HRESULT OLSTATE_COM_CALL HrOpenOfflineObj(
 static std::atomic<long long> g_live_bytes{0};
 static std::atomic<bool> g_counting{false};
 
+// Each block carries its size in a 16-byte header (integer arithmetic on the
+// addresses keeps GCC's bounds checker from guessing at the layout).
 void* operator new(std::size_t n) {
     void* p = std::malloc(n + 16);
     if (!p) throw std::bad_alloc();
-    *static_cast<std::size_t*>(p) = n;
+    std::memcpy(p, &n, sizeof n);
     if (g_counting.load(std::memory_order_relaxed)) g_live_bytes += static_cast<long long>(n);
-    return static_cast<char*>(p) + 16;
+    return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(p) + 16);
 }
 void operator delete(void* p) noexcept {
     if (!p) return;
-    char* base = static_cast<char*>(p) - 16;
-    if (g_counting.load(std::memory_order_relaxed))
-        g_live_bytes -= static_cast<long long>(*reinterpret_cast<std::size_t*>(base));
+    void* base = reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(p) - 16);
+    if (g_counting.load(std::memory_order_relaxed)) {
+        std::size_t n = 0;
+        std::memcpy(&n, base, sizeof n);
+        g_live_bytes -= static_cast<long long>(n);
+    }
     std::free(base);
 }
 void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
