@@ -49,23 +49,10 @@ olgo_result olgo_set_state(olstate_session* s, uint32_t state, uint32_t flags) {
     return capture(olstate_set_state(s, state, flags));
 }
 
-static void copy_string(char* to, size_t size, const char* from) {
-    strncpy(to, from ? from : "", size - 1);
-    to[size - 1] = '\0';
-}
-
-olgo_result olgo_info(olstate_session* s, olgo_info_copy* out) {
-    olstate_session_info info;
-    olgo_result r;
-    memset(&info, 0, sizeof info);
-    info.struct_size = sizeof info;
-    r = capture(olstate_get_session_info(s, &info));
-    if (r.code == OLSTATE_OK) {
-        out->provider = info.provider;
-        copy_string(out->profile, sizeof out->profile, info.profile);
-        copy_string(out->provider_path, sizeof out->provider_path, info.provider_path);
-    }
-    return r;
+olgo_result olgo_info(olstate_session* s, olstate_session_info* out) {
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    return capture(olstate_get_session_info(s, out));
 }
 
 olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, olstate_subscription* out) {

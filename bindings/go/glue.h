@@ -11,7 +11,7 @@
 typedef struct {
     olstate_result code;
     int32_t hresult;
-    char message[512];
+    char message[1024];
 } olgo_result;
 
 olgo_result olgo_open(const char* profile, uint32_t provider, const char* provider_path,
@@ -20,15 +20,9 @@ olgo_result olgo_close(olstate_session* s);
 olgo_result olgo_capabilities(olstate_session* s, uint32_t* out);
 olgo_result olgo_get_state(olstate_session* s, uint32_t* out);
 olgo_result olgo_set_state(olstate_session* s, uint32_t state, uint32_t flags);
-typedef struct {
-    uint32_t provider;
-    char profile[1024];
-    char provider_path[4096];
-} olgo_info_copy;
-
-/* Copies the session's facts (called once, right after open, before the
- * session is shared: nothing can close it meanwhile). */
-olgo_result olgo_info(olstate_session* s, olgo_info_copy* out);
+/* The session's facts; the strings are the session's own, valid until it is
+ * closed (Open copies them at once, before the session is shared). */
+olgo_result olgo_info(olstate_session* s, olstate_session_info* out);
 olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, olstate_subscription* out);
 olgo_result olgo_unsubscribe(olstate_session* s, olstate_subscription token);
 

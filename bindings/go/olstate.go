@@ -1,26 +1,55 @@
 // Package olstate follows and switches Microsoft Outlook's online/offline
 // state through the olstate C library (Outlook's Offline State API without
-// COM). On Linux it talks to olstate's simulator, which behaves like Outlook.
+// COM). Outside Windows it talks to olstate's simulator, which behaves like
+// Outlook, so applications and their tests run anywhere.
 //
 // Open a Session, then either Subscribe a func or Watch a channel:
 //
-//	s, err := olstate.Open("")                 // default profile
+//	s, err := olstate.Open("")                 // "" = the default profile
 //	if err != nil { ... }
 //	defer s.Close()
-//	events, _ := s.Watch(ctx)
-//	s.SetState(olstate.Offline, false)
+//	events, _ := s.Watch(ctx)                 // closed when ctx is done or s closes
+//	_ = s.SetState(olstate.Offline, false)
 //	for e := range events { fmt.Println(e.Kind, e.OldState, "->", e.NewState) }
 //
-// Threads: callbacks run on a thread olstate owns (Delivery Queued, the
-// default: one at a time, in order) or on Outlook's notification thread
-// (Delivery Inline: possibly concurrently, so the func must be safe for
-// concurrent use). Callbacks may call any method, including closing their own
-// Subscription or Session. A panic in a callback is recovered and reported to
-// the handler set with SetPanicHandler; it never crosses into C.
+// # Errors
 //
-// Linking: the package uses `#cgo pkg-config: olstate`. Install olstate
-// (meson install gives olstate.pc), or point PKG_CONFIG_PATH at a meson build
-// folder's meson-uninstalled directory.
+// Every failure is an *Error with olstate's result Code, the HResult
+// involved and olstate's Message; errors.Is matches it against the sentinels
+// (errors.Is(err, olstate.ErrBusy)). The message is read in C right after the
+// failing call, on the same OS thread, so goroutines moving between threads
+// never see another call's message.
+//
+// # Threads and callbacks
+//
+// With Queued delivery (the default) a session's callbacks run one at a time,
+// in order, on a thread olstate owns. With Inline delivery they run on the
+// provider's notification thread and may run concurrently, so the func must
+// be safe for concurrent use; keep it short (it holds up Outlook's thread).
+// A callback may call any method, including Close on its own Subscription or
+// Session (that does not wait). Do not call Subscription.Close or
+// Session.Close while holding a lock your callback also takes: they wait for
+// running callbacks. A callback must not call runtime.Goexit (t.FailNow,
+// t.Fatal): it runs on a cgo callback, and that would crash the program.
+//
+// A panic in a callback is recovered in the trampoline, before it can reach
+// C, and handed to the func set with SetPanicHandler (default: log.Printf);
+// the subscription stays active.
+//
+// # Lifetimes
+//
+// Go values cross into C only as runtime/cgo.Handle integers; C keeps no Go
+// pointer. Each subscription's handle is deleted exactly once, in olstate's
+// release callback, which olstate runs after the subscription's last call
+// (or before a failing subscribe returns). Close every Session: a finalizer
+// closes a leaked one as a safety net only (and never one that a subscribed
+// func still refers to, since olstate keeps that func alive).
+//
+// # Linking
+//
+// The package uses `#cgo pkg-config: olstate`. Install olstate (meson install
+// gives olstate.pc), or point PKG_CONFIG_PATH at a meson build folder's
+// meson-uninstalled directory (and LD_LIBRARY_PATH at its shim folder).
 package olstate
 
 /*
@@ -31,9 +60,9 @@ package olstate
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"log"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -147,8 +176,9 @@ const (
 	Inline Delivery = C.OLSTATE_DELIVERY_INLINE // the provider's thread, possibly concurrent
 )
 
-// Error is a failure reported by olstate: its result code, the HRESULT
-// involved (0 if none) and olstate's message.
+// Error is a failure reported by olstate: its result code (OLSTATE_E_*,
+// negative), the HRESULT involved (0 if none) and olstate's message, read on
+// the OS thread of the failing call right after it returned.
 type Error struct {
 	Code    int32
 	HResult int32
@@ -157,18 +187,19 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Message != "" {
-		return "olstate: " + e.Message
+		return "olstate: " + codeName(e.Code) + ": " + e.Message
 	}
-	return "olstate: " + resultName(e.Code)
+	return "olstate: " + codeName(e.Code)
 }
 
 // Is makes errors.Is(err, olstate.ErrBusy) match by code.
 func (e *Error) Is(target error) bool {
-	var t *Error
-	return errors.As(target, &t) && t.Code == e.Code
+	t, ok := target.(*Error)
+	return ok && t != nil && t.Code == e.Code
 }
 
-// Sentinel errors, one per result code, for errors.Is.
+// Sentinel errors, one per result code, for errors.Is. The errors olstate
+// returns are other *Error values with the same Code, an HResult and a Message.
 var (
 	ErrInvalidArgument  = &Error{Code: C.OLSTATE_E_INVALID_ARGUMENT}
 	ErrInvalidHandle    = &Error{Code: C.OLSTATE_E_INVALID_HANDLE}
@@ -182,12 +213,50 @@ var (
 	ErrNotInOutlook     = &Error{Code: C.OLSTATE_E_NOT_IN_OUTLOOK}
 	ErrWouldDeadlock    = &Error{Code: C.OLSTATE_E_WOULD_DEADLOCK}
 	// ErrIncompatibleLibrary: the loaded olstate library has another major
-	// ABI version, or an older minor one, than this package needs.
-	ErrIncompatibleLibrary = &Error{Code: -1000}
+	// ABI version, or an older minor one, than this package was written for.
+	// It is this package's own code, not one of olstate's.
+	ErrIncompatibleLibrary = &Error{Code: codeIncompatibleLibrary}
 )
 
-func resultName(code int32) string {
-	return C.GoString(C.olstate_result_name(C.olstate_result(code)))
+const codeIncompatibleLibrary = -1000
+
+// codeName names a result code as olstate.h does (pure Go: Error() never
+// calls into C).
+func codeName(code int32) string {
+	switch code {
+	case C.OLSTATE_OK:
+		return "OLSTATE_OK"
+	case C.OLSTATE_E_INVALID_ARGUMENT:
+		return "OLSTATE_E_INVALID_ARGUMENT"
+	case C.OLSTATE_E_INVALID_HANDLE:
+		return "OLSTATE_E_INVALID_HANDLE"
+	case C.OLSTATE_E_PROVIDER_NOT_FOUND:
+		return "OLSTATE_E_PROVIDER_NOT_FOUND"
+	case C.OLSTATE_E_PROFILE_NOT_FOUND:
+		return "OLSTATE_E_PROFILE_NOT_FOUND"
+	case C.OLSTATE_E_NOT_SUPPORTED:
+		return "OLSTATE_E_NOT_SUPPORTED"
+	case C.OLSTATE_E_BUSY:
+		return "OLSTATE_E_BUSY"
+	case C.OLSTATE_E_PROVIDER_FAILED:
+		return "OLSTATE_E_PROVIDER_FAILED"
+	case C.OLSTATE_E_OUT_OF_MEMORY:
+		return "OLSTATE_E_OUT_OF_MEMORY"
+	case C.OLSTATE_E_INTERNAL:
+		return "OLSTATE_E_INTERNAL"
+	case C.OLSTATE_E_NOT_IN_OUTLOOK:
+		return "OLSTATE_E_NOT_IN_OUTLOOK"
+	case C.OLSTATE_E_WOULD_DEADLOCK:
+		return "OLSTATE_E_WOULD_DEADLOCK"
+	case codeIncompatibleLibrary:
+		return "incompatible olstate library"
+	}
+	return fmt.Sprintf("result %d", code)
+}
+
+// newError is a failure this package detects itself (before calling C).
+func newError(code int32, message string) error {
+	return &Error{Code: code, Message: message}
 }
 
 func check(r C.olgo_result) error {
@@ -200,39 +269,56 @@ func check(r C.olgo_result) error {
 var abiOnce sync.Once
 var abiErr error
 
+// abiCompatible: same major, and a minor at least the one this package
+// was written for.
+func abiCompatible(have, want uint32) bool {
+	return have>>16 == want>>16 && have&0xFFFF >= want&0xFFFF
+}
+
 // checkABI refuses a library of another major or an older minor version.
 func checkABI() error {
 	abiOnce.Do(func() {
-		have := uint32(C.olstate_abi_version())
-		if have>>16 != ABIVersion>>16 || have&0xFFFF < ABIVersion&0xFFFF {
-			abiErr = &Error{Code: ErrIncompatibleLibrary.Code, Message: fmt.Sprintf(
-				"the olstate library has ABI %d.%d, this package needs %d.%d or a later %d.x",
-				have>>16, have&0xFFFF, ABIVersion>>16, ABIVersion&0xFFFF, ABIVersion>>16)}
-		}
+		abiErr = abiError(uint32(C.olstate_abi_version()), ABIVersion)
 	})
 	return abiErr
 }
 
+func abiError(have, want uint32) error {
+	if abiCompatible(have, want) {
+		return nil
+	}
+	return newError(codeIncompatibleLibrary, fmt.Sprintf(
+		"the loaded olstate library has ABI %d.%d; this package needs %d.%d or a later %d.x",
+		have>>16, have&0xFFFF, want>>16, want&0xFFFF, want>>16))
+}
+
+// LibraryABIVersion is the loaded library's ABI version, (major << 16) | minor.
+func LibraryABIVersion() uint32 { return uint32(C.olstate_abi_version()) }
+
 var panicMu sync.RWMutex
-var panicHandler = func(subscription uint64, recovered interface{}) {
-	log.Printf("olstate: callback of subscription %d panicked: %v", subscription, recovered)
+var panicHandler = defaultPanicHandler
+
+func defaultPanicHandler(subscription uint64, recovered interface{}) {
+	log.Printf("olstate: callback of subscription %d panicked: %v\n%s", subscription, recovered, debug.Stack())
 }
 
 // SetPanicHandler sets what receives a panic recovered from a callback: the
-// subscription's token and the recovered value. The subscription stays
-// active. The default logs it. nil restores the default.
+// subscription's token and the recovered value. It runs on the callback's
+// thread, inside the deferred recover (so debug.Stack() still shows the
+// panicking frames); a panic in the handler itself is dropped. The
+// subscription stays active. The default logs the value and the stack with
+// log.Printf; nil restores it.
 func SetPanicHandler(h func(subscription uint64, recovered interface{})) {
 	panicMu.Lock()
 	defer panicMu.Unlock()
 	if h == nil {
-		h = func(subscription uint64, recovered interface{}) {
-			log.Printf("olstate: callback of subscription %d panicked: %v", subscription, recovered)
-		}
+		h = defaultPanicHandler
 	}
 	panicHandler = h
 }
 
 func reportPanic(subscription uint64, recovered interface{}) {
+	defer func() { _ = recover() }() // nothing may unwind into C
 	panicMu.RLock()
 	h := panicHandler
 	panicMu.RUnlock()

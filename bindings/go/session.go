@@ -9,6 +9,7 @@ import "C"
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -55,7 +56,10 @@ type Info struct {
 	ProviderPath string // the provider library actually loaded
 }
 
-// Open opens the profile ("" for the default profile).
+// Open opens the profile ("" for the default profile) and advises olstate's
+// notification sink on it. It fails with ErrIncompatibleLibrary when the
+// loaded olstate library has another major ABI version or an older minor
+// one, and with ErrInvalidArgument for a name or path that holds a NUL byte.
 func Open(profile string, opts ...Option) (*Session, error) {
 	if err := checkABI(); err != nil {
 		return nil, err
@@ -63,6 +67,12 @@ func Open(profile string, opts ...Option) (*Session, error) {
 	o := options{provider: ProviderAuto, delivery: Queued}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if strings.IndexByte(profile, 0) >= 0 {
+		return nil, newError(ErrInvalidArgument.Code, "the profile name holds a NUL byte")
+	}
+	if strings.IndexByte(o.providerPath, 0) >= 0 {
+		return nil, newError(ErrInvalidArgument.Code, "the provider path holds a NUL byte")
 	}
 	var cprofile, cpath *C.char
 	if profile != "" {
@@ -77,15 +87,16 @@ func Open(profile string, opts ...Option) (*Session, error) {
 	if err := check(C.olgo_open(cprofile, C.uint32_t(o.provider), cpath, C.uint32_t(o.delivery), &h)); err != nil {
 		return nil, err
 	}
-	var info C.olgo_info_copy
+	// Nobody else knows h yet, so the info strings stay valid while copied.
+	var info C.olstate_session_info
 	if err := check(C.olgo_info(h, &info)); err != nil {
 		C.olgo_close(h)
 		return nil, err
 	}
 	s := &Session{handle: h, closed: make(chan struct{}), info: Info{
 		Provider:     Provider(info.provider),
-		Profile:      C.GoString(&info.profile[0]),
-		ProviderPath: C.GoString(&info.provider_path[0]),
+		Profile:      C.GoString(info.profile),
+		ProviderPath: C.GoString(info.provider_path),
 	}}
 	runtime.SetFinalizer(s, func(s *Session) { _ = s.Close() })
 	return s, nil
@@ -146,4 +157,16 @@ func (s *Session) Info() (Info, error) {
 	default:
 		return s.info, nil
 	}
+}
+
+// structSizes: the sizes cgo compiled from olstate.h and the sizes the
+// loaded library reports (OLSTATE_STRUCT_OPEN_OPTIONS, _EVENT, _SESSION_INFO).
+func structSizes() (header, library [3]uint64) {
+	header = [3]uint64{C.sizeof_olstate_open_options, C.sizeof_olstate_event, C.sizeof_olstate_session_info}
+	library = [3]uint64{
+		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_OPEN_OPTIONS)),
+		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_EVENT)),
+		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_SESSION_INFO)),
+	}
+	return
 }

@@ -9,8 +9,7 @@ import "C"
 import (
 	"context"
 	"runtime"
-	"runtime/cgo"
-	"sync"
+	"sync/atomic"
 )
 
 // subscriber is what the C side holds (as a cgo.Handle): the func, and a
@@ -25,22 +24,32 @@ type Subscription struct {
 	session  *Session
 	token    uint64
 	released chan struct{}
-	once     sync.Once
-	err      error
+	closing  int32 // atomic: set by the first Close
 }
 
-// Subscribe calls fn for every event of the session. With Queued delivery
-// (the default) calls come one at a time, in order, on a thread olstate
-// owns; with Inline they may come concurrently, so fn must be safe for
-// concurrent use. fn may call any method, including Close on its own
-// Subscription or Session. Delivery never waits for the Go runtime beyond
-// the call itself; keep fn short or hand work to a goroutine.
+// Subscribe calls fn for every event of the session, from a thread that
+// is not a goroutine of yours:
+//
+//   - Queued delivery (the default): one call at a time, in order, on the
+//     session's olstate thread. A slow fn delays the session's other
+//     subscriptions; olstate then drops the oldest queued events and flags
+//     the next one (Event.Dropped).
+//   - Inline delivery: on the provider's notification thread, possibly
+//     concurrently (fn must be safe for concurrent use), possibly before
+//     SetState returns. Keep fn short: it holds up Outlook's thread.
+//
+// fn may call any method, including Close on its own Subscription or
+// Session (that does not wait), and SetState without block. fn may run
+// before Subscribe has returned; hand the *Subscription to fn through a
+// channel or a mutex if fn is to close it. A panic in fn is recovered and
+// reported to the panic handler (SetPanicHandler). fn must not call
+// runtime.Goexit (t.FailNow).
 func (s *Session) Subscribe(fn func(Event)) (*Subscription, error) {
 	if fn == nil {
-		return nil, &Error{Code: ErrInvalidArgument.Code, Message: "Subscribe needs a func"}
+		return nil, newError(ErrInvalidArgument.Code, "Subscribe needs a func")
 	}
 	sub := &subscriber{fn: fn, released: make(chan struct{})}
-	h := cgo.NewHandle(sub)
+	h := newSubscriberHandle(sub)
 	var token C.olstate_subscription
 	// On failure olstate runs the release (which deletes h) before returning.
 	err := check(C.olgo_subscribe(s.handle, C.uintptr_t(h), &token))
@@ -56,14 +65,20 @@ func (sub *Subscription) Token() uint64 { return sub.token }
 
 // Close ends the subscription. When it returns nil, fn is not running on any
 // other goroutine and will never be called again. Called from inside fn it
-// does not wait: fn's calls already running finish, none starts afterwards.
-// Closing twice returns the first result.
+// does not wait: the calls already running finish, none starts afterwards.
+//
+// Only the first Close unsubscribes; a later one (also one made while the
+// first is still waiting) returns an error matching ErrInvalidHandle at once,
+// without waiting. So does a Close after the session's Close. (No lock is
+// held across olstate's wait: fn may close its own Subscription while
+// another goroutine is closing it.)
 func (sub *Subscription) Close() error {
-	sub.once.Do(func() {
-		sub.err = check(C.olgo_unsubscribe(sub.session.handle, C.olstate_subscription(sub.token)))
-		runtime.KeepAlive(sub.session)
-	})
-	return sub.err
+	if !atomic.CompareAndSwapInt32(&sub.closing, 0, 1) {
+		return newError(ErrInvalidHandle.Code, "the subscription is already closed")
+	}
+	err := check(C.olgo_unsubscribe(sub.session.handle, C.olstate_subscription(sub.token)))
+	runtime.KeepAlive(sub.session)
+	return err
 }
 
 // Done is closed once olstate has let go of the subscription: after Close

@@ -1,9 +1,17 @@
-// Package simctl drives olstate's simulator from the binding's tests: the
-// same libolstate_sim that olstate loads (linked from the same folder, so
-// the process holds one simulator).
+// Package simctl drives olstate's simulator from the binding's tests and
+// examples through its control API (olstate_sim.h). It links the same
+// libolstate_sim that olstate loads: -lolstate_sim is looked up in the
+// folder pkg-config names for olstate (the build's shim folder, or the
+// installed libdir, where the simulator sits next to libolstate), so the
+// process holds one simulator.
+//
+// The header comes from the source tree (shim/sim, found from this folder)
+// or, after an install, from olstate's include folder.
 package simctl
 
 /*
+#cgo pkg-config: olstate
+#cgo CFLAGS: -I${SRCDIR}/../../../../shim/sim
 #cgo LDFLAGS: -lolstate_sim
 #include <stdlib.h>
 #include <olstate_sim.h>
@@ -86,6 +94,50 @@ func SendRaw(profile string, kind, mask, oldState, newState, size, count uint32)
 func WaitIdle(profile string) int32 {
 	return withProfile(profile, func(p *C.char) C.int32_t { return C.olstate_sim_wait_idle(p) })
 }
+
+// GetState reads the profile's state as the simulator has it.
+func GetState(profile string) (uint32, int32) {
+	var st C.uint32_t
+	hr := withProfile(profile, func(p *C.char) C.int32_t { return C.olstate_sim_get_state(p, &st) })
+	return uint32(st), hr
+}
+
+// Misbehaviours (SetMisbehaviour), a bit mask.
+const (
+	MisbehaveOpenNull       = C.OLSTATE_SIM_MISBEHAVE_OPEN_NULL
+	MisbehaveLateNotify     = C.OLSTATE_SIM_MISBEHAVE_LATE_NOTIFY
+	MisbehaveNotifyInAdvise = C.OLSTATE_SIM_MISBEHAVE_NOTIFY_IN_ADVISE
+	MisbehaveSlowUnadvise   = C.OLSTATE_SIM_MISBEHAVE_SLOW_UNADVISE
+)
+
+// SetMisbehaviour sets the misbehaviour mask (all profiles).
+func SetMisbehaviour(mask uint32) int32 {
+	return int32(C.olstate_sim_set_misbehaviour(C.uint32_t(mask)))
+}
+
+// SendNull calls Notify(NULL) on every advised sink of the profile.
+func SendNull(profile string) int32 {
+	return withProfile(profile, func(p *C.char) C.int32_t { return C.olstate_sim_send_null(p) })
+}
+
+// Storm sends count full changes' worth of notifications from threads
+// threads at once; it returns when all were delivered to the sinks.
+func Storm(profile string, threads, count uint32) int32 {
+	return withProfile(profile, func(p *C.char) C.int32_t {
+		return C.olstate_sim_storm(p, C.uint32_t(threads), C.uint32_t(count))
+	})
+}
+
+// UnadviseAll drops every sink advised on the profile's object.
+func UnadviseAll(profile string) int32 {
+	return withProfile(profile, func(p *C.char) C.int32_t { return C.olstate_sim_unadvise_all(p) })
+}
+
+// LiveObjects counts offline objects some client holds a reference on.
+func LiveObjects() uint32 { return uint32(C.olstate_sim_live_objects()) }
+
+// HeldSinks counts references the simulator holds on sinks.
+func HeldSinks() uint32 { return uint32(C.olstate_sim_held_sinks()) }
 
 // OutstandingRefs counts references clients hold on offline objects.
 func OutstandingRefs() uint32 { return uint32(C.olstate_sim_outstanding_refs()) }
