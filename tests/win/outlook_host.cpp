@@ -1,245 +1,523 @@
-// Windows-only tests of the Outlook provider, run under Wine. Run without
-// arguments, this program is the driver: it lays out a temporary folder with
-// a copy of itself named OUTLOOK.EXE, olstate.dll and copies of the
-// simulator (as olmapi32.dll, Outlook's MAPI DLL), runs each scenario as a
-// child process and checks what each printed and returned.
+// Windows-only tests of the Outlook provider, run under Wine.
+//
+// Run without arguments this program is the driver: it lays out a temporary
+// folder with copies of itself named OUTLOOK.EXE and other.exe, olstate.dll,
+// the simulator (also copied as olmapi32.dll / msmapi32.dll, Outlook's MAPI
+// DLL names) and fake_mapi.dll (a MAPI DLL with a profile table), runs each
+// scenario as a child process and checks both its exit code and that it
+// printed "scenario <name>: done" - so a child that exits 0 without running
+// (as 32-bit programs do under a 64-bit-only Wine) never counts as a pass.
 #include <objbase.h>
 #include <olstate.h>
 #include <windows.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
 
-int failures = 0;
-#define EXPECT(cond)                                                                     \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            std::printf("FAIL %s:%d: %s (%s)\n", __FILE__, __LINE__, #cond,              \
-                        olstate_last_error_message());                                   \
-            ++failures;                                                                  \
-        }                                                                                \
+std::atomic<int> failures{0};
+#define EXPECT(cond)                                                                                          \
+    do {                                                                                                      \
+        if (!(cond)) {                                                                                        \
+            std::printf("FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond,                       \
+                        olstate_last_error_message());                                                        \
+            ++failures;                                                                                       \
+        }                                                                                                     \
     } while (0)
 
-std::wstring self_path() {
-    wchar_t buf[MAX_PATH];
-    const DWORD n = GetModuleFileNameW(nullptr, buf, MAX_PATH);
-    return std::wstring(buf, n);
-}
+// ---- RAII and strings ----
 
-std::wstring dir_of(const std::wstring& p) { return p.substr(0, p.find_last_of(L"\\/") + 1); }
+class Handle {
+public:
+    explicit Handle(HANDLE h = nullptr) : h_(h == INVALID_HANDLE_VALUE ? nullptr : h) {}
+    ~Handle() {
+        if (h_) CloseHandle(h_);
+    }
+    Handle(Handle&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+    Handle& operator=(Handle&&) = delete;
+    HANDLE get() const { return h_; }
+    HANDLE* put() { return &h_; }
+
+private:
+    HANDLE h_;
+};
+
+class Key {
+public:
+    Key(HKEY root, const std::wstring& path, REGSAM access = KEY_READ | KEY_WRITE) {
+        if (RegCreateKeyExW(root, path.c_str(), 0, nullptr, 0, access, nullptr, &key_, nullptr) != ERROR_SUCCESS)
+            key_ = nullptr;
+    }
+    ~Key() {
+        if (key_) RegCloseKey(key_);
+    }
+    Key(const Key&) = delete;
+    Key& operator=(const Key&) = delete;
+    HKEY get() const { return key_; }
+
+private:
+    HKEY key_ = nullptr;
+};
 
 std::string narrow(const std::wstring& w) {
-    std::string s(static_cast<std::size_t>(WideCharToMultiByte(CP_UTF8, 0, w.c_str(), -1, nullptr, 0, nullptr, nullptr)), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, w.c_str(), -1, s.data(), static_cast<int>(s.size()), nullptr, nullptr);
-    s.resize(s.size() - 1);
+    const int n = WideCharToMultiByte(CP_UTF8, 0, w.c_str(), static_cast<int>(w.size()), nullptr, 0, nullptr, nullptr);
+    std::string s(static_cast<std::size_t>(n), '\0');
+    WideCharToMultiByte(CP_UTF8, 0, w.c_str(), static_cast<int>(w.size()), s.data(), n, nullptr, nullptr);
     return s;
 }
 
-unsigned events = 0;
-void OLSTATE_CALL count_event(const olstate_event*, void*) { ++events; }
-
-// One simulator session through `o`: subscribe, change the state, three events.
-void round_trip(olstate_open_options& o, const char* what) {
-    olstate_session* s = nullptr;
-    const olstate_result r = olstate_open_ex(&o, &s);
-    std::printf("%s: open -> %s\n", what, olstate_result_name(r));
-    EXPECT(r == OLSTATE_OK);
-    if (r != OLSTATE_OK) return;
-    events = 0;
-    olstate_subscription t = 0;
-    EXPECT(olstate_subscribe(s, count_event, nullptr, nullptr, &t) == OLSTATE_OK);
-    uint32_t state = 0;
-    EXPECT(olstate_get_state(s, &state) == OLSTATE_OK);
-    EXPECT(olstate_set_state(s, state == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
-    EXPECT(events == 3);
-    olstate_session_info info{};
-    info.struct_size = sizeof info;
-    EXPECT(olstate_get_session_info(s, &info) == OLSTATE_OK);
-    std::printf("%s: provider %u, profile '%s', library %s, %u events\n", what, info.provider, info.profile,
-                info.provider_path, events);
-    EXPECT(olstate_close(s) == OLSTATE_OK);
+bool key_exists(HKEY root, const std::wstring& path) {
+    HKEY k = nullptr;
+    if (RegOpenKeyExW(root, path.c_str(), 0, KEY_READ, &k) != ERROR_SUCCESS) return false;
+    RegCloseKey(k);
+    return true;
 }
 
-olstate_open_options inline_options(uint32_t provider) {
+// A registry value set for one scenario, removed afterwards together with
+// every key the test had to create for it (Wine's registry outlives the test).
+class ScopedValue {
+public:
+    ScopedValue(HKEY root, const std::wstring& path, const wchar_t* name, DWORD type, const std::wstring& data)
+        : root_(root), path_(path), name_(name) {
+        // The first component of `path` that does not exist yet.
+        for (std::size_t pos = 0;;) {
+            pos = path.find(L'\\', pos + 1);
+            const std::wstring prefix = path.substr(0, pos);
+            if (!key_exists(root, prefix)) {
+                created_ = prefix;
+                break;
+            }
+            if (pos == std::wstring::npos) break;
+        }
+        const Key key(root, path);
+        ok_ = key.get() && RegSetValueExW(key.get(), name, 0, type, reinterpret_cast<const BYTE*>(data.c_str()),
+                                          static_cast<DWORD>((data.size() + 1) * sizeof(wchar_t))) == ERROR_SUCCESS;
+    }
+    ~ScopedValue() {
+        if (!created_.empty()) {
+            RegDeleteTreeW(root_, created_.c_str());
+        } else {
+            const Key key(root_, path_);
+            if (key.get()) RegDeleteValueW(key.get(), name_.c_str());
+        }
+    }
+    ScopedValue(const ScopedValue&) = delete;
+    ScopedValue& operator=(const ScopedValue&) = delete;
+    bool ok() const { return ok_; }
+
+private:
+    HKEY root_;
+    std::wstring path_, name_, created_;
+    bool ok_ = false;
+};
+
+const wchar_t* const kMailClient = L"Software\\Clients\\Mail\\Microsoft Outlook";
+const wchar_t* const kOffice16 = L"Software\\Microsoft\\Office\\16.0\\Outlook";
+const wchar_t* const kMessaging =
+    L"Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles";
+
+// ---- sessions ----
+
+struct Recorder {
+    std::atomic<unsigned> events{0};
+    std::atomic<DWORD> thread{0};
+};
+void OLSTATE_CALL record(const olstate_event*, void* context) {
+    auto* r = static_cast<Recorder*>(context);
+    r->thread.store(GetCurrentThreadId());
+    ++r->events;
+}
+
+olstate_open_options options(uint32_t provider, uint32_t delivery = OLSTATE_DELIVERY_INLINE) {
     olstate_open_options o;
     olstate_open_options_init(&o);
     o.provider = provider;
-    o.delivery = OLSTATE_DELIVERY_INLINE;
+    o.delivery = delivery;
     return o;
 }
 
-// ---- scenarios (run as child processes) ----
+struct Info {
+    uint32_t provider = 0;
+    std::string profile, path;
+    DWORD callback_thread = 0;
+};
 
-// As OUTLOOK.EXE with Outlook's MAPI DLL already loaded: the provider takes it.
-int outlook_loaded(const std::wstring& mapi) {
-    HMODULE m = LoadLibraryW(mapi.c_str());
-    EXPECT(m != nullptr);
-    auto o = inline_options(OLSTATE_PROVIDER_OUTLOOK);
-    o.profile = "Outlook";
-    round_trip(o, "outlook (already loaded)");
-    auto a = inline_options(OLSTATE_PROVIDER_AUTO);
-    a.profile = "Outlook";
-    round_trip(a, "auto inside OUTLOOK.EXE");
-    return failures;
-}
-
-// Under another name: the Outlook provider refuses, loading nothing.
-int not_outlook() {
+// open -> subscribe -> set state (blocking) -> three events -> close.
+Info round_trip(const olstate_open_options& o, const char* what) {
+    Info out;
     olstate_session* s = nullptr;
-    auto o = inline_options(OLSTATE_PROVIDER_OUTLOOK);
-    EXPECT(olstate_open_ex(&o, &s) == OLSTATE_E_NOT_IN_OUTLOOK);
-    EXPECT(std::strstr(olstate_last_error_message(), "bridge") != nullptr);
-    auto a = inline_options(OLSTATE_PROVIDER_AUTO);
-    EXPECT(olstate_open_ex(&a, &s) == OLSTATE_E_NOT_IN_OUTLOOK);
-    EXPECT(GetModuleHandleW(L"olmapi32.dll") == nullptr);
-    std::printf("not outlook: NOT_IN_OUTLOOK, nothing loaded\n");
-    return failures;
-}
-
-// As OUTLOOK.EXE, nothing loaded: the locator finds the DLL from the registry.
-int locator(const std::wstring& mapi) {
-    HKEY key = nullptr;
-    EXPECT(RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Clients\\Mail\\Microsoft Outlook", 0, nullptr, 0,
-                           KEY_WRITE, nullptr, &key, nullptr) == ERROR_SUCCESS);
-    EXPECT(RegSetValueExW(key, L"DllPathEx", 0, REG_SZ, reinterpret_cast<const BYTE*>(mapi.c_str()),
-                          static_cast<DWORD>((mapi.size() + 1) * sizeof(wchar_t))) == ERROR_SUCCESS);
-    auto o = inline_options(OLSTATE_PROVIDER_OUTLOOK);
-    o.profile = "Outlook";
-    round_trip(o, "outlook (located through DllPathEx)");
-    RegDeleteValueW(key, L"DllPathEx");
-    RegCloseKey(key);
-    return failures;
-}
-
-// As OUTLOOK.EXE, nothing loaded, no registry: an olmapi32.dll planted in the
-// current directory must never be loaded.
-int planted() {
-    olstate_session* s = nullptr;
-    auto o = inline_options(OLSTATE_PROVIDER_OUTLOOK);
-    o.profile = "Outlook";
     const olstate_result r = olstate_open_ex(&o, &s);
-    std::printf("planted: open -> %s\n", olstate_result_name(r));
-    EXPECT(r == OLSTATE_E_PROVIDER_NOT_FOUND);
-    EXPECT(std::strstr(olstate_last_error_message(), "tried") != nullptr);
-    EXPECT(GetModuleHandleW(L"olmapi32.dll") == nullptr);
-    return failures;
-}
-
-// The default profile from the registry (the simulator has no profile table).
-int default_profile(const std::wstring& sim) {
-    HKEY key = nullptr;
-    EXPECT(RegCreateKeyExW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Office\\16.0\\Outlook", 0, nullptr, 0,
-                           KEY_WRITE, nullptr, &key, nullptr) == ERROR_SUCCESS);
-    const wchar_t name[] = L"RegistryDefault";
-    EXPECT(RegSetValueExW(key, L"DefaultProfile", 0, REG_SZ, reinterpret_cast<const BYTE*>(name), sizeof name) ==
-           ERROR_SUCCESS);
-    const std::string path = narrow(sim);
-    auto o = inline_options(OLSTATE_PROVIDER_LIBRARY);
-    o.provider_path = path.c_str();
-    olstate_session* s = nullptr;
-    EXPECT(olstate_open_ex(&o, &s) == OLSTATE_OK);
+    std::printf("%s: open -> %s %s\n", what, olstate_result_name(r), r ? olstate_last_error_message() : "");
+    EXPECT(r == OLSTATE_OK);
+    if (r != OLSTATE_OK) return out;
+    Recorder rec;
+    olstate_subscription token = 0;
+    EXPECT(olstate_subscribe(s, record, &rec, nullptr, &token) == OLSTATE_OK);
+    uint32_t state = 0;
+    EXPECT(olstate_get_state(s, &state) == OLSTATE_OK);
+    const uint32_t target = state == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE;
+    EXPECT(olstate_set_state(s, target, OLSTATE_SET_BLOCK) == OLSTATE_OK);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (rec.events.load() < 3 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    EXPECT(rec.events.load() == 3);
+    uint32_t now = 0;
+    EXPECT(olstate_get_state(s, &now) == OLSTATE_OK && now == target);
     olstate_session_info info{};
     info.struct_size = sizeof info;
     EXPECT(olstate_get_session_info(s, &info) == OLSTATE_OK);
-    EXPECT(std::strcmp(info.profile, "RegistryDefault") == 0);
-    std::printf("default profile: '%s'\n", info.profile);
-    olstate_close(s);
-    RegDeleteValueW(key, L"DefaultProfile");
-    // Without any value: PROFILE_NOT_FOUND naming what was tried.
-    EXPECT(olstate_open_ex(&o, &s) == OLSTATE_E_PROFILE_NOT_FOUND);
-    EXPECT(std::strstr(olstate_last_error_message(), "DefaultProfile") != nullptr);
-    RegCloseKey(key);
-    return failures;
+    out = {info.provider, info.profile ? info.profile : "", info.provider_path ? info.provider_path : "",
+           rec.thread.load()};
+    std::printf("%s: provider %u, profile '%s', library %s, %u events\n", what, out.provider, out.profile.c_str(),
+                out.path.c_str(), rec.events.load());
+    EXPECT(olstate_unsubscribe(s, token) == OLSTATE_OK);
+    EXPECT(olstate_close(s) == OLSTATE_OK);
+    return out;
 }
 
-// From STA, MTA and no-apartment threads, with either delivery mode.
-int apartments() {
-    for (DWORD model : {DWORD(COINIT_APARTMENTTHREADED), DWORD(COINIT_MULTITHREADED), DWORD(~0u)}) {
+bool same_file(const std::string& a, const std::wstring& b) { return _stricmp(a.c_str(), narrow(b).c_str()) == 0; }
+
+template <class Fn>
+Fn symbol(HMODULE m, const char* name) {
+    return reinterpret_cast<Fn>(reinterpret_cast<void*>(GetProcAddress(m, name)));
+}
+
+// ---- scenarios (each runs in a child process) ----
+
+// OUTLOOK.EXE with Outlook's MAPI DLL already loaded (as Outlook loads it
+// before any add-in): the provider takes that module, for OUTLOOK and AUTO.
+void outlook_loaded(const std::wstring& mapi) {
+    const HMODULE m = LoadLibraryW(mapi.c_str());  // the test plays Outlook here
+    EXPECT(m != nullptr);
+    for (uint32_t delivery : {OLSTATE_DELIVERY_INLINE, OLSTATE_DELIVERY_QUEUED}) {
+        auto o = options(OLSTATE_PROVIDER_OUTLOOK, delivery);
+        o.profile = "Outlook";
+        const Info i = round_trip(o, delivery == OLSTATE_DELIVERY_INLINE ? "outlook, inline" : "outlook, queued");
+        EXPECT(i.provider == OLSTATE_PROVIDER_OUTLOOK);
+        EXPECT(same_file(i.path, mapi));
+    }
+    auto a = options(OLSTATE_PROVIDER_AUTO);
+    a.profile = "Outlook";
+    const Info i = round_trip(a, "auto inside OUTLOOK.EXE");
+    EXPECT(i.provider == OLSTATE_PROVIDER_OUTLOOK);
+    EXPECT(same_file(i.path, mapi));
+}
+
+// Under another name: OUTLOOK and AUTO refuse, loading nothing.
+void not_outlook() {
+    for (uint32_t provider : {OLSTATE_PROVIDER_OUTLOOK, OLSTATE_PROVIDER_AUTO}) {
+        olstate_session* s = nullptr;
+        auto o = options(provider);
+        EXPECT(olstate_open_ex(&o, &s) == OLSTATE_E_NOT_IN_OUTLOOK);
+        EXPECT(std::strstr(olstate_last_error_message(), "bridge") != nullptr);
+        std::printf("not outlook, provider %u: %s\n", provider, olstate_last_error_message());
+    }
+    EXPECT(GetModuleHandleW(L"olmapi32.dll") == nullptr);
+    EXPECT(GetModuleHandleW(L"msmapi32.dll") == nullptr);
+    EXPECT(GetModuleHandleW(L"olstate_sim.dll") == nullptr);
+}
+
+// OUTLOOK.EXE, nothing loaded: the locator finds the DLL through the
+// mail-client key's DllPathEx.
+void locator(const std::wstring& mapi) {
+    const ScopedValue v(HKEY_LOCAL_MACHINE, kMailClient, L"DllPathEx", REG_SZ, mapi);
+    EXPECT(v.ok());
+    auto o = options(OLSTATE_PROVIDER_OUTLOOK);
+    o.profile = "Outlook";
+    const Info i = round_trip(o, "outlook, located through DllPathEx");
+    EXPECT(same_file(i.path, mapi));
+}
+
+// OUTLOOK.EXE, nothing loaded: DllPathEx names a missing olmapi32.dll, DllPath
+// (REG_EXPAND_SZ) an older msmapi32.dll: olmapi32 paths are tried first, a
+// missing file is skipped, the expanded DllPath loads.
+void locator_fallback(const std::wstring& dir) {
+    SetEnvironmentVariableW(L"OLSTATE_TEST_MAPI_DIR", dir.c_str());
+    const ScopedValue ex(HKEY_LOCAL_MACHINE, kMailClient, L"DllPathEx", REG_SZ, dir + L"missing\\olmapi32.dll");
+    const ScopedValue path(HKEY_LOCAL_MACHINE, kMailClient, L"DllPath", REG_EXPAND_SZ,
+                           L"%OLSTATE_TEST_MAPI_DIR%msmapi32.dll");
+    EXPECT(ex.ok() && path.ok());
+    auto o = options(OLSTATE_PROVIDER_OUTLOOK);
+    o.profile = "Outlook";
+    const Info i = round_trip(o, "outlook, located through DllPath");
+    EXPECT(same_file(i.path, dir + L"msmapi32.dll"));
+}
+
+// OUTLOOK.EXE, nothing loaded, nothing registered: olmapi32.dll planted in the
+// current directory and on PATH is never loaded, and the error lists every
+// place tried.
+void planted(const std::wstring& cwd) {
+    const std::wstring path = cwd + L";" + [] {
+        std::wstring p(32768, L'\0');
+        p.resize(GetEnvironmentVariableW(L"PATH", p.data(), static_cast<DWORD>(p.size())));
+        return p;
+    }();
+    SetEnvironmentVariableW(L"PATH", path.c_str());
+    // A bare-name value must be skipped, not searched for.
+    const ScopedValue bare(HKEY_LOCAL_MACHINE, kMailClient, L"DllPath", REG_SZ, L"olmapi32.dll");
+    olstate_session* s = nullptr;
+    auto o = options(OLSTATE_PROVIDER_OUTLOOK);
+    o.profile = "Outlook";
+    const olstate_result r = olstate_open_ex(&o, &s);
+    const std::string message = olstate_last_error_message();
+    std::printf("planted: open -> %s: %s\n", olstate_result_name(r), message.c_str());
+    EXPECT(r == OLSTATE_E_PROVIDER_NOT_FOUND);
+    for (const char* place : {"already-loaded", "DllPathEx", "MsiProvideQualifiedComponentW", "DllPath",
+                              "FGetComponentPath", "not a full path"})
+        EXPECT(message.find(place) != std::string::npos);
+    EXPECT(GetModuleHandleW(L"olmapi32.dll") == nullptr);
+}
+
+// The default profile from the registry (the simulator has no profile
+// table): Office 16.0 first, then the Windows Messaging Subsystem; none gives
+// PROFILE_NOT_FOUND naming what was tried.
+void default_profile(const std::wstring& sim) {
+    const std::string path = narrow(sim);
+    auto o = options(OLSTATE_PROVIDER_LIBRARY);
+    o.provider_path = path.c_str();
+    const auto open_name = [&]() -> std::string {
+        olstate_session* s = nullptr;
+        if (olstate_open_ex(&o, &s) != OLSTATE_OK) return "error " + std::string(olstate_last_error_message());
+        olstate_session_info info{};
+        info.struct_size = sizeof info;
+        std::string name = olstate_get_session_info(s, &info) == OLSTATE_OK ? info.profile : "?";
+        EXPECT(olstate_close(s) == OLSTATE_OK);
+        return name;
+    };
+    {
+        const ScopedValue old(HKEY_CURRENT_USER, kMessaging, L"DefaultProfile", REG_SZ, L"Messaging Default");
+        {
+            const ScopedValue v(HKEY_CURRENT_USER, kOffice16, L"DefaultProfile", REG_SZ, L"Registry D\u00e9fault");
+            const std::string name = open_name();
+            std::printf("default profile (16.0): '%s'\n", name.c_str());
+            EXPECT(name == "Registry D\xc3\xa9" "fault");
+        }
+        const std::string name = open_name();
+        std::printf("default profile (Windows Messaging Subsystem): '%s'\n", name.c_str());
+        EXPECT(name == "Messaging Default");
+    }
+    olstate_session* s = nullptr;
+    EXPECT(olstate_open_ex(&o, &s) == OLSTATE_E_PROFILE_NOT_FOUND);
+    const std::string message = olstate_last_error_message();
+    std::printf("no default profile: %s\n", message.c_str());
+    EXPECT(message.find("MAPIAdminProfiles") != std::string::npos);
+    EXPECT(message.find("16.0") != std::string::npos);
+    EXPECT(message.find("Windows Messaging Subsystem") != std::string::npos);
+}
+
+// OUTLOOK.EXE with a MAPI DLL that has a profile table: the documented route
+// wins over the registry; names are UTF-8; a table that refuses MAPI_UNICODE
+// gives ANSI names; without a default row the registry answers. Every
+// buffer is freed with the DLL's own functions and every reference released.
+void profile_table(const std::wstring& mapi) {
+    const HMODULE m = LoadLibraryW(mapi.c_str());
+    EXPECT(m != nullptr);
+    if (!m) return;
+    const auto set_mode = symbol<void (*)(int)>(m, "fake_mapi_set_mode");
+    const auto buffers = symbol<long (*)()>(m, "fake_mapi_live_buffers");
+    const auto refs = symbol<long (*)()>(m, "fake_mapi_live_refs");
+    EXPECT(set_mode && buffers && refs);
+    if (!set_mode || !buffers || !refs) return;
+    const ScopedValue v(HKEY_CURRENT_USER, kOffice16, L"DefaultProfile", REG_SZ, L"RegistryDefault");
+    const char* expected[] = {"Tabell\xc3\xa9 Default", "AnsiDefault", "RegistryDefault"};
+    for (int mode = 0; mode < 3; ++mode) {
+        set_mode(mode);
+        auto o = options(OLSTATE_PROVIDER_OUTLOOK);  // profile NULL: the default
+        const std::string what = "profile table, mode " + std::to_string(mode);
+        const Info i = round_trip(o, what.c_str());
+        EXPECT(i.profile == expected[mode]);
+        EXPECT(same_file(i.path, mapi));
+        std::printf("%s: default '%s', live buffers %ld, live references %ld\n", what.c_str(), i.profile.c_str(),
+                    buffers(), refs());
+        EXPECT(buffers() == 0);
+        EXPECT(refs() == 0);
+    }
+}
+
+// OLSTATE_PROVIDER_LIBRARY outside Outlook: Outlook's MAPI DLL answering
+// MAPI_E_NOT_FOUND means "not in Outlook"; another library's answer means an
+// unknown profile.
+void library_outside_outlook(const std::wstring& mapi, const std::wstring& sim) {
+    for (const std::wstring* file : {&mapi, &sim}) {
+        const HMODULE m = LoadLibraryW(file->c_str());  // the instance the session will use
+        EXPECT(m != nullptr);
+        if (!m) continue;
+        using Known = int32_t(__cdecl*)(const char*, int32_t);
+        const auto set_known = symbol<Known>(m, "olstate_sim_set_profile_known");
+        EXPECT(set_known != nullptr);
+        if (!set_known) continue;
+        set_known("Outlook", 0);
+        const std::string path = narrow(*file);
+        auto o = options(OLSTATE_PROVIDER_LIBRARY);
+        o.provider_path = path.c_str();
+        o.profile = "Outlook";
+        olstate_session* s = nullptr;
+        const olstate_result r = olstate_open_ex(&o, &s);
+        std::printf("library %s answering MAPI_E_NOT_FOUND -> %s\n", path.c_str(), olstate_result_name(r));
+        EXPECT(r == (file == &mapi ? OLSTATE_E_NOT_IN_OUTLOOK : OLSTATE_E_PROFILE_NOT_FOUND));
+        set_known("Outlook", 1);
+    }
+}
+
+// From STA, MTA and no-apartment threads, with either delivery mode: the
+// shim needs no COM initialisation. Prints where callbacks ran.
+void apartments() {
+    struct Model {
+        DWORD coinit;
+        const char* name;
+    };
+    for (const Model model : {Model{COINIT_APARTMENTTHREADED, "STA"}, Model{COINIT_MULTITHREADED, "MTA"},
+                              Model{~0u, "no COM"}}) {
         std::thread([model] {
-            if (model != DWORD(~0u)) CoInitializeEx(nullptr, model);
-            auto o = inline_options(OLSTATE_PROVIDER_SIMULATOR);
-            o.profile = "apartments";
-            round_trip(o, model == COINIT_APARTMENTTHREADED ? "STA" : model == COINIT_MULTITHREADED ? "MTA" : "no COM");
-            o.delivery = OLSTATE_DELIVERY_QUEUED;
-            olstate_session* s = nullptr;
-            EXPECT(olstate_open_ex(&o, &s) == OLSTATE_OK);
-            EXPECT(olstate_close(s) == OLSTATE_OK);
-            if (model != DWORD(~0u)) CoUninitialize();
+            if (model.coinit != ~0u) EXPECT(SUCCEEDED(CoInitializeEx(nullptr, model.coinit)));
+            for (uint32_t delivery : {OLSTATE_DELIVERY_INLINE, OLSTATE_DELIVERY_QUEUED}) {
+                auto o = options(OLSTATE_PROVIDER_SIMULATOR, delivery);
+                o.profile = "apartments";
+                const std::string what =
+                    std::string(model.name) + (delivery == OLSTATE_DELIVERY_INLINE ? ", inline" : ", queued");
+                const Info i = round_trip(o, what.c_str());
+                std::printf("%s: caller thread %lu, callbacks on thread %lu\n", what.c_str(), GetCurrentThreadId(),
+                            i.callback_thread);
+                // The simulator delivers from its own provider thread; QUEUED from the dispatcher.
+                EXPECT(i.callback_thread != 0 && i.callback_thread != GetCurrentThreadId());
+            }
+            if (model.coinit != ~0u) CoUninitialize();
         }).join();
     }
-    return failures;
 }
 
 // ---- the driver ----
 
-bool copy(const std::wstring& from, const std::wstring& to) { return CopyFileW(from.c_str(), to.c_str(), FALSE) != 0; }
+std::wstring self_path() {
+    std::wstring p(MAX_PATH, L'\0');
+    p.resize(GetModuleFileNameW(nullptr, p.data(), MAX_PATH));
+    return p;
+}
 
-int run(const std::wstring& exe, const std::wstring& args, const std::wstring& cwd) {
-    std::wstring cmd = L"\"" + exe + L"\" " + args;
+std::wstring dir_of(const std::wstring& p) { return p.substr(0, p.find_last_of(L"\\/") + 1); }
+
+// One command-line argument in quotes; a trailing backslash is doubled so it
+// does not escape the closing quote.
+std::wstring quote(const std::wstring& arg) {
+    return L"\"" + arg + (!arg.empty() && arg.back() == L'\\' ? L"\\" : L"") + L"\"";
+}
+
+bool copy(const std::wstring& from, const std::wstring& to) {
+    if (CopyFileW(from.c_str(), to.c_str(), FALSE)) return true;
+    std::printf("FAIL: cannot copy %s to %s (%lu)\n", narrow(from).c_str(), narrow(to).c_str(), GetLastError());
+    return false;
+}
+
+void remove_tree(const std::wstring& dir) {
+    WIN32_FIND_DATAW f;
+    const HANDLE h = FindFirstFileW((dir + L"*").c_str(), &f);
+    if (h != INVALID_HANDLE_VALUE) {
+        do {
+            const std::wstring name = f.cFileName;
+            if (name == L"." || name == L"..") continue;
+            if (f.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) remove_tree(dir + name + L"\\");
+            else DeleteFileW((dir + name).c_str());
+        } while (FindNextFileW(h, &f));
+        FindClose(h);
+    }
+    RemoveDirectoryW(dir.c_str());
+}
+
+// Runs `exe args` in `cwd`, returning its exit code and everything it printed.
+std::pair<int, std::string> run(const std::wstring& exe, const std::wstring& args, const std::wstring& cwd) {
+    SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, TRUE};
+    Handle read_end, write_end;
+    if (!CreatePipe(read_end.put(), write_end.put(), &sa, 0)) return {1, "cannot create a pipe"};
+    SetHandleInformation(read_end.get(), HANDLE_FLAG_INHERIT, 0);
     STARTUPINFOW si{};
     si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdOutput = write_end.get();
+    si.hStdError = write_end.get();
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
     PROCESS_INFORMATION pi{};
-    if (!CreateProcessW(exe.c_str(), cmd.data(), nullptr, nullptr, FALSE, 0, nullptr, cwd.c_str(), &si, &pi)) {
-        std::printf("FAIL: cannot start %s (%lu)\n", narrow(exe).c_str(), GetLastError());
-        return 1;
+    std::wstring cmd = L"\"" + exe + L"\" " + args;
+    if (!CreateProcessW(exe.c_str(), cmd.data(), nullptr, nullptr, TRUE, 0, nullptr, cwd.c_str(), &si, &pi))
+        return {1, "cannot start " + narrow(exe) + " (error " + std::to_string(GetLastError()) + ")"};
+    const Handle process(pi.hProcess), thread(pi.hThread);
+    { Handle drop(std::move(write_end)); }  // only the child writes now: EOF when it exits
+    std::string output;
+    std::thread reader([&] {
+        char buf[4096];
+        DWORD n = 0;
+        while (ReadFile(read_end.get(), buf, sizeof buf, &n, nullptr) && n) output.append(buf, n);
+    });
+    if (WaitForSingleObject(process.get(), 120000) != WAIT_OBJECT_0) {
+        TerminateProcess(process.get(), 99);
+        output += "\nFAIL: timed out after 120 s\n";
     }
-    WaitForSingleObject(pi.hProcess, 60000);
+    reader.join();
     DWORD code = 1;
-    GetExitCodeProcess(pi.hProcess, &code);
-    CloseHandle(pi.hThread);
-    CloseHandle(pi.hProcess);
-    return static_cast<int>(code);
+    GetExitCodeProcess(process.get(), &code);
+    return {static_cast<int>(code), output};
 }
 
 int driver() {
     const std::wstring self = self_path();
     const std::wstring here = dir_of(self);
-    wchar_t tmp[MAX_PATH];
-    GetTempPathW(MAX_PATH, tmp);
-    const std::wstring root = std::wstring(tmp) + L"olstate-win-" + std::to_wstring(GetCurrentProcessId()) + L"\\";
-    const std::wstring app = root + L"app\\", mapi = root + L"mapi\\", cwd = root + L"cwd\\";
-    for (const auto& d : {root, app, mapi, cwd}) CreateDirectoryW(d.c_str(), nullptr);
-    // olstate.dll and olstate_sim.dll come from the build (PATH), found by
-    // this very process: copy what it loaded.
-    const std::wstring olstate = [] {
-        wchar_t b[MAX_PATH];
-        GetModuleFileNameW(GetModuleHandleW(L"olstate.dll"), b, MAX_PATH);
-        return std::wstring(b);
-    }();
+    std::wstring tmp(MAX_PATH + 1, L'\0');
+    tmp.resize(GetTempPathW(MAX_PATH, tmp.data()));
+    const std::wstring root = tmp + L"olstate-win-" + std::to_wstring(GetCurrentProcessId()) + L"\\";
+    const std::wstring app = root + L"app\\", mapi = root + L"mapi\\", fake = root + L"fake\\", cwd = root + L"cwd\\";
+    for (const auto& d : {root, app, mapi, fake, cwd}) CreateDirectoryW(d.c_str(), nullptr);
+    // olstate.dll (and the simulator next to it) come from the build, found
+    // through PATH by this very process: copy what it loaded.
+    std::wstring olstate(MAX_PATH, L'\0');
+    olstate.resize(GetModuleFileNameW(GetModuleHandleW(L"olstate.dll"), olstate.data(), MAX_PATH));
     const std::wstring sim = dir_of(olstate) + L"olstate_sim.dll";
-    bool ok = copy(self, app + L"OUTLOOK.EXE") && copy(self, app + L"other.exe") && copy(olstate, app + L"olstate.dll") &&
-              copy(sim, app + L"olstate_sim.dll") && copy(sim, mapi + L"olmapi32.dll") && copy(sim, cwd + L"olmapi32.dll");
-    if (!ok) {
-        std::printf("FAIL: cannot lay out %s\n", narrow(root).c_str());
-        return 1;
-    }
+    const bool laid_out = copy(self, app + L"OUTLOOK.EXE") && copy(self, app + L"other.exe") &&
+                          copy(olstate, app + L"olstate.dll") && copy(sim, app + L"olstate_sim.dll") &&
+                          copy(sim, mapi + L"olmapi32.dll") && copy(sim, mapi + L"msmapi32.dll") &&
+                          copy(here + L"fake_mapi.dll", fake + L"olmapi32.dll") &&
+                          copy(sim, fake + L"olstate_sim.dll") && copy(sim, cwd + L"olmapi32.dll");
+    if (!laid_out) return 1;
+    std::printf("test folder %s\n", narrow(root).c_str());
+
     struct Scenario {
         const wchar_t* exe;
+        const char* name;
         std::wstring args;
-        const std::wstring* dir;
+        std::wstring dir;
     };
     const Scenario scenarios[] = {
-        {L"OUTLOOK.EXE", L"outlook-loaded \"" + mapi + L"olmapi32.dll\"", &app},
-        {L"other.exe", L"not-outlook", &app},
-        {L"OUTLOOK.EXE", L"locator \"" + mapi + L"olmapi32.dll\"", &app},
-        {L"OUTLOOK.EXE", L"planted", &cwd},
-        {L"other.exe", L"default-profile \"" + app + L"olstate_sim.dll\"", &app},
-        {L"other.exe", L"apartments", &app},
+        {L"OUTLOOK.EXE", "outlook-loaded", quote(mapi + L"olmapi32.dll"), app},
+        {L"other.exe", "not-outlook", L"", app},
+        {L"OUTLOOK.EXE", "locator", quote(mapi + L"olmapi32.dll"), app},
+        {L"OUTLOOK.EXE", "locator-fallback", quote(mapi), app},
+        {L"OUTLOOK.EXE", "planted", quote(cwd), cwd},
+        {L"other.exe", "default-profile", quote(app + L"olstate_sim.dll"), app},
+        {L"OUTLOOK.EXE", "profile-table", quote(fake + L"olmapi32.dll"), app},
+        {L"other.exe", "library-outside-outlook", quote(mapi + L"olmapi32.dll") + L" " + quote(app + L"olstate_sim.dll"),
+         app},
+        {L"other.exe", "apartments", L"", app},
     };
     int failed = 0, passed = 0;
     for (const auto& sc : scenarios) {
-        const int code = run(app + sc.exe, sc.args, *sc.dir);
-        std::printf("%-12s %-60s -> %s\n", narrow(sc.exe).c_str(), narrow(sc.args).substr(0, 60).c_str(),
-                    code == 0 ? "ok" : "FAILED");
-        (code == 0 ? passed : failed)++;
+        const std::wstring mode(sc.name, sc.name + std::strlen(sc.name));
+        const auto [code, output] = run(app + sc.exe, mode + L" " + sc.args, sc.dir);
+        const bool done = output.find("scenario " + std::string(sc.name) + ": done, 0 failures") != std::string::npos;
+        std::printf("--- %s as %s\n%s", sc.name, narrow(sc.exe).c_str(), output.c_str());
+        const bool ok = code == 0 && done;
+        std::printf("--- %s: %s (exit %d%s)\n", sc.name, ok ? "ok" : "FAILED", code,
+                    done ? "" : ", no completion line");
+        (ok ? passed : failed)++;
     }
-    std::printf("windows provider: %d passed, %d failed\n", passed, failed);
-    return failed == 0 && passed == 6 ? 0 : 1;
+    remove_tree(root);
+    const int expected = static_cast<int>(sizeof scenarios / sizeof scenarios[0]);
+    std::printf("windows provider: %d passed, %d failed of %d scenarios\n", passed, failed, expected);
+    return failed == 0 && passed == expected ? 0 : 1;
 }
 
 }  // namespace
@@ -248,13 +526,20 @@ int wmain(int argc, wchar_t** argv) {
     setvbuf(stdout, nullptr, _IONBF, 0);
     if (argc < 2) return driver();
     const std::wstring mode = argv[1];
-    const std::wstring arg = argc > 2 ? argv[2] : L"";
-    if (mode == L"outlook-loaded") return outlook_loaded(arg);
-    if (mode == L"not-outlook") return not_outlook();
-    if (mode == L"locator") return locator(arg);
-    if (mode == L"planted") return planted();
-    if (mode == L"default-profile") return default_profile(arg);
-    if (mode == L"apartments") return apartments();
-    std::printf("unknown mode\n");
-    return 2;
+    const std::wstring a = argc > 2 ? argv[2] : L"", b = argc > 3 ? argv[3] : L"";
+    if (mode == L"outlook-loaded") outlook_loaded(a);
+    else if (mode == L"not-outlook") not_outlook();
+    else if (mode == L"locator") locator(a);
+    else if (mode == L"locator-fallback") locator_fallback(a);
+    else if (mode == L"planted") planted(a);
+    else if (mode == L"default-profile") default_profile(a);
+    else if (mode == L"profile-table") profile_table(a);
+    else if (mode == L"library-outside-outlook") library_outside_outlook(a, b);
+    else if (mode == L"apartments") apartments();
+    else {
+        std::printf("unknown scenario %s\n", narrow(mode).c_str());
+        return 2;
+    }
+    std::printf("scenario %s: done, %d failures\n", narrow(mode).c_str(), failures.load());
+    return failures.load() == 0 ? 0 : 1;
 }
