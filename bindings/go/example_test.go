@@ -2,12 +2,14 @@ package olstate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"olstate"
 )
 
-// Watch Outlook (here: olstate's simulator) go offline.
+// Watch Outlook (here: olstate's simulator, as on any machine without
+// Outlook) go offline.
 func ExampleSession_Watch() {
 	s, err := olstate.Open("example-watch", olstate.WithProvider(olstate.ProviderSimulator))
 	if err != nil {
@@ -18,12 +20,25 @@ func ExampleSession_Watch() {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	events, _ := s.Watch(ctx)
+	events, err := s.Watch(ctx) // closed when ctx is done or s is closed
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 
-	_ = s.SetState(olstate.Offline, true)
+	if err := s.SetState(olstate.Offline, true); err != nil {
+		fmt.Println(err)
+		return
+	}
 	for i := 0; i < 3; i++ {
 		e := <-events
 		fmt.Println(e.Sequence, e.Kind, e.OldState, "->", e.NewState)
+	}
+
+	_ = s.SetState(olstate.Online, true) // back online (the simulator keeps its state)
+	cancel()
+	for e := range events { // the channel ends after the cancel
+		_ = e
 	}
 	// Output:
 	// 1 change_start online -> offline
@@ -40,13 +55,53 @@ func ExampleSession_Subscribe() {
 		return
 	}
 	defer s.Close()
-	sub, _ := s.Subscribe(func(e olstate.Event) {
+
+	caps, _ := s.Capabilities()
+	state, _ := s.State()
+	fmt.Println("capabilities:", caps, "state:", state)
+
+	sub, err := s.Subscribe(func(e olstate.Event) {
 		if e.Kind == olstate.ChangeDone {
 			fmt.Println("now", e.NewState)
 		}
 	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	_ = s.SetState(olstate.Offline, true) // Inline: delivered before SetState returns
-	_ = sub.Close()
+	_ = sub.Close()                       // the func is never called again
+	_ = s.SetState(olstate.Online, true)
 	// Output:
+	// capabilities: offline|online state: online
 	// now offline
+}
+
+// Errors match olstate's result codes with errors.Is; *olstate.Error holds
+// the code, the HRESULT and olstate's message.
+func ExampleError() {
+	_, err := olstate.Open("example", olstate.WithProvider(olstate.ProviderBridge))
+	if errors.Is(err, olstate.ErrProviderNotFound) {
+		fmt.Println("no bridge is running")
+	}
+	var oe *olstate.Error
+	if errors.As(err, &oe) {
+		fmt.Println(oe.Code, oe.Message != "")
+	}
+	// Output:
+	// no bridge is running
+	// -3 true
+}
+
+// Info tells which provider and profile a session resolved to.
+func ExampleSession_Info() {
+	s, err := olstate.Open("") // the default profile through the default provider
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	info, _ := s.Info()
+	fmt.Println(info.Provider == olstate.ProviderSimulator, info.Profile)
+	// Output: true Outlook
 }
