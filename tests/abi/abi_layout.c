@@ -1,0 +1,88 @@
+/* The public structs' layout, seen from plain C (C89 and C99): the offsets
+ * every binding mirrors, the sizes olstate_struct_size reports, constants,
+ * and OLSTATE_CALL on callbacks. Exits 0 on success. */
+#include <olstate.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define EXPECT_EQ(a, b)                                                                     \
+    do {                                                                                    \
+        unsigned long va_ = (unsigned long)(a), vb_ = (unsigned long)(b);                   \
+        if (va_ != vb_) {                                                                   \
+            fprintf(stderr, "%s:%d: %s == %lu, expected %s == %lu\n", __FILE__, __LINE__, #a, \
+                    va_, #b, vb_);                                                          \
+            failures++;                                                                     \
+        }                                                                                   \
+    } while (0)
+
+static void OLSTATE_CALL a_callback(const olstate_event* e, void* c) {
+    (void)e;
+    (void)c;
+}
+static void OLSTATE_CALL a_release(void* c) { (void)c; }
+
+int main(void) {
+    const size_t p = sizeof(void*);
+    olstate_callback cb = a_callback;
+    olstate_release rel = a_release;
+    olstate_open_options o;
+
+    /* olstate_open_options: u32, ptr, u32, ptr, u32, u32 */
+    EXPECT_EQ(offsetof(olstate_open_options, struct_size), 0);
+    EXPECT_EQ(offsetof(olstate_open_options, profile), p);
+    EXPECT_EQ(offsetof(olstate_open_options, provider), 2 * p);
+    EXPECT_EQ(offsetof(olstate_open_options, provider_path), 3 * p);
+    EXPECT_EQ(offsetof(olstate_open_options, delivery), 4 * p);
+    EXPECT_EQ(offsetof(olstate_open_options, flags), 4 * p + 4);
+    EXPECT_EQ(sizeof(olstate_open_options), 4 * p + 8);
+
+    /* olstate_event: the same 48 bytes on every target */
+    EXPECT_EQ(offsetof(olstate_event, struct_size), 0);
+    EXPECT_EQ(offsetof(olstate_event, kind), 4);
+    EXPECT_EQ(offsetof(olstate_event, old_state), 8);
+    EXPECT_EQ(offsetof(olstate_event, new_state), 12);
+    EXPECT_EQ(offsetof(olstate_event, subscription), 16);
+    EXPECT_EQ(offsetof(olstate_event, sequence), 24);
+    EXPECT_EQ(offsetof(olstate_event, flags), 32);
+    EXPECT_EQ(offsetof(olstate_event, reserved), 36);
+    EXPECT_EQ(offsetof(olstate_event, notify_time_us), 40);
+    EXPECT_EQ(sizeof(olstate_event), 48);
+
+    /* olstate_session_info: u32, u32, ptr, ptr */
+    EXPECT_EQ(offsetof(olstate_session_info, struct_size), 0);
+    EXPECT_EQ(offsetof(olstate_session_info, provider), 4);
+    EXPECT_EQ(offsetof(olstate_session_info, profile), 8);
+    EXPECT_EQ(offsetof(olstate_session_info, provider_path), 8 + p);
+    EXPECT_EQ(sizeof(olstate_session_info), 8 + 2 * p);
+
+    EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_OPEN_OPTIONS), sizeof(olstate_open_options));
+    EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_EVENT), sizeof(olstate_event));
+    EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_SESSION_INFO), sizeof(olstate_session_info));
+    EXPECT_EQ(olstate_struct_size(0), 0);
+    EXPECT_EQ(olstate_struct_size(4), 0); /* reserved for the bridge, unknown in 1.0 */
+
+    EXPECT_EQ(OLSTATE_ABI_VERSION, 0x10000L);
+    EXPECT_EQ(olstate_abi_version(), OLSTATE_ABI_VERSION);
+    EXPECT_EQ(olstate_abi_version() >> 16, 1);
+    EXPECT_EQ(sizeof(olstate_result), 4);
+    EXPECT_EQ(sizeof(olstate_subscription), 8);
+    EXPECT_EQ(OLSTATE_E_WOULD_DEADLOCK, -11);
+
+    /* init writes the 1.0 layout and nothing past it */
+    memset(&o, 0x77, sizeof o);
+    olstate_open_options_init(&o);
+    EXPECT_EQ(o.struct_size, sizeof o);
+    EXPECT_EQ(o.profile == NULL, 1);
+    EXPECT_EQ(o.provider_path == NULL, 1);
+    EXPECT_EQ(o.provider, OLSTATE_PROVIDER_AUTO);
+    EXPECT_EQ(o.delivery, OLSTATE_DELIVERY_QUEUED);
+    EXPECT_EQ(o.flags, 0);
+
+    EXPECT_EQ(cb == a_callback, 1);
+    EXPECT_EQ(rel == a_release, 1);
+    if (failures == 0) printf("layout ok (pointer size %lu)\n", (unsigned long)p);
+    return failures == 0 ? 0 : 1;
+}
