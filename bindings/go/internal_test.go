@@ -68,6 +68,10 @@ func TestErrorValues(t *testing.T) {
 	if e.Error() != "olstate: OLSTATE_E_BUSY: SetCurrentState: in progress" {
 		t.Fatal(e.Error())
 	}
+	e2 := &Error{Code: ErrBusy.Code, Message: "OLSTATE_E_BUSY: olstate_set_state: in progress"}
+	if e2.Error() != "olstate: OLSTATE_E_BUSY: olstate_set_state: in progress" {
+		t.Fatal(e2.Error())
+	}
 	if ErrWouldDeadlock.Error() != "olstate: OLSTATE_E_WOULD_DEADLOCK" || (&Error{Code: -77}).Error() != "olstate: result -77" {
 		t.Fatal(ErrWouldDeadlock.Error())
 	}

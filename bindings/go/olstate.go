@@ -63,6 +63,7 @@ import (
 	"fmt"
 	"log"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -167,6 +168,22 @@ const (
 	ProviderBridge    Provider = C.OLSTATE_PROVIDER_BRIDGE
 )
 
+func (p Provider) String() string {
+	switch p {
+	case ProviderAuto:
+		return "auto"
+	case ProviderOutlook:
+		return "outlook"
+	case ProviderSimulator:
+		return "simulator"
+	case ProviderLibrary:
+		return "library"
+	case ProviderBridge:
+		return "bridge"
+	}
+	return fmt.Sprintf("Provider(%d)", uint32(p))
+}
+
 // Delivery selects the thread callbacks run on.
 type Delivery uint32
 
@@ -175,6 +192,16 @@ const (
 	Queued Delivery = C.OLSTATE_DELIVERY_QUEUED // one olstate thread per session, in order
 	Inline Delivery = C.OLSTATE_DELIVERY_INLINE // the provider's thread, possibly concurrent
 )
+
+func (d Delivery) String() string {
+	switch d {
+	case Queued:
+		return "queued"
+	case Inline:
+		return "inline"
+	}
+	return fmt.Sprintf("Delivery(%d)", uint32(d))
+}
 
 // Error is a failure reported by olstate: its result code (OLSTATE_E_*,
 // negative), the HRESULT involved (0 if none) and olstate's message, read on
@@ -186,10 +213,14 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Message != "" {
-		return "olstate: " + codeName(e.Code) + ": " + e.Message
+	name := codeName(e.Code)
+	switch {
+	case e.Message == "":
+		return "olstate: " + name
+	case strings.HasPrefix(e.Message, name):
+		return "olstate: " + e.Message // olstate's messages start with the name
 	}
-	return "olstate: " + codeName(e.Code)
+	return "olstate: " + name + ": " + e.Message
 }
 
 // Is makes errors.Is(err, olstate.ErrBusy) match by code.
