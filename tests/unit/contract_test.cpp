@@ -361,12 +361,16 @@ TEST_CASE("QUEUED: one call at a time, in order, never nested, under a concurren
     REQUIRE(olstate_subscribe(s.get(), concurrency_callback, &k2, concurrency_release, &t2) ==
             OLSTATE_OK);
     subscribe(s.get(), r1);
-    REQUIRE(olstate_sim_storm(p.c_str(), 4, 50) == 0);  // 600 notifications from 4 threads
-    olstate_sim_wait_idle(p.c_str());
-    // Drops are allowed (bounded queue); whatever arrives is in order.
+    // 5 x 600 notifications from 4 provider threads at once.
+    for (int round = 0; round < 5; ++round) {
+        REQUIRE(olstate_sim_storm(p.c_str(), 4, 50) == 0);
+        olstate_sim_wait_idle(p.c_str());
+    }
+    // Drops are allowed (bounded queue); whatever arrives is in sequence
+    // order, and a gap is exactly a drop, flagged on the next event.
     REQUIRE(eventually([&] {
         const auto e = events_of(r1);
-        return !e.empty() && e.back().sequence == 600;
+        return !e.empty() && e.back().sequence == 3000;
     }));
     const auto e = events_of(r1);
     // Every subscription gets each delivered event.
@@ -543,12 +547,18 @@ TEST_CASE("close waits for a blocking set_state in progress on another thread") 
         set_returned = true;
     });
     REQUIRE(entered.wait());  // the setter is now inside olstate_set_state
+    std::atomic<bool> released_setter{false};
     std::thread opener([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        released_setter = true;
         go.open();
     });
     CHECK(olstate_close(v) == OLSTATE_OK);
-    CHECK(set_returned);  // close returned only after the call in progress
+    // The setter cannot leave SetCurrentState before `go` opens, so close
+    // returning earlier would mean it did not wait for the call in progress.
+    // (Checking set_returned here would race: the call may have ended inside
+    // olstate while the setter thread has not yet stored the flag.)
+    CHECK(released_setter);
     opener.join();
     setter.join();
     CHECK(set_result == OLSTATE_OK);
@@ -937,4 +947,112 @@ TEST_CASE("setting the current state from a user change in flight is BUSY, then 
     olstate_sim_wait_idle(p.c_str());
     CHECK(olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
     CHECK(r.count() == 6);
+}
+
+TEST_CASE("close while another thread waits in unsubscribe for a blocked callback") {
+    for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
+        CAPTURE(delivery);
+        SimReset reset;
+        Gate entered, go;
+        Session s(fresh_profile("UnsubClose"), delivery);
+        olstate_session* session = s.release();
+        struct Ctx {
+            std::atomic<int> running{0}, calls{0}, releases{0};
+            std::atomic<bool> release_during_call{false};
+            Gate* entered = nullptr;
+            Gate* go = nullptr;
+        } ctx;
+        ctx.entered = &entered;
+        ctx.go = &go;
+        const auto cb = [](const olstate_event*, void* c) {
+            auto* x = static_cast<Ctx*>(c);
+            ++x->running;
+            if (++x->calls == 1) {
+                x->entered->open();
+                x->go->wait();
+            }
+            --x->running;
+        };
+        const auto rel = [](void* c) {
+            auto* x = static_cast<Ctx*>(c);
+            if (x->running) x->release_during_call = true;
+            ++x->releases;
+        };
+        olstate_subscription t = 0;
+        REQUIRE(olstate_subscribe(session, cb, &ctx, rel, &t) == OLSTATE_OK);
+        ReleaseCounter bystander;
+        olstate_subscription t2 = 0;
+        REQUIRE(olstate_subscribe(session, [](const olstate_event*, void*) {}, &bystander,
+                                  ReleaseCounter::release, &t2) == OLSTATE_OK);
+        olstate_sim_send_raw(s.profile().c_str(), 2, 3, 2, 1, 0, 5);
+        REQUIRE(entered.wait());
+        std::atomic<olstate_result> unsub{1};
+        std::thread u([&] { unsub = olstate_unsubscribe(session, t); });
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // u is (likely) waiting
+        std::thread opener([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            go.open();
+        });
+        CHECK(olstate_close(session) == OLSTATE_OK);
+        u.join();
+        opener.join();
+        CHECK((unsub == OLSTATE_OK || unsub == OLSTATE_E_INVALID_HANDLE));
+        CHECK(ctx.releases == 1);
+        CHECK_FALSE(ctx.release_during_call);
+        CHECK(bystander.releases == 1);
+        CHECK(olstate_unsubscribe(session, t) == OLSTATE_E_INVALID_HANDLE);
+        check_simulator_clean();
+        CHECK(ctx.releases == 1);
+    }
+}
+
+TEST_CASE("WOULD_DEADLOCK for a blocking set on any session from an INLINE callback") {
+    SimReset reset;
+    Recorder r;
+    Session s(fresh_profile(), OLSTATE_DELIVERY_INLINE);
+    Session other_queued(fresh_profile("OtherQ"));
+    Session same_profile_queued(s.profile());
+    std::atomic<olstate_result> other_block{1}, same_block{1}, other_async{1};
+    std::atomic<bool> once{false};
+    r.on_event = [&](const olstate_event& e) {
+        if (e.kind != OLSTATE_EVENT_CHANGE || once.exchange(true)) return;
+        other_block = olstate_set_state(other_queued.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK);
+        same_block = olstate_set_state(same_profile_queued.get(), OLSTATE_ONLINE, OLSTATE_SET_BLOCK);
+        other_async = olstate_set_state(other_queued.get(), OLSTATE_OFFLINE, OLSTATE_SET_DEFAULT);
+    };
+    subscribe(s.get(), r);
+    REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_DEFAULT) == OLSTATE_OK);
+    REQUIRE(eventually([&] { return other_async.load() != 1; }));
+    CHECK(other_block == OLSTATE_E_WOULD_DEADLOCK);
+    CHECK(same_block == OLSTATE_E_WOULD_DEADLOCK);
+    CHECK(other_async == OLSTATE_OK);
+    olstate_sim_wait_idle(nullptr);
+    olstate_sim_wait_idle(other_queued.profile().c_str());
+    olstate_sim_wait_idle(s.profile().c_str());
+}
+
+TEST_CASE("a subscription made from inside a callback starts with later events") {
+    for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
+        CAPTURE(delivery);
+        SimReset reset;
+        Recorder outer, inner;
+        Session s(fresh_profile(), delivery);
+        std::atomic<bool> once{false};
+        std::atomic<olstate_result> sub{1};
+        outer.on_event = [&](const olstate_event& e) {
+            if (e.kind != OLSTATE_EVENT_CHANGE_START || once.exchange(true)) return;
+            olstate_subscription t = 0;
+            sub = olstate_subscribe(s.get(), Recorder::callback, &inner, nullptr, &t);
+        };
+        subscribe(s.get(), outer);
+        REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_DEFAULT) == OLSTATE_OK);
+        REQUIRE(outer.wait_for(3));
+        olstate_sim_wait_idle(s.profile().c_str());
+        REQUIRE(eventually([&] { return inner.count() >= 2; }));
+        CHECK(sub == OLSTATE_OK);
+        const auto e = events_of(inner);
+        // Never the START that was being delivered when it subscribed.
+        for (const auto& x : e) CHECK(x.sequence >= 2);
+        CHECK(e.back().kind == OLSTATE_EVENT_CHANGE_DONE);
+    }
 }
