@@ -135,13 +135,10 @@ void Session::set_state(std::uint32_t state, std::uint32_t flags) {
         throw Failure(OLSTATE_E_WOULD_DEADLOCK,
                       "a blocking state change on a provider notification thread (inside an "
                       "INLINE callback) would hang Outlook; use OLSTATE_SET_DEFAULT there");
-    // Already there and nothing in flight: no change, no event, whatever the
-    // provider would do. While a change is in flight the provider decides
-    // (it answers E_PENDING, which is OLSTATE_E_BUSY).
-    ULONG current = 0;
-    if (!change_in_flight_.load() && succeeded(offline_->GetCurrentState(&current)) &&
-        (current & MAPIOFFLINE_STATE_OFFLINE_MASK) == state)
-        return;
+    // No short cut for "already in that state": only the provider knows
+    // whether a change (started by any session or by the user) is in
+    // flight, and answers E_PENDING then; a same-state request with nothing
+    // in flight it answers with S_OK and no notification.
     const ULONG mapi_flags =
         flags == OLSTATE_SET_BLOCK ? MAPIOFFLINE_FLAG_BLOCK : MAPIOFFLINE_FLAG_DEFAULT;
     const HRESULT hr =
@@ -240,8 +237,6 @@ void Session::wait_calls_idle() noexcept {
 
 void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
                                  std::uint32_t new_state) noexcept {
-    if (kind == MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START) change_in_flight_.store(true);
-    if (kind == MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE) change_in_flight_.store(false);
     if (closing_.load(std::memory_order_acquire)) return;
     QueuedEvent event;
     event.kind = kind;

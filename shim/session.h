@@ -82,9 +82,6 @@ private:
     bool advised_ = false;
 
     std::atomic<bool> closing_{false};
-    // Between a START and its DONE, as this session's sink saw them: a
-    // change is in flight, so set_state must ask the provider (E_PENDING).
-    std::atomic<bool> change_in_flight_{false};
     std::atomic<std::uint64_t> sequence_{0};
     std::atomic<std::int32_t> calls_{0};
     SubscriptionTable subscriptions_;

@@ -82,6 +82,8 @@ fn state_and_set_state() {
     s.set_state(State::Online, false).unwrap();
     eventually("the async change to complete", || sim_get_state(p) == State::Online);
     assert_eq!(s.state().unwrap(), State::Online);
+    // The state flips at CHANGE; the change stays in flight until DONE.
+    sim_wait_idle(p);
 
     // A change made by "the user" is seen by the session.
     sim_set_state(p, State::Offline, true);
