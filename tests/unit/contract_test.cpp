@@ -419,10 +419,10 @@ TEST_CASE("QUEUED: a callback's own olstate_ calls never run callbacks on its st
     const std::string p = fresh_profile("Nest");
     olstate_sim_set_delivery(p.c_str(), OLSTATE_SIM_DELIVERY_SYNC, 0);  // notifies in set_state
     Concurrency k;
+    Recorder driver;  // outlives the session: callbacks may run until close returns
     Session s(p);
     std::atomic<int> steps{0};
     std::atomic<int> failures{0};
-    Recorder driver;
     driver.on_event = [&](const olstate_event& e) {
         if (e.kind != OLSTATE_EVENT_CHANGE_DONE) return;
         // SYNC delivery: the provider notifies inside these calls, on this
@@ -906,13 +906,13 @@ TEST_CASE("capabilities are read once at open and cached") {
     SimReset reset;
     const std::string p = fresh_profile();
     olstate_sim_set_capabilities(p.c_str(), OLSTATE_CAPABILITY_OFFLINE);
+    Recorder r;  // outlives the session
     Session s(p);
     olstate_sim_set_capabilities(p.c_str(), OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE);
     uint32_t caps = 0;
     REQUIRE(olstate_capabilities(s.get(), &caps) == OLSTATE_OK);
     CHECK(caps == OLSTATE_CAPABILITY_OFFLINE);
     // One capability is enough to subscribe.
-    Recorder r;
     subscribe(s.get(), r);
     Session t(p);
     REQUIRE(olstate_capabilities(t.get(), &caps) == OLSTATE_OK);
