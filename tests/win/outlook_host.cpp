@@ -366,6 +366,19 @@ void library_outside_outlook(const std::wstring& mapi, const std::wstring& sim) 
     }
 }
 
+// A provider exporting HrOpenOfflineObj only under the other architecture's
+// name (x64: "HrOpenOfflineObj@20", x86: "HrOpenOfflineObj"): the loader's
+// fallback finds it.
+void other_export_name(const std::wstring& dll) {
+    const std::string path = narrow(dll);
+    auto o = options(OLSTATE_PROVIDER_LIBRARY);
+    o.provider_path = path.c_str();
+    o.profile = "Outlook";
+    const Info i = round_trip(o, "provider exporting the other architecture's name");
+    EXPECT(i.provider == OLSTATE_PROVIDER_LIBRARY);
+    EXPECT(same_file(i.path, dll));
+}
+
 // From STA, MTA and no-apartment threads, with either delivery mode: the
 // shim needs no COM initialisation. Prints where callbacks ran.
 void apartments() {
@@ -481,6 +494,7 @@ int driver() {
                           copy(olstate, app + L"olstate.dll") && copy(sim, app + L"olstate_sim.dll") &&
                           copy(sim, mapi + L"olmapi32.dll") && copy(sim, mapi + L"msmapi32.dll") &&
                           copy(here + L"fake_mapi.dll", fake + L"olmapi32.dll") &&
+                          copy(here + L"other_export_name.dll", app + L"other_export_name.dll") &&
                           copy(sim, fake + L"olstate_sim.dll") && copy(sim, cwd + L"olmapi32.dll");
     if (!laid_out) return 1;
     std::printf("test folder %s\n", narrow(root).c_str());
@@ -501,6 +515,7 @@ int driver() {
         {L"OUTLOOK.EXE", "profile-table", quote(fake + L"olmapi32.dll"), app},
         {L"other.exe", "library-outside-outlook", quote(mapi + L"olmapi32.dll") + L" " + quote(app + L"olstate_sim.dll"),
          app},
+        {L"other.exe", "other-export-name", quote(app + L"other_export_name.dll"), app},
         {L"other.exe", "apartments", L"", app},
     };
     int failed = 0, passed = 0;
@@ -535,6 +550,7 @@ int wmain(int argc, wchar_t** argv) {
     else if (mode == L"default-profile") default_profile(a);
     else if (mode == L"profile-table") profile_table(a);
     else if (mode == L"library-outside-outlook") library_outside_outlook(a, b);
+    else if (mode == L"other-export-name") other_export_name(a);
     else if (mode == L"apartments") apartments();
     else {
         std::printf("unknown scenario %s\n", narrow(mode).c_str());
