@@ -21,10 +21,11 @@ void Dispatcher::start(Deliver deliver) {
     thread_id_ = thread_.get_id();
 }
 
-void Dispatcher::push(const QueuedEvent& event) noexcept {
+void Dispatcher::push(QueuedEvent event) noexcept {
     {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
+        event.sequence = ++sequence_;
         if (size_ == ring_.size()) {
             head_ = (head_ + 1) % ring_.size();
             --size_;

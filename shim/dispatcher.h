@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <cstddef>
 #include <functional>
 #include <mutex>
@@ -30,8 +31,10 @@ public:
 
     // Starts the thread. `deliver` runs for each event on that thread.
     void start(Deliver deliver);
-    // Called on the provider's thread; never blocks on the consumer.
-    void push(const QueuedEvent& event) noexcept;
+    // Called on the provider's thread; never blocks on the consumer. Numbers
+    // the event (1, 2, ...) under the queue's lock, so that concurrent
+    // provider threads can never enqueue numbers out of order.
+    void push(QueuedEvent event) noexcept;
     // Stops and joins from another thread; pending events are discarded.
     void stop_and_join() noexcept;
     // Called on the dispatcher thread itself (a callback closed its session):
@@ -48,6 +51,7 @@ private:
     std::size_t head_ = 0;
     std::size_t size_ = 0;
     bool dropped_ = false;
+    std::uint64_t sequence_ = 0;
     bool stopping_ = false;
     Deliver deliver_;
     Finally finally_;

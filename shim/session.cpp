@@ -242,11 +242,13 @@ void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
     event.kind = kind;
     event.old_state = old_state;
     event.new_state = new_state;
-    event.sequence = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
     event.notify_time_us = now_us();
     if (delivery_ == OLSTATE_DELIVERY_QUEUED) {
-        dispatcher_.push(event);
+        dispatcher_.push(event);  // numbered in queue order
     } else {
+        // INLINE promises no order across provider threads; the number is
+        // still unique and gap-free.
+        event.sequence = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
         deliver(event);
     }
 }
