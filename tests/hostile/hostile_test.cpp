@@ -1,0 +1,736 @@
+// Hostile providers. Each misbehaviour the simulator can play (olstate_sim.h)
+// must give a defined result code, or be ignored safely, and every test ends
+// with the simulator's counters back at zero: every COM reference olstate
+// took on the offline object and on its sink has been given back.
+#include <doctest/doctest.h>
+#include <olstate.h>
+#include <olstate_sim.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int32_t kEFail = static_cast<int32_t>(0x80004005u);
+constexpr int32_t kEInvalidArg = static_cast<int32_t>(0x80070057u);
+constexpr int32_t kENoInterface = static_cast<int32_t>(0x80004002u);
+constexpr int32_t kEUnexpected = static_cast<int32_t>(0x8000FFFFu);
+constexpr uint32_t kNotifySize = 24;  // sizeof(MAPIOFFLINE_NOTIFY)
+constexpr uint32_t kStart = OLSTATE_EVENT_CHANGE_START;
+constexpr uint32_t kChange = OLSTATE_EVENT_CHANGE;
+constexpr uint32_t kDone = OLSTATE_EVENT_CHANGE_DONE;
+constexpr uint32_t kMask = 3;  // MAPIOFFLINE_STATE_OFFLINE_MASK
+
+const uint32_t kDeliveries[] = {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE};
+
+std::string fresh_profile(const char* tag) {
+    static std::atomic<int> n{0};
+    return std::string("hostile-") + tag + "-" + std::to_string(++n);
+}
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+struct Counters {
+    uint32_t live, refs, advised, held;
+};
+Counters counters() {
+    return {olstate_sim_live_objects(), olstate_sim_outstanding_refs(), olstate_sim_advised_sinks(),
+            olstate_sim_held_sinks()};
+}
+
+// Every reference olstate took is back with the simulator.
+void check_clean(const std::string& profile) {
+    olstate_sim_wait_idle(profile.c_str());
+    const bool clean = eventually([] {
+        const Counters c = counters();
+        return c.live == 0 && c.refs == 0 && c.advised == 0 && c.held == 0;
+    });
+    const Counters c = counters();
+    CAPTURE(c.live);
+    CAPTURE(c.refs);
+    CAPTURE(c.advised);
+    CAPTURE(c.held);
+    CHECK(clean);
+}
+
+// Resets the simulator's knobs around each test.
+struct SimReset {
+    SimReset() { olstate_sim_reset(); }
+    ~SimReset() { olstate_sim_reset(); }
+};
+
+olstate_open_options options(const std::string& profile, uint32_t delivery) {
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.profile = profile.c_str();
+    o.provider = OLSTATE_PROVIDER_SIMULATOR;
+    o.delivery = delivery;
+    return o;
+}
+
+olstate_session* open_ok(const std::string& profile, uint32_t delivery) {
+    const auto o = options(profile, delivery);
+    olstate_session* s = nullptr;
+    const olstate_result r = olstate_open_ex(&o, &s);
+    REQUIRE_MESSAGE(r == OLSTATE_OK, olstate_last_error_message());
+    REQUIRE(s != nullptr);
+    return s;
+}
+
+// An open that must fail: the code, the HRESULT, the message naming both,
+// and an untouched out-parameter.
+void check_open_fails(const std::string& profile, uint32_t delivery, olstate_result expected,
+                      int32_t hresult, const char* message_part) {
+    const auto o = options(profile, delivery);
+    auto* const sentinel = reinterpret_cast<olstate_session*>(static_cast<std::uintptr_t>(0x5a5a));
+    olstate_session* s = sentinel;
+    CHECK(olstate_open_ex(&o, &s) == expected);
+    CHECK(s == sentinel);
+    const std::string m = olstate_last_error_message();
+    CAPTURE(m);
+    CHECK(m.find(olstate_result_name(expected)) != std::string::npos);
+    CHECK(m.find(message_part) != std::string::npos);
+    CHECK(olstate_last_error_hresult() == hresult);
+    if (hresult != 0) {
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "0x%08X", static_cast<unsigned>(hresult));
+        CHECK(m.find(hex) != std::string::npos);
+    }
+}
+
+// A subscription's context: records events, counts releases, and catches
+// any call made after olstate promised there would be none.
+struct Probe {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<olstate_event> events;
+    std::atomic<int> releases{0};
+    std::atomic<bool> silenced{false};  // set once unsubscribe/close returned
+    std::atomic<int> calls_after_silence{0};
+    std::atomic<int> running{0};
+    std::atomic<int> max_running{0};
+
+    static void OLSTATE_CALL callback(const olstate_event* e, void* context) {
+        auto* p = static_cast<Probe*>(context);
+        const int now = ++p->running;
+        int seen = p->max_running.load();
+        while (now > seen && !p->max_running.compare_exchange_weak(seen, now)) {
+        }
+        if (p->silenced.load()) ++p->calls_after_silence;
+        {
+            std::lock_guard lock(p->mutex);
+            p->events.push_back(*e);
+        }
+        p->cv.notify_all();
+        --p->running;
+    }
+    static void OLSTATE_CALL release(void* context) { ++static_cast<Probe*>(context)->releases; }
+
+    bool wait_for(std::size_t n, std::chrono::milliseconds timeout = 10s) {
+        std::unique_lock lock(mutex);
+        return cv.wait_for(lock, timeout, [&] { return events.size() >= n; });
+    }
+    std::vector<olstate_event> seen() {
+        std::lock_guard lock(mutex);
+        return events;
+    }
+    std::size_t count() {
+        std::lock_guard lock(mutex);
+        return events.size();
+    }
+};
+
+olstate_subscription subscribe(olstate_session* s, Probe& p) {
+    olstate_subscription token = 0;
+    REQUIRE(olstate_subscribe(s, Probe::callback, &p, Probe::release, &token) == OLSTATE_OK);
+    REQUIRE(token != 0);
+    return token;
+}
+
+void close_ok(olstate_session* s) {
+    const olstate_result r = olstate_close(s);
+    CHECK_MESSAGE(r == OLSTATE_OK, olstate_last_error_message());
+}
+
+// A valid online/offline notification sent raw (no state change).
+int32_t send_valid(const std::string& p, uint32_t count = 1) {
+    return olstate_sim_send_raw(p.c_str(), kChange, kMask, OLSTATE_ONLINE, OLSTATE_OFFLINE, 0,
+                                count);
+}
+
+}  // namespace
+
+TEST_CASE("Notify after Unadvise reaches nobody and the late sink reference is returned") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        for (const uint32_t sim_delivery : {OLSTATE_SIM_DELIVERY_THREAD, OLSTATE_SIM_DELIVERY_POOL,
+                                            OLSTATE_SIM_DELIVERY_SYNC}) {
+            CAPTURE(delivery);
+            CAPTURE(sim_delivery);
+            const std::string p = fresh_profile("late");
+            REQUIRE(olstate_sim_set_delivery(p.c_str(), sim_delivery, 2) == 0);
+            olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_LATE_NOTIFY);
+            olstate_session* s = open_ok(p, delivery);
+            Probe probe;
+            subscribe(s, probe);
+            REQUIRE(olstate_set_state(s, OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
+            REQUIRE(probe.wait_for(3));
+            close_ok(s);
+            probe.silenced = true;
+            CHECK(probe.releases == 1);
+            // The simulator kept the sink for one more Notify after Unadvise:
+            // it arrives at a closed session, is dropped, and the reference
+            // comes back.
+            olstate_sim_wait_idle(p.c_str());
+            std::this_thread::sleep_for(20ms);
+            CHECK(probe.calls_after_silence == 0);
+            CHECK(probe.count() == 3);
+            // The handle is dead, whatever the provider still does.
+            uint32_t state = 0;
+            CHECK(olstate_get_state(s, &state) == OLSTATE_E_INVALID_HANDLE);
+            olstate_sim_set_misbehaviour(0);
+            REQUIRE(olstate_sim_set_state(p.c_str(), OLSTATE_ONLINE, 1) == 0);
+            check_clean(p);
+        }
+    }
+}
+
+TEST_CASE("Notify after Unadvise while the session closes from inside its own callback") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        CAPTURE(delivery);
+        const std::string p = fresh_profile("late-inside");
+        olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_LATE_NOTIFY);
+        olstate_session* s = open_ok(p, delivery);
+        struct Closer {
+            olstate_session* s;
+            std::atomic<int> calls{0};
+            std::atomic<int> releases{0};
+            std::atomic<olstate_result> close_result{-100};
+        } closer{s};
+        olstate_subscription token = 0;
+        REQUIRE(olstate_subscribe(
+                    s,
+                    [](const olstate_event*, void* c) {
+                        auto* k = static_cast<Closer*>(c);
+                        if (++k->calls == 1) k->close_result = olstate_close(k->s);
+                    },
+                    &closer, [](void* c) { ++static_cast<Closer*>(c)->releases; },
+                    &token) == OLSTATE_OK);
+        REQUIRE(olstate_set_state(s, OLSTATE_OFFLINE, OLSTATE_SET_DEFAULT) == OLSTATE_OK);
+        REQUIRE(eventually([&] { return closer.releases.load() == 1; }));
+        CHECK(closer.close_result == OLSTATE_OK);
+        CHECK(closer.calls == 1);
+        CHECK(olstate_close(s) == OLSTATE_E_INVALID_HANDLE);
+        olstate_sim_wait_idle(p.c_str());
+        olstate_sim_set_misbehaviour(0);
+        check_clean(p);
+    }
+}
+
+TEST_CASE("Notify storms from four provider threads at once") {
+    SimReset reset;
+    constexpr uint32_t kThreads = 4, kCount = 50;
+    constexpr std::size_t kTotal = kThreads * kCount * 3;  // START, CHANGE, DONE each
+    SUBCASE("INLINE: every notification reaches every subscription, each sequence once") {
+        const std::string p = fresh_profile("storm-inline");
+        olstate_session* s = open_ok(p, OLSTATE_DELIVERY_INLINE);
+        Probe a, b;
+        subscribe(s, a);
+        subscribe(s, b);
+        REQUIRE(olstate_sim_storm(p.c_str(), kThreads, kCount) == 0);
+        REQUIRE(a.wait_for(kTotal));
+        REQUIRE(b.wait_for(kTotal));
+        for (Probe* probe : {&a, &b}) {
+            const auto e = probe->seen();
+            CHECK(e.size() == kTotal);
+            std::set<uint64_t> sequences;
+            for (const auto& ev : e) {
+                sequences.insert(ev.sequence);
+                CHECK(ev.struct_size == sizeof(olstate_event));
+                CHECK(ev.kind >= kStart);
+                CHECK(ev.kind <= kDone);
+                CHECK(ev.old_state != ev.new_state);
+                CHECK(ev.flags == 0);
+            }
+            CHECK(sequences.size() == kTotal);
+            CHECK(*sequences.begin() == 1);
+            CHECK(*sequences.rbegin() == kTotal);
+        }
+        close_ok(s);
+        CHECK(a.releases == 1);
+        CHECK(b.releases == 1);
+        check_clean(p);
+    }
+    SUBCASE("QUEUED: one at a time, in sequence order, a gap only where a drop is flagged") {
+        const std::string p = fresh_profile("storm-queued");
+        olstate_session* s = open_ok(p, OLSTATE_DELIVERY_QUEUED);
+        Probe a;
+        subscribe(s, a);
+        for (int round = 0; round < 20; ++round)
+            REQUIRE(olstate_sim_storm(p.c_str(), kThreads, kCount) == 0);
+        REQUIRE(eventually([&] {
+            const auto e = a.seen();
+            return !e.empty() && e.back().sequence == 20 * kTotal;
+        }));
+        const auto e = a.seen();
+        CHECK(a.max_running == 1);
+        bool ordered = true, flags_match = true;
+        for (std::size_t i = 1; i < e.size(); ++i) {
+            if (e[i].sequence <= e[i - 1].sequence) ordered = false;
+            const bool gap = e[i].sequence != e[i - 1].sequence + 1;
+            if (gap != ((e[i].flags & OLSTATE_EVENT_FLAG_DROPPED) != 0)) flags_match = false;
+        }
+        CHECK_MESSAGE(ordered, "QUEUED events out of sequence order under concurrent Notify");
+        CHECK(flags_match);
+        close_ok(s);
+        CHECK(a.releases == 1);
+        check_clean(p);
+    }
+    SUBCASE("unsubscribe and close from outside during a storm: silence afterwards") {
+        for (const uint32_t delivery : kDeliveries) {
+            CAPTURE(delivery);
+            const std::string p = fresh_profile("storm-unsub");
+            olstate_session* s = open_ok(p, delivery);
+            Probe a, b;
+            const olstate_subscription ta = subscribe(s, a);
+            subscribe(s, b);
+            std::thread storm([&] { olstate_sim_storm(p.c_str(), kThreads, 200); });
+            REQUIRE(eventually([&] { return a.count() > 0; }));
+            REQUIRE(olstate_unsubscribe(s, ta) == OLSTATE_OK);
+            a.silenced = true;
+            CHECK(a.releases == 1);
+            CHECK(a.running == 0);
+            REQUIRE(eventually([&] { return b.count() > 10; }));
+            close_ok(s);
+            b.silenced = true;
+            CHECK(b.releases == 1);
+            CHECK(b.running == 0);
+            storm.join();
+            CHECK(a.calls_after_silence == 0);
+            CHECK(b.calls_after_silence == 0);
+            check_clean(p);
+        }
+    }
+}
+
+TEST_CASE("malformed notifications are dropped and not counted") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        CAPTURE(delivery);
+        const std::string p = fresh_profile("malformed");
+        olstate_session* s = open_ok(p, delivery);
+        Probe probe;
+        subscribe(s, probe);
+        const char* const pp = p.c_str();
+        // A null pointer.
+        CHECK(olstate_sim_send_null(pp) == 0);
+        // Sizes too small to hold the documented fields.
+        for (const uint32_t size : {1u, 4u, 8u, 12u, 20u, kNotifySize - 1})
+            CHECK(olstate_sim_send_raw(pp, kChange, kMask, 2, 1, size, 1) == 0);
+        // Notify types that are not state changes.
+        for (const uint32_t type : {0u, 4u, 5u, 99u, 0x7FFFFFFFu, 0xFFFFFFFFu})
+            CHECK(olstate_sim_send_raw(pp, type, kMask, 2, 1, 0, 1) == 0);
+        // Changes that are not about the online/offline bits.
+        for (const uint32_t mask : {0u, 1u, 2u, 4u, 0x10u, 0xFFFFFFFFu})
+            CHECK(olstate_sim_send_raw(pp, kChange, mask, 2, 1, 0, 1) == 0);
+        // States that are neither online nor offline.
+        for (const auto& [o, n] : {std::pair{0u, 1u}, std::pair{2u, 0u}, std::pair{3u, 1u},
+                                   std::pair{2u, 3u}, std::pair{0xFFFFFFFCu, 2u}})
+            CHECK(olstate_sim_send_raw(pp, kChange, kMask, o, n, 0, 1) == 0);
+        olstate_sim_wait_idle(pp);
+        std::this_thread::sleep_for(20ms);  // QUEUED: give the dispatcher a chance to misbehave
+        CHECK(probe.count() == 0);
+
+        // The next valid one is the session's first notification.
+        CHECK(send_valid(p) == 0);
+        // A larger struct from a newer provider keeps the documented prefix.
+        CHECK(olstate_sim_send_raw(pp, kDone, kMask, OLSTATE_OFFLINE, OLSTATE_ONLINE,
+                                   kNotifySize + 64, 1) == 0);
+        // Bits outside the online/offline mask in the states are masked off.
+        CHECK(olstate_sim_send_raw(pp, kStart, kMask, 0x100u | OLSTATE_ONLINE,
+                                   0x200u | OLSTATE_OFFLINE, 0, 1) == 0);
+        REQUIRE(probe.wait_for(3));
+        olstate_sim_wait_idle(pp);
+        const auto e = probe.seen();
+        REQUIRE(e.size() == 3);
+        CHECK(e[0].sequence == 1);
+        CHECK(e[0].kind == kChange);
+        CHECK(e[0].old_state == OLSTATE_ONLINE);
+        CHECK(e[0].new_state == OLSTATE_OFFLINE);
+        CHECK(e[1].sequence == 2);
+        CHECK(e[1].kind == kDone);
+        CHECK(e[1].old_state == OLSTATE_OFFLINE);
+        CHECK(e[1].new_state == OLSTATE_ONLINE);
+        CHECK(e[2].sequence == 3);
+        CHECK(e[2].kind == kStart);
+        CHECK(e[2].old_state == OLSTATE_ONLINE);
+        CHECK(e[2].new_state == OLSTATE_OFFLINE);
+        for (const auto& ev : e) {
+            CHECK(ev.flags == 0);
+            CHECK(ev.reserved == 0);
+        }
+        close_ok(s);
+        CHECK(probe.releases == 1);
+        check_clean(p);
+    }
+}
+
+TEST_CASE("malformed notifications from a concurrent provider, mixed with valid ones") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        CAPTURE(delivery);
+        const std::string p = fresh_profile("malformed-pool");
+        REQUIRE(olstate_sim_set_delivery(p.c_str(), OLSTATE_SIM_DELIVERY_POOL, 4) == 0);
+        olstate_session* s = open_ok(p, delivery);
+        Probe probe;
+        subscribe(s, probe);
+        for (int i = 0; i < 20; ++i) {
+            olstate_sim_send_null(p.c_str());
+            olstate_sim_send_raw(p.c_str(), 0xFFFFFFFFu, kMask, 2, 1, 0, 2);
+            olstate_sim_send_raw(p.c_str(), kChange, kMask, 2, 1, 3, 2);
+            send_valid(p, 1);
+        }
+        olstate_sim_wait_idle(p.c_str());
+        REQUIRE(probe.wait_for(20));
+        olstate_sim_wait_idle(p.c_str());
+        std::this_thread::sleep_for(20ms);
+        const auto e = probe.seen();
+        CHECK(e.size() == 20);
+        std::set<uint64_t> sequences;
+        for (const auto& ev : e) sequences.insert(ev.sequence);
+        CHECK(sequences.size() == 20);
+        CHECK(*sequences.rbegin() == 20);
+        close_ok(s);
+        check_clean(p);
+    }
+}
+
+TEST_CASE("HrOpenOfflineObj returning S_OK with a null object") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        CAPTURE(delivery);
+        const std::string p = fresh_profile("open-null");
+        olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_OPEN_NULL);
+        check_open_fails(p, delivery, OLSTATE_E_PROVIDER_FAILED, 0, "no offline object");
+        // olstate_open (default options) says the same.
+        olstate_session* s = nullptr;
+        CHECK(olstate_open(p.c_str(), &s) == OLSTATE_E_PROVIDER_FAILED);
+        CHECK(s == nullptr);
+        olstate_sim_set_misbehaviour(0);
+        check_clean(p);
+        // The provider recovers; so does olstate.
+        s = open_ok(p, delivery);
+        close_ok(s);
+        check_clean(p);
+    }
+}
+
+TEST_CASE("QueryInterface failing") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        for (const int32_t hr : {kENoInterface, kEFail, kEUnexpected}) {
+            CAPTURE(delivery);
+            CAPTURE(hr);
+            const std::string p = fresh_profile("qi");
+            REQUIRE(olstate_sim_fail_next(OLSTATE_SIM_CALL_QUERY_INTERFACE, hr, 1) == 0);
+            check_open_fails(p, delivery, OLSTATE_E_PROVIDER_FAILED, hr, "QueryInterface");
+            // The offline object HrOpenOfflineObj returned was released.
+            check_clean(p);
+        }
+    }
+}
+
+TEST_CASE("GetCapabilities reporting nothing") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        for (const uint32_t reported : {0u, 0xFFFFFFFCu}) {  // nothing, or only unknown bits
+            CAPTURE(delivery);
+            CAPTURE(reported);
+            const std::string p = fresh_profile("nocaps");
+            REQUIRE(olstate_sim_set_capabilities(p.c_str(), reported) == 0);
+            olstate_session* s = open_ok(p, delivery);
+            uint32_t caps = 99;
+            CHECK(olstate_capabilities(s, &caps) == OLSTATE_OK);
+            CHECK(caps == 0);
+            // Nothing to advise for: no sink is registered.
+            CHECK(olstate_sim_advised_sinks() == 0);
+            // Subscribing is NOT_SUPPORTED, and the context is released
+            // before the call returns.
+            Probe probe;
+            olstate_subscription token = 77;
+            CHECK(olstate_subscribe(s, Probe::callback, &probe, Probe::release, &token) ==
+                  OLSTATE_E_NOT_SUPPORTED);
+            CHECK(token == 77);
+            CHECK(probe.releases == 1);
+            CHECK(std::string(olstate_last_error_message()).find("capability") !=
+                  std::string::npos);
+            // The state itself is still readable.
+            uint32_t state = 0;
+            CHECK(olstate_get_state(s, &state) == OLSTATE_OK);
+            CHECK(state == OLSTATE_ONLINE);
+            // Notifications the provider sends anyway reach nobody.
+            send_valid(p, 3);
+            olstate_sim_wait_idle(p.c_str());
+            close_ok(s);
+            check_clean(p);
+        }
+    }
+}
+
+TEST_CASE("GetCapabilities reporting one capability, or failing") {
+    SimReset reset;
+    const std::string p = fresh_profile("onecap");
+    REQUIRE(olstate_sim_set_capabilities(p.c_str(), OLSTATE_CAPABILITY_ONLINE | 0x10u) == 0);
+    olstate_session* s = open_ok(p, OLSTATE_DELIVERY_INLINE);
+    uint32_t caps = 0;
+    CHECK(olstate_capabilities(s, &caps) == OLSTATE_OK);
+    CHECK(caps == OLSTATE_CAPABILITY_ONLINE);
+    Probe probe;
+    subscribe(s, probe);
+    send_valid(p);
+    CHECK(probe.wait_for(1));
+    close_ok(s);
+    CHECK(probe.releases == 1);
+    check_clean(p);
+
+    REQUIRE(olstate_sim_fail_next(OLSTATE_SIM_CALL_GET_CAPABILITIES, kEFail, 1) == 0);
+    check_open_fails(p, OLSTATE_DELIVERY_QUEUED, OLSTATE_E_PROVIDER_FAILED, kEFail,
+                     "GetCapabilities");
+    check_clean(p);
+}
+
+TEST_CASE("Advise returning E_INVALIDARG or E_NOINTERFACE") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        for (const int32_t hr : {kEInvalidArg, kENoInterface}) {
+            CAPTURE(delivery);
+            CAPTURE(hr);
+            const std::string p = fresh_profile("advise");
+            REQUIRE(olstate_sim_fail_next(OLSTATE_SIM_CALL_ADVISE, hr, 1) == 0);
+            check_open_fails(p, delivery, OLSTATE_E_PROVIDER_FAILED, hr, "Advise");
+            // The offline object, its IMAPIOffline and the sink were released;
+            // no sink stayed advised.
+            check_clean(p);
+            // The next open works.
+            olstate_session* s = open_ok(p, delivery);
+            Probe probe;
+            subscribe(s, probe);
+            REQUIRE(olstate_set_state(s, OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
+            CHECK(probe.wait_for(3));
+            close_ok(s);
+            check_clean(p);
+        }
+    }
+}
+
+TEST_CASE("Unadvise failing") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        CAPTURE(delivery);
+        const std::string p = fresh_profile("unadvise");
+        olstate_session* s = open_ok(p, delivery);
+        Probe probe;
+        subscribe(s, probe);
+        REQUIRE(olstate_sim_fail_next(OLSTATE_SIM_CALL_UNADVISE, kEFail, 1) == 0);
+        // close does not depend on Unadvise: it succeeds, releases every
+        // context and every reference olstate holds on the offline object.
+        close_ok(s);
+        probe.silenced = true;
+        CHECK(probe.releases == 1);
+        CHECK(olstate_sim_outstanding_refs() == 0);
+        CHECK(olstate_sim_live_objects() == 0);
+        // The provider still holds the sink it failed to unadvise, and keeps
+        // notifying it: the notifications reach nobody.
+        CHECK(olstate_sim_advised_sinks() == 1);
+        send_valid(p, 5);
+        REQUIRE(olstate_sim_set_state(p.c_str(), OLSTATE_OFFLINE, 1) == 0);
+        olstate_sim_wait_idle(p.c_str());
+        std::this_thread::sleep_for(20ms);
+        CHECK(probe.calls_after_silence == 0);
+        // Once the provider lets go (as Outlook does at shutdown), nothing is left.
+        REQUIRE(olstate_sim_unadvise_all(p.c_str()) == 0);
+        check_clean(p);
+    }
+}
+
+TEST_CASE("Unadvise failing in a teardown that a callback started") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        CAPTURE(delivery);
+        const std::string p = fresh_profile("unadvise-inside");
+        olstate_session* s = open_ok(p, delivery);
+        struct Closer {
+            olstate_session* s;
+            std::atomic<int> releases{0};
+        } closer{s};
+        olstate_subscription token = 0;
+        REQUIRE(olstate_subscribe(
+                    s, [](const olstate_event*, void* c) { olstate_close(static_cast<Closer*>(c)->s); },
+                    &closer, [](void* c) { ++static_cast<Closer*>(c)->releases; },
+                    &token) == OLSTATE_OK);
+        REQUIRE(olstate_sim_fail_next(OLSTATE_SIM_CALL_UNADVISE, kEFail, 1) == 0);
+        send_valid(p);
+        REQUIRE(eventually([&] { return closer.releases.load() == 1; }));
+        REQUIRE(eventually([] { return olstate_sim_outstanding_refs() == 0; }));
+        CHECK(olstate_sim_advised_sinks() == 1);
+        REQUIRE(olstate_sim_unadvise_all(p.c_str()) == 0);
+        check_clean(p);
+    }
+}
+
+TEST_CASE("a provider slow in Unadvise while notifications arrive") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        for (const uint32_t sim_delivery : {OLSTATE_SIM_DELIVERY_POOL, OLSTATE_SIM_DELIVERY_THREAD}) {
+            CAPTURE(delivery);
+            CAPTURE(sim_delivery);
+            const std::string p = fresh_profile("slow-unadvise");
+            REQUIRE(olstate_sim_set_delivery(p.c_str(), sim_delivery, 4) == 0);
+            olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_SLOW_UNADVISE);
+            olstate_session* s = open_ok(p, delivery);
+            Probe a, b;
+            const olstate_subscription ta = subscribe(s, a);
+            subscribe(s, b);
+            std::atomic<bool> stop{false};
+            std::thread traffic([&] {
+                while (!stop) {
+                    send_valid(p, 4);
+                    olstate_sim_storm(p.c_str(), 2, 2);
+                }
+            });
+            REQUIRE(eventually([&] { return a.count() > 0 && b.count() > 0; }));
+            REQUIRE(olstate_unsubscribe(s, ta) == OLSTATE_OK);
+            a.silenced = true;
+            CHECK(a.releases == 1);
+            const auto before = std::chrono::steady_clock::now();
+            close_ok(s);  // Unadvise sleeps 50 ms while notifications keep coming
+            b.silenced = true;
+            CHECK(std::chrono::steady_clock::now() - before >= 45ms);
+            CHECK(b.releases == 1);
+            std::this_thread::sleep_for(30ms);
+            stop = true;
+            traffic.join();
+            olstate_sim_wait_idle(p.c_str());
+            CHECK(a.calls_after_silence == 0);
+            CHECK(b.calls_after_silence == 0);
+            olstate_sim_set_misbehaviour(0);
+            check_clean(p);
+        }
+    }
+}
+
+TEST_CASE("a provider that calls the sink during Advise") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        CAPTURE(delivery);
+        const std::string p = fresh_profile("notify-in-advise");
+        olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_NOTIFY_IN_ADVISE);
+        // The notification arrives on the opening thread, inside
+        // olstate_open_ex, before the session is handed out: open succeeds.
+        olstate_session* s = open_ok(p, delivery);
+        Probe probe;
+        subscribe(s, probe);
+        REQUIRE(olstate_set_state(s, OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
+        REQUIRE(eventually([&] {
+            const auto e = probe.seen();
+            return !e.empty() && e.back().kind == kDone && e.back().new_state == OLSTATE_OFFLINE;
+        }));
+        const auto e = probe.seen();
+        // The Advise-time notification counted as the session's first (it
+        // may reach the subscription in QUEUED mode if the dispatcher had not
+        // run yet); the change follows it in order.
+        REQUIRE(e.size() >= 3);
+        const std::size_t k = e.size() - 3;
+        CHECK(e[k].kind == kStart);
+        CHECK(e[k].sequence == 2);
+        CHECK(e[k + 1].sequence == 3);
+        CHECK(e[k + 2].sequence == 4);
+        if (k == 1) {
+            CHECK(e[0].sequence == 1);
+            CHECK(e[0].kind == kDone);
+            CHECK(e[0].old_state == OLSTATE_ONLINE);
+            CHECK(e[0].new_state == OLSTATE_ONLINE);
+        }
+        CHECK(k <= 1);
+        close_ok(s);
+        CHECK(probe.releases == 1);
+        olstate_sim_set_misbehaviour(0);
+        check_clean(p);
+    }
+}
+
+TEST_CASE("a provider that calls the sink during Advise, and Advise then fails") {
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        CAPTURE(delivery);
+        const std::string p = fresh_profile("notify-then-fail");
+        olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_NOTIFY_IN_ADVISE);
+        // The simulator's Advise fails before it would notify: the open
+        // fails cleanly, and the half-open session keeps nothing alive.
+        REQUIRE(olstate_sim_fail_next(OLSTATE_SIM_CALL_ADVISE, kENoInterface, 1) == 0);
+        check_open_fails(p, delivery, OLSTATE_E_PROVIDER_FAILED, kENoInterface, "Advise");
+        olstate_sim_set_misbehaviour(0);
+        check_clean(p);
+    }
+}
+
+TEST_CASE("every misbehaviour at once, from several sessions on one profile") {
+    SimReset reset;
+    const std::string p = fresh_profile("all");
+    REQUIRE(olstate_sim_set_delivery(p.c_str(), OLSTATE_SIM_DELIVERY_POOL, 4) == 0);
+    olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_LATE_NOTIFY |
+                                 OLSTATE_SIM_MISBEHAVE_NOTIFY_IN_ADVISE |
+                                 OLSTATE_SIM_MISBEHAVE_SLOW_UNADVISE);
+    std::vector<std::thread> workers;
+    std::atomic<int> failures{0};
+    for (int w = 0; w < 4; ++w) {
+        workers.emplace_back([&, w] {
+            const uint32_t delivery = (w % 2) ? OLSTATE_DELIVERY_INLINE : OLSTATE_DELIVERY_QUEUED;
+            for (int i = 0; i < 5; ++i) {
+                const auto o = options(p, delivery);
+                olstate_session* s = nullptr;
+                if (olstate_open_ex(&o, &s) != OLSTATE_OK) {
+                    ++failures;
+                    continue;
+                }
+                Probe probe;
+                olstate_subscription t = 0;
+                if (olstate_subscribe(s, Probe::callback, &probe, Probe::release, &t) != OLSTATE_OK)
+                    ++failures;
+                olstate_sim_storm(p.c_str(), 4, 3);
+                olstate_sim_send_null(p.c_str());
+                olstate_sim_send_raw(p.c_str(), 9, kMask, 2, 1, 0, 3);
+                if (olstate_close(s) != OLSTATE_OK) ++failures;
+                probe.silenced = true;
+                if (probe.releases != 1) ++failures;
+                olstate_sim_wait_idle(p.c_str());
+                if (probe.calls_after_silence != 0) ++failures;
+            }
+        });
+    }
+    for (auto& t : workers) t.join();
+    CHECK(failures == 0);
+    olstate_sim_set_misbehaviour(0);
+    check_clean(p);
+}
