@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# CI stage (run by scripts/test.sh): a short soak, about 30 s in all
+# (scripts/soak.sh for long runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec scripts/soak.sh "${OLSTATE_SOAK_SMOKE_SECONDS:-20}"
