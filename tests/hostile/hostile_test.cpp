@@ -739,3 +739,85 @@ TEST_CASE("every misbehaviour at once, from several sessions on one profile") {
     olstate_sim_set_misbehaviour(0);
     check_clean(p);
 }
+
+TEST_CASE("any failing HRESULT from any call: the right code, named in the message") {
+    SimReset reset;
+    const std::string p = fresh_profile("hresults");
+    olstate_session* s = open_ok(p, OLSTATE_DELIVERY_QUEUED);
+    struct Case {
+        int32_t hr;
+        olstate_result expected;
+        const char* text;
+    };
+    const Case cases[] = {
+        {static_cast<int32_t>(0x80004003u), OLSTATE_E_PROVIDER_FAILED, "E_POINTER (0x80004003)"},
+        {kEUnexpected, OLSTATE_E_PROVIDER_FAILED, "E_UNEXPECTED (0x8000FFFF)"},
+        {static_cast<int32_t>(0x80040102u), OLSTATE_E_NOT_SUPPORTED, "MAPI_E_NO_SUPPORT (0x80040102)"},
+        {static_cast<int32_t>(0x80004001u), OLSTATE_E_NOT_SUPPORTED, "E_NOTIMPL (0x80004001)"},
+        {static_cast<int32_t>(0x8000000Au), OLSTATE_E_BUSY, "E_PENDING (0x8000000A)"},
+        {static_cast<int32_t>(0x8007000Eu), OLSTATE_E_OUT_OF_MEMORY, "E_OUTOFMEMORY (0x8007000E)"},
+        {static_cast<int32_t>(0x8004010Fu), OLSTATE_E_PROVIDER_FAILED, "MAPI_E_NOT_FOUND (0x8004010F)"},
+        {static_cast<int32_t>(0x80000000u), OLSTATE_E_PROVIDER_FAILED, "HRESULT 0x80000000"},
+        {static_cast<int32_t>(0xDEADBEEFu), OLSTATE_E_PROVIDER_FAILED, "HRESULT 0xDEADBEEF"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.text);
+        // Reading the state.
+        REQUIRE(olstate_sim_fail_next(OLSTATE_SIM_CALL_GET_STATE, c.hr, 1) == 0);
+        uint32_t state = 0;
+        CHECK(olstate_get_state(s, &state) == c.expected);
+        CHECK(olstate_last_error_hresult() == c.hr);
+        CHECK(std::string(olstate_last_error_message()).find(c.text) != std::string::npos);
+        // Changing it.
+        REQUIRE(olstate_sim_fail_next(OLSTATE_SIM_CALL_SET_STATE, c.hr, 1) == 0);
+        CHECK(olstate_set_state(s, OLSTATE_OFFLINE, OLSTATE_SET_DEFAULT) == c.expected);
+        CHECK(olstate_last_error_hresult() == c.hr);
+        CHECK(std::string(olstate_last_error_message()).find(c.text) != std::string::npos);
+    }
+    // E_PENDING from QueryInterface at open is BUSY too (whatever the call).
+    REQUIRE(olstate_sim_fail_next(OLSTATE_SIM_CALL_QUERY_INTERFACE,
+                                  static_cast<int32_t>(0x8000000Au), 1) == 0);
+    check_open_fails(p, OLSTATE_DELIVERY_INLINE, OLSTATE_E_BUSY, static_cast<int32_t>(0x8000000Au),
+                     "QueryInterface");
+    close_ok(s);
+    check_clean(p);
+}
+
+TEST_CASE("a provider library by full path, with the default profile") {
+    SimReset reset;
+    // The simulator's own path, as olstate found it.
+    olstate_session* sim = open_ok(fresh_profile("path"), OLSTATE_DELIVERY_QUEUED);
+    olstate_session_info info{};
+    info.struct_size = sizeof info;
+    REQUIRE(olstate_get_session_info(sim, &info) == OLSTATE_OK);
+    const std::string path = info.provider_path;
+    close_ok(sim);
+    REQUIRE(path.rfind('/', 0) == 0);
+
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.provider = OLSTATE_PROVIDER_LIBRARY;
+    o.provider_path = path.c_str();  // profile NULL: the provider's default profile
+    olstate_session* s = nullptr;
+    REQUIRE_MESSAGE(olstate_open_ex(&o, &s) == OLSTATE_OK, olstate_last_error_message());
+    info = olstate_session_info{};
+    info.struct_size = sizeof info;
+    REQUIRE(olstate_get_session_info(s, &info) == OLSTATE_OK);
+    CHECK(info.provider == OLSTATE_PROVIDER_LIBRARY);
+    CHECK(std::string(info.profile) == OLSTATE_SIM_DEFAULT_PROFILE);
+    CHECK(std::string(info.provider_path) == path);
+    Probe probe;
+    subscribe(s, probe);
+    REQUIRE(olstate_sim_send_raw(nullptr, kDone, kMask, OLSTATE_ONLINE, OLSTATE_OFFLINE, 0, 1) == 0);
+    CHECK(probe.wait_for(1));
+    close_ok(s);
+    CHECK(probe.releases == 1);
+    check_clean(OLSTATE_SIM_DEFAULT_PROFILE);
+
+    // A relative path is refused before anything is loaded.
+    o.provider_path = "libolstate_sim.so";
+    s = nullptr;
+    CHECK(olstate_open_ex(&o, &s) == OLSTATE_E_INVALID_ARGUMENT);
+    CHECK(std::string(olstate_last_error_message()).find("full path") != std::string::npos);
+    CHECK(s == nullptr);
+}
