@@ -821,3 +821,50 @@ TEST_CASE("a provider library by full path, with the default profile") {
     CHECK(std::string(olstate_last_error_message()).find("full path") != std::string::npos);
     CHECK(s == nullptr);
 }
+
+TEST_CASE("close waits for a callback that unsubscribed itself and is still running") {
+    // The contract: once olstate_close returns, no callback of any of the
+    // session's subscriptions runs and every release has run - including a
+    // subscription that ended itself from inside a callback still running
+    // on a provider thread (INLINE), which is no longer in the session's table.
+    SimReset reset;
+    for (const uint32_t delivery : kDeliveries) {
+        CAPTURE(delivery);
+        const std::string p = fresh_profile("close-drain");
+        olstate_session* s = open_ok(p, delivery);
+        struct Self {
+            olstate_session* s = nullptr;
+            std::atomic<olstate_subscription> token{0};
+            std::atomic<int> calls{0}, running{0}, releases{0};
+            std::atomic<bool> unsubscribed{false};
+            std::atomic<olstate_result> unsubscribe_result{-100};
+        } self;
+        self.s = s;
+        olstate_subscription token = 0;
+        REQUIRE(olstate_subscribe(
+                    s,
+                    [](const olstate_event*, void* c) {
+                        auto* k = static_cast<Self*>(c);
+                        ++k->running;
+                        if (++k->calls == 1) {
+                            while (k->token.load() == 0) std::this_thread::yield();
+                            k->unsubscribe_result = olstate_unsubscribe(k->s, k->token.load());
+                            k->unsubscribed = true;
+                            // Still inside the callback when close is called.
+                            std::this_thread::sleep_for(200ms);
+                        }
+                        --k->running;
+                    },
+                    &self, [](void* c) { ++static_cast<Self*>(c)->releases; },
+                    &token) == OLSTATE_OK);
+        self.token = token;
+        REQUIRE(send_valid(p) == 0);
+        REQUIRE(eventually([&] { return self.unsubscribed.load(); }));
+        CHECK(self.unsubscribe_result == OLSTATE_OK);
+        close_ok(s);
+        CHECK_MESSAGE(self.running == 0, "close returned while a callback of the session runs");
+        CHECK_MESSAGE(self.releases == 1, "close returned before a release ran");
+        REQUIRE(eventually([&] { return self.releases.load() == 1 && self.running.load() == 0; }));
+        check_clean(p);
+    }
+}
