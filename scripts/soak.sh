@@ -39,7 +39,8 @@ binding_seconds=$(( seconds / 4 > 5 ? seconds / 4 : 5 ))
 if [ -f bindings/rust/soak/Cargo.toml ] && command -v cargo >/dev/null; then
   echo "=== rust binding soak, ${binding_seconds}s"
   OLSTATE_LIB_DIR="$PWD/$build/shim" LD_LIBRARY_PATH="$PWD/$build/shim" \
-    cargo run --quiet --release --manifest-path bindings/rust/soak/Cargo.toml -- "$binding_seconds"
+    cargo run --offline --quiet --release --manifest-path bindings/rust/soak/Cargo.toml \
+      --target-dir "$build/rust-soak-target" -- "$binding_seconds"
 fi
 if [ -f bindings/go/soak/main.go ] && command -v go >/dev/null; then
   echo "=== go binding soak, ${binding_seconds}s"
