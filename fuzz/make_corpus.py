@@ -6,7 +6,8 @@ the top of olstate_fuzz.cpp): a mode byte, a split byte, then ops. The seeds
 cover every op, every callback action, every fault and misbehaviour, and the
 bad-argument shapes, so the fuzzer starts from inputs that reach deep code.
 
-usage: fuzz/make_corpus.py   (rewrites fuzz/corpus/seed-*)
+usage: fuzz/make_corpus.py   (rewrites fuzz/corpus/seed-*, and the hand-made
+                              inputs in fuzz/regressions/)
 """
 import os
 
@@ -190,7 +191,30 @@ def seeds():
     return s
 
 
+def regressions():
+    """Inputs that once found a bug (fuzz/regressions/, replayed by
+    scripts/test-fuzz.sh). Written by hand where the bug was found another
+    way (the soak, a test) and the harness then reproduced it."""
+    r = {}
+    # Found by the soak under TSan: an INLINE callback that unsubscribed
+    # itself is no longer in the session's table, so close from another
+    # thread returned while it still ran and before its release.
+    for d, name in ((QUEUED, 'queued'), (INLINE, 'inline')):
+        for pause in (10, 20, 30):
+            r[f'close-while-self-unsubscribed-callback-runs-{name}-{pause}'] = two(
+                [op_delivery(FZB, SIM_POOL, 3), op_open(0, FZB, SIM, d),
+                 op_sub(slot(0), UNSUB_SELF, SLOW | 7), op_sub(slot(0), UNSUB_SELF, SLOW | 7),
+                 op_storm(FZB, 3, 5)],
+                [op_pause(pause), op_close(slot(0)), op_pause(pause), op_close(slot(0))])
+    return r
+
+
 def main():
+    regdir = os.path.join(HERE, 'regressions')
+    os.makedirs(regdir, exist_ok=True)
+    for name, data in regressions().items():
+        with open(os.path.join(regdir, name), 'wb') as f:
+            f.write(data)
     corpus = os.path.join(HERE, 'corpus')
     os.makedirs(corpus, exist_ok=True)
     for f in os.listdir(corpus):

@@ -334,11 +334,17 @@ void OLSTATE_CALL on_event(const olstate_event* e, void* context) {
     }
     ++g_stats.events;
     // A slow callback (param bit 5) widens the windows in which unsubscribe
-    // or close from outside meet a running call.
-    if (c->param & 0x20) std::this_thread::sleep_for(std::chrono::microseconds(200 + 50 * (c->param & 7)));
+    // or close from outside meet a running call: it sleeps before its
+    // action, and after it (a call that ended its own subscription or closed
+    // its session and is still running).
+    const auto nap = [&] {
+        if (c->param & 0x20) std::this_thread::sleep_for(std::chrono::microseconds(200 + 50 * (c->param & 7)));
+    };
+    nap();
     if (c->budget.fetch_sub(1) > 0 && c->action % 10) {
         ++g_stats.actions;
         act(*c);
+        nap();
     }
     --c->running;
 }
