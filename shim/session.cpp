@@ -3,6 +3,8 @@
 #include <chrono>
 #include <thread>
 
+#include <gsl/util>
+
 #include "callback_scope.h"
 #include "com/hresult_names.h"
 #include "failure.h"
@@ -218,6 +220,7 @@ void Session::teardown(std::shared_ptr<const SubscriptionList> stopped) noexcept
         advised_ = false;
     }
     if (!dispatcher_.on_dispatcher_thread()) dispatcher_.stop_and_join();
+    wait_provider_notifies_idle();
     for (const auto& sub : *stopped) {
         sub->wait_idle();
         sub->release_once();
@@ -235,9 +238,20 @@ void Session::wait_calls_idle() noexcept {
     idle::wait_until([&] { return calls_.load() == 0; });
 }
 
+void Session::wait_provider_notifies_idle() noexcept {
+    idle::wait_until([&] { return provider_notifies_.load() == 0; });
+}
+
 void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
                                  std::uint32_t new_state) noexcept {
-    if (closing_.load(std::memory_order_acquire)) return;
+    // Counted before closing_ is read (both sequentially consistent): either
+    // close's teardown sees this delivery and waits for it, or this delivery
+    // sees closing_ and runs no callback.
+    provider_notifies_.fetch_add(1);
+    const auto leave = gsl::finally([this] {
+        if (provider_notifies_.fetch_sub(1) == 1 && closing_.load()) idle::notify();
+    });
+    if (closing_.load()) return;
     QueuedEvent event;
     event.kind = kind;
     event.old_state = old_state;
