@@ -42,7 +42,14 @@ void Subscription::wait_idle() noexcept {
 }
 
 void Subscription::release_once() noexcept {
-    if (release_ && !released_.exchange(true, std::memory_order_acq_rel)) release_(context_);
+    if (released_.exchange(true, std::memory_order_acq_rel)) return;
+    if (release_) release_(context_);
+    release_done_.store(true, std::memory_order_release);
+    idle::notify();
+}
+
+void Subscription::wait_released() noexcept {
+    idle::wait_until([&] { return release_finished(); });
 }
 
 SubscriptionTable::SubscriptionTable() : list_(std::make_shared<const SubscriptionList>()) {}
@@ -68,13 +75,15 @@ std::shared_ptr<Subscription> SubscriptionTable::remove(olstate_subscription tok
     for (const auto& s : *list_) {
         if (s != found) next->push_back(s);
     }
+    std::erase_if(retired_, [](const auto& s) { return s->release_finished(); });
+    retired_.push_back(found);
     list_ = std::move(next);
     return found;
 }
 
-std::shared_ptr<const SubscriptionList> SubscriptionTable::close() noexcept {
+SubscriptionTable::Closed SubscriptionTable::close() noexcept {
     std::lock_guard lock(mutex_);
-    return std::move(list_);
+    return Closed{std::move(list_), std::move(retired_)};
 }
 
 std::shared_ptr<const SubscriptionList> SubscriptionTable::snapshot() const {
