@@ -3,8 +3,17 @@
 namespace olstate {
 namespace {
 // Head of a per-thread list built from stack objects: no allocation.
-thread_local const ThreadMark* innermost = nullptr;
-thread_local int provider_notify_depth = 0;
+// initial-exec: these are read on every notification, and the default
+// (general-dynamic, for a library that may be dlopen'ed) costs a call to
+// __tls_get_addr each time; two small variables fit glibc's static-TLS
+// reserve even when libolstate is loaded late (e.g. by .NET).
+#if defined(__ELF__)
+#define OLSTATE_HOT_TLS [[gnu::tls_model("initial-exec")]]
+#else
+#define OLSTATE_HOT_TLS
+#endif
+OLSTATE_HOT_TLS thread_local const ThreadMark* innermost = nullptr;
+OLSTATE_HOT_TLS thread_local int provider_notify_depth = 0;
 }  // namespace
 
 ThreadMark::ThreadMark(Kind kind, std::uint64_t session_id) noexcept

@@ -6,7 +6,7 @@
 
 namespace olstate {
 
-Dispatcher::Dispatcher() : ring_(kCapacity) {}
+Dispatcher::Dispatcher() = default;
 
 Dispatcher::~Dispatcher() {
     // Joined or detached before the owner lets go; a joinable thread here
@@ -15,6 +15,8 @@ Dispatcher::~Dispatcher() {
 }
 
 void Dispatcher::start(Deliver deliver) {
+    // The ring exists only for QUEUED sessions (INLINE never starts one).
+    ring_.resize(kCapacity);
     deliver_ = std::move(deliver);
     std::lock_guard lock(mutex_);
     thread_ = std::thread([this] { run(); });

@@ -56,9 +56,9 @@ bool NotifySink::accept(const MAPIOFFLINE_NOTIFY* info) noexcept {
 }
 
 void NotifySink::Notify(const MAPIOFFLINE_NOTIFY* info) {
-    // Keep this object alive for the whole call even if the session lets go
-    // of it meanwhile (close from inside an INLINE callback).
-    const ComPtr<NotifySink> self = ComPtr<NotifySink>::share(this);
+    // No self-reference: the provider holds one for the whole call (COM's
+    // rule for the caller), and nothing below touches this object after
+    // the session is reached through the weak pointer.
     const ProviderNotifyScope scope;
     if (!accept(info)) return;
     if (const auto target = target_.lock()) {

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <thread>
 
-#include <gsl/util>
 
 #include "callback_scope.h"
 #include "com/hresult_names.h"
@@ -182,9 +181,9 @@ bool Session::unsubscribe(olstate_subscription token) {
 
 void Session::close() noexcept {
     closing_.store(true);
-    std::shared_ptr<const SubscriptionList> stopped = subscriptions_.close();
-    if (!stopped) return;  // closed already (cannot happen: the registry hands close out once)
-    for (const auto& sub : *stopped) sub->stop(/*deferred=*/false);
+    SubscriptionTable::Closed stopped = subscriptions_.close();
+    if (!stopped.live) return;  // closed already (cannot happen: the registry hands close out once)
+    for (const auto& sub : *stopped.live) sub->stop(/*deferred=*/false);
 
     if (!in_callback_of(id_) && !in_call_on(id_)) {
         teardown(std::move(stopped));
@@ -211,7 +210,7 @@ void Session::close() noexcept {
     }
 }
 
-void Session::teardown(std::shared_ptr<const SubscriptionList> stopped) noexcept {
+void Session::teardown(SubscriptionTable::Closed stopped) noexcept {
     wait_calls_idle();
     if (advised_) {
         // Unadvise is documented to return S_OK; if a provider fails it
@@ -220,11 +219,15 @@ void Session::teardown(std::shared_ptr<const SubscriptionList> stopped) noexcept
         advised_ = false;
     }
     if (!dispatcher_.on_dispatcher_thread()) dispatcher_.stop_and_join();
-    wait_provider_notifies_idle();
-    for (const auto& sub : *stopped) {
+    // Retired: ended from inside a callback, perhaps still running on a
+    // provider thread, their release left to their last call.
+    const auto finish = [](const std::shared_ptr<Subscription>& sub) {
         sub->wait_idle();
         sub->release_once();
-    }
+        sub->wait_released();
+    };
+    for (const auto& sub : *stopped.live) finish(sub);
+    for (const auto& sub : stopped.retired) finish(sub);
     offline_.reset();
     manager_.reset();
     sink_.reset();
@@ -238,20 +241,9 @@ void Session::wait_calls_idle() noexcept {
     idle::wait_until([&] { return calls_.load() == 0; });
 }
 
-void Session::wait_provider_notifies_idle() noexcept {
-    idle::wait_until([&] { return provider_notifies_.load() == 0; });
-}
-
 void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
                                  std::uint32_t new_state) noexcept {
-    // Counted before closing_ is read (both sequentially consistent): either
-    // close's teardown sees this delivery and waits for it, or this delivery
-    // sees closing_ and runs no callback.
-    provider_notifies_.fetch_add(1);
-    const auto leave = gsl::finally([this] {
-        if (provider_notifies_.fetch_sub(1) == 1 && closing_.load()) idle::notify();
-    });
-    if (closing_.load()) return;
+    if (closing_.load(std::memory_order_acquire)) return;
     QueuedEvent event;
     event.kind = kind;
     event.old_state = old_state;

@@ -65,13 +65,8 @@ private:
     void attach_provider(const OpenRequest& request);
     void deliver(const QueuedEvent& event) noexcept;
     // Everything close promises, run outside any callback of this session.
-    void teardown(std::shared_ptr<const SubscriptionList> stopped) noexcept;
+    void teardown(SubscriptionTable::Closed stopped) noexcept;
     void wait_calls_idle() noexcept;
-    // Provider Notify calls in progress (INLINE: with their callbacks). A
-    // subscription that ended itself from inside its callback is no longer
-    // in the table, so close waits for these to finish instead (its
-    // deferred release runs at the end of that call).
-    void wait_provider_notifies_idle() noexcept;
 
     const std::uint64_t id_;
     const std::uint32_t delivery_;
@@ -89,7 +84,6 @@ private:
     std::atomic<bool> closing_{false};
     std::atomic<std::uint64_t> sequence_{0};
     std::atomic<std::int32_t> calls_{0};
-    std::atomic<std::int32_t> provider_notifies_{0};
     SubscriptionTable subscriptions_;
     Dispatcher dispatcher_;
 };

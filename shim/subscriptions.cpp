@@ -1,6 +1,7 @@
 #include "subscriptions.h"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "idle_wait.h"
@@ -42,44 +43,68 @@ void Subscription::wait_idle() noexcept {
 }
 
 void Subscription::release_once() noexcept {
-    if (release_ && !released_.exchange(true, std::memory_order_acq_rel)) release_(context_);
+    if (released_.exchange(true, std::memory_order_acq_rel)) return;
+    if (release_) release_(context_);
+    release_done_.store(true, std::memory_order_release);
+    idle::notify();
+}
+
+void Subscription::wait_released() noexcept {
+    idle::wait_until([&] { return release_finished(); });
 }
 
 SubscriptionTable::SubscriptionTable() : list_(std::make_shared<const SubscriptionList>()) {}
 
 bool SubscriptionTable::add(std::shared_ptr<Subscription> sub) {
     std::lock_guard lock(mutex_);
-    if (!list_) return false;
-    auto next = std::make_shared<SubscriptionList>(*list_);
+    const auto current = load();
+    if (!current) return false;
+    auto next = std::make_shared<SubscriptionList>(*current);
     next->push_back(std::move(sub));
-    list_ = std::move(next);
+    publish(std::move(next));
     return true;
 }
 
 std::shared_ptr<Subscription> SubscriptionTable::remove(olstate_subscription token) {
     std::lock_guard lock(mutex_);
-    if (!list_) return nullptr;
-    const auto it = std::find_if(list_->begin(), list_->end(),
+    const auto current = load();
+    if (!current) return nullptr;
+    const auto it = std::find_if(current->begin(), current->end(),
                                  [&](const auto& s) { return s->token() == token; });
-    if (it == list_->end()) return nullptr;
+    if (it == current->end()) return nullptr;
     auto found = *it;
     auto next = std::make_shared<SubscriptionList>();
-    next->reserve(list_->size() - 1);
-    for (const auto& s : *list_) {
+    next->reserve(current->size() - 1);
+    for (const auto& s : *current) {
         if (s != found) next->push_back(s);
     }
-    list_ = std::move(next);
+    std::erase_if(retired_, [](const auto& s) { return s->release_finished(); });
+    retired_.push_back(found);
+    publish(std::move(next));
     return found;
 }
 
-std::shared_ptr<const SubscriptionList> SubscriptionTable::close() noexcept {
+SubscriptionTable::Closed SubscriptionTable::close() noexcept {
     std::lock_guard lock(mutex_);
-    return std::move(list_);
+    auto live = load();
+    publish(nullptr);
+    return Closed{std::move(live), std::move(retired_)};
 }
 
-std::shared_ptr<const SubscriptionList> SubscriptionTable::snapshot() const {
-    std::lock_guard lock(mutex_);
-    return list_;
+std::shared_ptr<const SubscriptionList> SubscriptionTable::snapshot() const { return load(); }
+
+std::shared_ptr<const SubscriptionList> SubscriptionTable::load() const noexcept {
+    while (publishing_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+    auto copy = list_;
+    publishing_.clear(std::memory_order_release);
+    return copy;
+}
+
+void SubscriptionTable::publish(std::shared_ptr<const SubscriptionList> next) noexcept {
+    while (publishing_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+    list_.swap(next);
+    publishing_.clear(std::memory_order_release);
+    // `next` (the old list) is released here, outside the spin lock.
 }
 
 olstate_subscription next_subscription_token() noexcept {

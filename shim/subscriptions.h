@@ -37,8 +37,13 @@ public:
     std::uint32_t stop(bool deferred) noexcept;
     // Waits until no call runs (never call from inside one of its callbacks).
     void wait_idle() noexcept;
-    // Runs release(context) unless it already ran.
+    // Runs release(context) unless it already ran (or is running).
     void release_once() noexcept;
+    // Waits until release_once has finished on whichever thread ran it.
+    void wait_released() noexcept;
+    bool release_finished() const noexcept {
+        return release_done_.load(std::memory_order_acquire);
+    }
 
 private:
     static constexpr std::uint32_t kActive = 1u << 31;
@@ -51,6 +56,7 @@ private:
     olstate_release release_;
     std::atomic<std::uint32_t> state_{kActive};
     std::atomic<bool> released_{false};
+    std::atomic<bool> release_done_{false};
 };
 
 using SubscriptionList = std::vector<std::shared_ptr<Subscription>>;
@@ -63,17 +69,35 @@ public:
 
     // False when the table was closed (the session is closing).
     bool add(std::shared_ptr<Subscription> sub);
-    // The removed subscription, or null for an unknown token.
+    // The removed subscription, or null for an unknown token. The table
+    // keeps it as "retired" until its release has finished, because a
+    // subscription ended from inside a callback may still be running on a
+    // provider thread and close must wait for it too.
     std::shared_ptr<Subscription> remove(olstate_subscription token);
-    // Empties and closes the table; returns what it held (never null).
+    struct Closed {
+        std::shared_ptr<const SubscriptionList> live;  // null if closed before
+        SubscriptionList retired;
+    };
+    // Empties and closes the table; returns what it held, live and retired.
     // Allocates nothing, so closing cannot fail.
-    std::shared_ptr<const SubscriptionList> close() noexcept;
+    Closed close() noexcept;
     // Null once the table is closed.
     std::shared_ptr<const SubscriptionList> snapshot() const;
 
 private:
-    mutable std::mutex mutex_;
-    std::shared_ptr<const SubscriptionList> list_;  // null once closed
+    // Readers copy list_ on every notification, so they take only a tiny
+    // spin lock held for that pointer copy (an uncontended exchange, no
+    // call into pthreads); writers serialise on mutex_ while they build the
+    // next list and take the spin lock only to swap it in.
+    // (std::atomic<std::shared_ptr> would do the same, but libstdc++ 12's
+    // lock bit is invisible to ThreadSanitizer, which then reports races.)
+    std::shared_ptr<const SubscriptionList> load() const noexcept;
+    void publish(std::shared_ptr<const SubscriptionList> next) noexcept;
+
+    std::mutex mutex_;
+    mutable std::atomic_flag publishing_ = ATOMIC_FLAG_INIT;
+    std::shared_ptr<const SubscriptionList> list_;  // null once closed; guarded by publishing_
+    SubscriptionList retired_;                      // removed, release not finished
 };
 
 // A process-unique, never-zero token.

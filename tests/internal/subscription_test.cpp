@@ -45,6 +45,22 @@ TEST_CASE("a deferred stop from inside the callback releases after it returns") 
     CHECK_FALSE(s.invoke({}));
 }
 
+TEST_CASE("the table forgets a removed subscription once its release has finished") {
+    SubscriptionTable t;
+    auto a = std::make_shared<Subscription>(next_subscription_token(), count_call, nullptr, nullptr);
+    auto b = std::make_shared<Subscription>(next_subscription_token(), count_call, nullptr, nullptr);
+    CHECK(t.add(a));
+    CHECK(t.add(b));
+    CHECK(t.remove(a->token()) == a);
+    a->release_once();
+    CHECK(a->release_finished());
+    CHECK(t.remove(b->token()) == b);
+    const auto all = t.close();
+    CHECK(all.live->empty());
+    REQUIRE(all.retired.size() == 1);
+    CHECK(all.retired.front() == b);
+}
+
 TEST_CASE("the table: add, remove, close, tokens") {
     SubscriptionTable t;
     auto a = std::make_shared<Subscription>(next_subscription_token(), count_call, nullptr, nullptr);
@@ -57,7 +73,11 @@ TEST_CASE("the table: add, remove, close, tokens") {
     CHECK(t.remove(token) == nullptr);
     CHECK(t.add(a));
     const auto all = t.close();
-    CHECK(all->size() == 1);
+    CHECK(all.live->size() == 1);
+    // `a` was removed once and its release never ran: close still returns
+    // it, because a call of it may still be running.
+    REQUIRE(all.retired.size() == 1);
+    CHECK(all.retired.front() == a);
     CHECK(t.snapshot() == nullptr);
     CHECK_FALSE(t.add(a));
     CHECK(t.remove(token) == nullptr);
