@@ -15,6 +15,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -461,17 +464,43 @@ std::pair<int, std::string> run(const std::wstring& exe, const std::wstring& arg
         return {1, "cannot start " + narrow(exe) + " (error " + std::to_string(GetLastError()) + ")"};
     const Handle process(pi.hProcess), thread(pi.hThread);
     { Handle drop(std::move(write_end)); }  // only the child writes now: EOF when it exits
-    std::string output;
-    std::thread reader([&] {
+    // The reader owns what it shares with this function, so that a pipe
+    // kept open by something the child left behind cannot hang the test:
+    // after the child has ended, the reader gets a bounded time to see EOF,
+    // then it is abandoned and the scenario fails with a message.
+    struct Captured {
+        std::mutex mutex;
+        std::string text;
+        std::promise<void> done;
+    };
+    auto captured = std::make_shared<Captured>();
+    std::future<void> reader_done = captured->done.get_future();
+    std::thread reader([captured, pipe = std::move(read_end)] {
         char buf[4096];
         DWORD n = 0;
-        while (ReadFile(read_end.get(), buf, sizeof buf, &n, nullptr) && n) output.append(buf, n);
+        while (ReadFile(pipe.get(), buf, sizeof buf, &n, nullptr) && n) {
+            const std::lock_guard lock(captured->mutex);
+            captured->text.append(buf, n);
+        }
+        captured->done.set_value();
     });
+    std::string problem;
     if (WaitForSingleObject(process.get(), 120000) != WAIT_OBJECT_0) {
         TerminateProcess(process.get(), 99);
-        output += "\nFAIL: timed out after 120 s\n";
+        WaitForSingleObject(process.get(), 10000);
+        problem += "\nFAIL: timed out after 120 s\n";
     }
-    reader.join();
+    if (reader_done.wait_for(std::chrono::seconds(20)) == std::future_status::ready) {
+        reader.join();
+    } else {
+        reader.detach();
+        problem += "\nFAIL: the child's output pipe stayed open 20 s after it ended\n";
+    }
+    std::string output;
+    {
+        const std::lock_guard lock(captured->mutex);
+        output = captured->text + problem;
+    }
     DWORD code = 1;
     GetExitCodeProcess(process.get(), &code);
     return {static_cast<int>(code), output};
