@@ -119,7 +119,7 @@ OLSTATE_API int32_t OLSTATE_CALL olstate_last_error_hresult(void);
 
 /* (major << 16) | minor of the ABI this header describes. A binding refuses a
  * library of another major, or of an older minor than it was written for. */
-#define OLSTATE_ABI_VERSION ((1 << 16) | 0)
+#define OLSTATE_ABI_VERSION ((1 << 16) | 1)
 
 /* The ABI version of the loaded library. Does not change the last error. */
 OLSTATE_API uint32_t OLSTATE_CALL olstate_abi_version(void);
@@ -131,6 +131,7 @@ OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
 #define OLSTATE_STRUCT_OPEN_OPTIONS 1
 #define OLSTATE_STRUCT_EVENT 2
 #define OLSTATE_STRUCT_SESSION_INFO 3
+#define OLSTATE_STRUCT_BRIDGE_OPTIONS 4 /* since 1.1 */
 
 /* sizeof the named struct as this library knows it (OLSTATE_STRUCT_*), 0 for
  * an unknown value. Bindings compare their mirrored layouts with it. Does not
@@ -155,6 +156,12 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
 #define OLSTATE_EVENT_CHANGE_START 1u
 #define OLSTATE_EVENT_CHANGE 2u
 #define OLSTATE_EVENT_CHANGE_DONE 3u
+/* Since 1.1, bridge sessions only (never dropped on overflow): */
+#define OLSTATE_EVENT_PROVIDER_LOST 0x100u /* the bridge host went away; new_state is the
+                                              last state known, calls fail with
+                                              OLSTATE_E_PROVIDER_NOT_FOUND until BACK */
+#define OLSTATE_EVENT_PROVIDER_BACK 0x101u /* reconnected (OLSTATE_OPEN_RECONNECT);
+                                              new_state is the current state */
 
 /* olstate_event.flags */
 #define OLSTATE_EVENT_FLAG_DROPPED 1u
@@ -169,8 +176,14 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
 #define OLSTATE_PROVIDER_OUTLOOK 1u   /* Outlook's MAPI DLL; only inside OUTLOOK.EXE */
 #define OLSTATE_PROVIDER_SIMULATOR 2u /* olstate_sim, found next to the olstate library */
 #define OLSTATE_PROVIDER_LIBRARY 3u   /* the library at provider_path (exports HrOpenOfflineObj) */
-#define OLSTATE_PROVIDER_BRIDGE 4u    /* the bridge serving the profile inside Outlook
-                                         (not available in this version) */
+#define OLSTATE_PROVIDER_BRIDGE 4u    /* the bridge serving the profile inside Outlook,
+                                         reached from another process (since 1.1);
+                                         provider_path: NULL = the current user's
+                                         endpoint, or an endpoint of its own */
+
+/* olstate_open_options.flags (since 1.1). */
+#define OLSTATE_OPEN_RECONNECT 1u /* bridge: keep reconnecting with backoff when the host
+                                     is gone (also at open); reports PROVIDER_LOST/BACK */
 
 /* Delivery modes (olstate_open_options.delivery). */
 #define OLSTATE_DELIVERY_QUEUED 0u /* default: one dispatcher thread per session runs the
@@ -351,6 +364,53 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe(olstate_session* sessi
  * token). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_unsubscribe(olstate_session* session,
                                                             olstate_subscription subscription);
+
+/* ------------------------------------------------------------------------ */
+/* Bridge host (since 1.1)                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* A bridge publishes an open session (in practice an Outlook-provider session
+ * inside OUTLOOK.EXE) on a local endpoint that only the current user can
+ * reach: a named pipe on Windows, a Unix domain socket elsewhere. Other
+ * processes open it with OLSTATE_PROVIDER_BRIDGE. Opaque handle. */
+typedef struct olstate_bridge olstate_bridge;
+
+/* olstate_bridge_options.flags */
+#define OLSTATE_BRIDGE_ALLOW_SET_STATE 1u /* clients may change the state (off by default) */
+
+typedef struct olstate_bridge_options {
+    uint32_t struct_size;  /* sizeof(olstate_bridge_options) */
+    uint32_t flags;        /* OLSTATE_BRIDGE_*; default 0: clients may only read and follow */
+    uint32_t max_clients;  /* connected clients at most; 0 = the default (16) */
+    uint32_t queue_length; /* events held per client before the oldest is dropped;
+                              0 = the default (64) */
+    const char* endpoint;  /* UTF-8; NULL = the current user's endpoint (what
+                              OLSTATE_PROVIDER_BRIDGE finds by default) */
+} olstate_bridge_options;
+
+/* Fills options with the defaults and sets struct_size, like
+ * olstate_open_options_init. NULL is ignored. Does not change the last error. */
+OLSTATE_API void OLSTATE_CALL olstate_bridge_options_init(olstate_bridge_options* options);
+
+/* Publishes session on its endpoint (options NULL = the defaults). Clients see
+ * the session's capabilities, state and events; the bridge never runs client
+ * requests or network I/O on the provider's notification thread, and one
+ * slow client never delays another. The session must stay open while the
+ * bridge runs; closing it first disconnects every client.
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_bridge, bad struct_size,
+ * unknown flags, a limit out of range, invalid UTF-8), BUSY (another bridge
+ * already serves that endpoint), PROVIDER_FAILED (the endpoint could not be
+ * created; the message says why), OUT_OF_MEMORY. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_start(
+    olstate_session* session, const olstate_bridge_options* options, olstate_bridge** out_bridge);
+
+/* Stops accepting clients, disconnects those connected (they get
+ * OLSTATE_EVENT_PROVIDER_LOST) and frees the bridge. Waits for the bridge's
+ * own threads; never call it from inside a callback of the bridged session.
+ * olstate_bridge_stop(NULL) is a no-op returning OLSTATE_OK.
+ * Errors: INVALID_HANDLE (already stopped), WOULD_DEADLOCK (from inside a
+ * callback of the bridged session). */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_stop(olstate_bridge* bridge);
 
 #ifdef __cplusplus
 }
