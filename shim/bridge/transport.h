@@ -1,0 +1,69 @@
+// The bridge's byte pipe between the host (inside Outlook) and a client
+// process of the same user: a Unix domain socket on POSIX, a named pipe on
+// Windows. Everything above this interface (frames, sessions, queues) is
+// the same on every platform.
+//
+// The model is blocking I/O with one reader and one writer thread per
+// connection: read() and write() may run at the same time on two threads
+// (on Windows this needs an overlapped pipe handle: a synchronous handle
+// serialises them), and shutdown() from any third thread wakes both.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <gsl/span>
+
+namespace olstate::bridge {
+
+enum class IoStatus {
+    ok,      // the whole request was transferred (read: at least one byte)
+    closed,  // the peer closed the connection (read: orderly end of stream)
+    broken,  // an error, or shutdown() was called
+};
+
+struct IoResult {
+    IoStatus status = IoStatus::broken;
+    std::size_t bytes = 0;
+};
+
+class Connection {
+public:
+    virtual ~Connection() = default;
+    // Blocks until at least one byte arrives, the peer closes, or shutdown().
+    virtual IoResult read_some(gsl::span<std::byte> buffer) noexcept = 0;
+    // Blocks until every byte is written, the peer is gone, or shutdown().
+    virtual IoResult write_all(gsl::span<const std::byte> bytes) noexcept = 0;
+    // Wakes blocked reads and writes; later ones return broken. Idempotent,
+    // callable from any thread, also concurrently with read/write.
+    virtual void shutdown() noexcept = 0;
+};
+
+class Listener {
+public:
+    virtual ~Listener() = default;
+    // Blocks for the next client; null after shutdown() (or on a fatal error).
+    virtual std::unique_ptr<Connection> accept() noexcept = 0;
+    // Wakes a blocked accept(); later ones return null. Removes the endpoint.
+    virtual void shutdown() noexcept = 0;
+    virtual const std::string& endpoint() const noexcept = 0;
+};
+
+// The current user's endpoint: on POSIX a socket in $XDG_RUNTIME_DIR/olstate/
+// (else a 0700 folder in the temp directory named after the uid); on Windows
+// a pipe name derived from the user's SID and logon session.
+std::string default_endpoint();
+
+// Creates the endpoint, reachable only by the current user (socket 0600 in a
+// 0700 folder; pipe with a DACL for the user alone and
+// PIPE_REJECT_REMOTE_CLIENTS). Throws Failure: BUSY when a live host already
+// serves it (a stale socket file is replaced), PROVIDER_FAILED otherwise.
+std::unique_ptr<Listener> listen(const std::string& endpoint);
+
+// Connects to a host. Throws Failure: PROVIDER_NOT_FOUND when nobody serves
+// the endpoint, PROVIDER_FAILED for other errors.
+std::unique_ptr<Connection> connect(const std::string& endpoint);
+
+}  // namespace olstate::bridge
