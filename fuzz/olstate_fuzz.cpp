@@ -435,7 +435,10 @@ void op_open(Input& in) {
         case 1: o.provider = OLSTATE_PROVIDER_AUTO; break;
         case 2: o.provider = OLSTATE_PROVIDER_LIBRARY; o.provider_path = g_sim_path.c_str(); break;
         case 3: o.provider = OLSTATE_PROVIDER_OUTLOOK; break;
-        case 4: o.provider = OLSTATE_PROVIDER_BRIDGE; break;
+        case 4:  // an endpoint nobody serves (a reconnecting session waits for it)
+            o.provider = OLSTATE_PROVIDER_BRIDGE;
+            o.provider_path = "/nonexistent-olstate-fuzz/bridge.sock";
+            break;
         case 5:
             o.provider = OLSTATE_PROVIDER_LIBRARY;
             switch ((prov >> 3) % 6) {
@@ -461,7 +464,8 @@ void op_open(Input& in) {
     }
     if ((shape & 0x0f) == 1) {
         o.flags = 1u << (shape >> 4);
-        bad = true;
+        // OLSTATE_OPEN_RECONNECT is valid with the bridge alone.
+        if (!(o.flags == OLSTATE_OPEN_RECONNECT && o.provider == OLSTATE_PROVIDER_BRIDGE)) bad = true;
     }
     std::uint32_t size = sizeof o;
     switch (shape >> 5) {
@@ -501,7 +505,9 @@ void op_open(Input& in) {
         } else if (o.provider == OLSTATE_PROVIDER_OUTLOOK) {
             expect(r, OLSTATE_E_NOT_SUPPORTED, "open_ex(OUTLOOK) off Windows");
         } else if (o.provider == OLSTATE_PROVIDER_BRIDGE) {
-            expect(r, OLSTATE_E_PROVIDER_NOT_FOUND, "open_ex(BRIDGE)");
+            // Nobody serves its endpoint: only a reconnecting session opens.
+            expect(r, (o.flags & OLSTATE_OPEN_RECONNECT) ? OLSTATE_OK : OLSTATE_E_PROVIDER_NOT_FOUND,
+                   "open_ex(BRIDGE)");
         } else if (o.provider == OLSTATE_PROVIDER_LIBRARY && o.provider_path != g_sim_path.c_str()) {
             expect(r, OLSTATE_E_PROVIDER_NOT_FOUND, "open_ex(LIBRARY) of a non-provider");
         }

@@ -404,6 +404,14 @@ OLSTATE_API void OLSTATE_CALL olstate_bridge_options_init(olstate_bridge_options
 OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_start(
     olstate_session* session, const olstate_bridge_options* options, olstate_bridge** out_bridge);
 
+/* The endpoint the bridge serves (UTF-8: a socket path on POSIX, a pipe name
+ * on Windows), what a client passes as provider_path with
+ * OLSTATE_PROVIDER_BRIDGE to reach it. Owned by the bridge, valid until
+ * olstate_bridge_stop. Since 1.1.
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_endpoint). */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_endpoint(olstate_bridge* bridge,
+                                                                const char** out_endpoint);
+
 /* Stops accepting clients, disconnects those connected (they get
  * OLSTATE_EVENT_PROVIDER_LOST) and frees the bridge. Waits for the bridge's
  * own threads; never call it from inside a callback of the bridged session.

@@ -2,11 +2,18 @@
 
 #include <olstate.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace olstate {
 
-Dispatcher::Dispatcher() : ring_(kCapacity) {}
+namespace {
+bool is_link_event(const QueuedEvent& e) noexcept {
+    return e.kind == OLSTATE_EVENT_PROVIDER_LOST || e.kind == OLSTATE_EVENT_PROVIDER_BACK;
+}
+}  // namespace
+
+Dispatcher::Dispatcher() = default;
 
 Dispatcher::~Dispatcher() {
     // Joined or detached before the owner lets go; a joinable thread here
@@ -25,16 +32,32 @@ void Dispatcher::push(QueuedEvent event) noexcept {
     {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
-        event.sequence = ++sequence_;
-        if (size_ == ring_.size()) {
-            head_ = (head_ + 1) % ring_.size();
-            --size_;
+        const bool link = is_link_event(event);
+        if (!link && state_events_ == kCapacity) {
+            // Drop the oldest state event (never a link event).
+            const auto it = std::find_if(queue_.begin(), queue_.end(),
+                                         [](const QueuedEvent& e) { return !is_link_event(e); });
+            queue_.erase(it);
+            --state_events_;
             dropped_ = true;
         }
-        ring_[(head_ + size_) % ring_.size()] = event;
-        ++size_;
+        event.sequence = sequence_ + 1;
+        try {
+            queue_.push_back(event);
+        } catch (...) {
+            // No memory for the event: it is lost like a dropped one.
+            dropped_ = true;
+            return;
+        }
+        ++sequence_;
+        if (!link) ++state_events_;
     }
     wake_.notify_one();
+}
+
+void Dispatcher::mark_dropped() noexcept {
+    std::lock_guard lock(mutex_);
+    dropped_ = true;
 }
 
 void Dispatcher::run() noexcept {
@@ -42,11 +65,11 @@ void Dispatcher::run() noexcept {
         QueuedEvent event;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || size_ > 0; });
+            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
             if (stopping_) break;
-            event = ring_[head_];
-            head_ = (head_ + 1) % ring_.size();
-            --size_;
+            event = queue_.front();
+            queue_.pop_front();
+            if (!is_link_event(event)) --state_events_;
             if (dropped_) {
                 event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
                 dropped_ = false;

@@ -1,8 +1,10 @@
 // QUEUED delivery: a bounded queue filled by the provider's thread and one
 // thread per session that drains it. The provider's side only takes a short
 // lock to copy the event in; it never waits for the consumer. On overflow the
-// oldest event is dropped and the next one delivered carries
-// OLSTATE_EVENT_FLAG_DROPPED.
+// oldest state event is dropped and the next one delivered carries
+// OLSTATE_EVENT_FLAG_DROPPED. The bridge's link events (PROVIDER_LOST/BACK)
+// are never dropped: the contract promises them, and they are rare (one per
+// connection change), so the queue may exceed its capacity by them alone.
 #pragma once
 
 #include <condition_variable>
@@ -10,8 +12,8 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <deque>
 #include <thread>
-#include <vector>
 
 #include "queued_event.h"
 
@@ -35,6 +37,9 @@ public:
     // the event (1, 2, ...) under the queue's lock, so that concurrent
     // provider threads can never enqueue numbers out of order.
     void push(QueuedEvent event) noexcept;
+    // Events were lost before reaching this queue (the bridge dropped some on
+    // the way): the next event delivered carries OLSTATE_EVENT_FLAG_DROPPED.
+    void mark_dropped() noexcept;
     // Stops and joins from another thread; pending events are discarded.
     void stop_and_join() noexcept;
     // Called on the dispatcher thread itself (a callback closed its session):
@@ -47,9 +52,8 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::vector<QueuedEvent> ring_;
-    std::size_t head_ = 0;
-    std::size_t size_ = 0;
+    std::deque<QueuedEvent> queue_;
+    std::size_t state_events_ = 0;  // queued events that may be dropped
     bool dropped_ = false;
     std::uint64_t sequence_ = 0;
     bool stopping_ = false;

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include <olstate.h>
+
 #include "callback_scope.h"
 
 namespace olstate {
@@ -22,6 +24,11 @@ HRESULT NotifySink::QueryInterface(const Guid& iid, void** out) {
     if (iid == IID_IUnknown_ || iid == IID_IMAPIOfflineNotify) {
         AddRef();
         *out = static_cast<IMAPIOfflineNotify*>(this);
+        return S_OK_;
+    }
+    if (iid == IID_IOlstateBridgeNotify) {
+        AddRef();
+        *out = static_cast<IOlstateBridgeNotify*>(this);
         return S_OK_;
     }
     *out = nullptr;
@@ -66,6 +73,27 @@ void NotifySink::Notify(const MAPIOFFLINE_NOTIFY* info) {
                                    info->Info.StateChange.ulStateOld & MAPIOFFLINE_STATE_OFFLINE_MASK,
                                    info->Info.StateChange.ulStateNew & MAPIOFFLINE_STATE_OFFLINE_MASK);
     }
+}
+
+void NotifySink::LinkChanged(ULONG kind, ULONG old_state, ULONG new_state) {
+    const ComPtr<NotifySink> self = ComPtr<NotifySink>::share(this);
+    const ProviderNotifyScope scope;
+    // Only the two kinds this extension exists for, with real states.
+    if (kind != OLSTATE_EVENT_PROVIDER_LOST && kind != OLSTATE_EVENT_PROVIDER_BACK) return;
+    const auto valid = [](ULONG s) {
+        return s == MAPIOFFLINE_STATE_ONLINE || s == MAPIOFFLINE_STATE_OFFLINE;
+    };
+    if (!valid(old_state) || !valid(new_state)) {
+        // A session that never reached a host knows no earlier state: report
+        // the new one for both; a LOST before any state is known says "offline".
+        if (!valid(new_state)) new_state = MAPIOFFLINE_STATE_OFFLINE;
+        old_state = new_state;
+    }
+    if (const auto target = target_.lock()) target->on_provider_link(kind, old_state, new_state);
+}
+
+void NotifySink::EventsDropped() {
+    if (const auto target = target_.lock()) target->on_provider_dropped();
 }
 
 }  // namespace olstate

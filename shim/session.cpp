@@ -5,7 +5,9 @@
 
 #include <gsl/util>
 
+#include "bridge/client_error.h"
 #include "callback_scope.h"
+#include "com/olstate_private.h"
 #include "com/hresult_names.h"
 #include "failure.h"
 #include "idle_wait.h"
@@ -26,6 +28,8 @@ std::uint64_t now_us() noexcept {
 
 // A failing HRESULT from the provider, as the contract's result code.
 [[noreturn]] void provider_failed(const std::string& what, HRESULT hr) {
+    // The bridge client's own failures carry their result and message.
+    if (auto f = bridge::take_failure(hr, what)) throw *f;
     std::int32_t result = OLSTATE_E_PROVIDER_FAILED;
     switch (hr) {
         case E_PENDING_: result = OLSTATE_E_BUSY; break;
@@ -59,7 +63,7 @@ Session::~Session() {
 
 void Session::attach_provider(const OpenRequest& request) {
     const provider::ResolvedProvider resolved =
-        provider::resolve(request.provider, request.provider_path);
+        provider::resolve(request.provider, request.provider_path, request.flags);
     provider_kind_ = resolved.kind;
     provider_path_ = resolved.library.path;
     profile_ = request.has_profile ? request.profile : provider::default_profile(resolved);
@@ -69,8 +73,9 @@ void Session::attach_provider(const OpenRequest& request) {
     const std::string where = " (provider '" + provider_path_ + "', profile '" + profile_ + "')";
     IMAPIOfflineMgr* raw = nullptr;
     const HRESULT hr =
-        resolved.library.open_offline(0, wide->c_str(), &GUID_GlobalState, nullptr, &raw);
+        resolved.open(0, wide->c_str(), &GUID_GlobalState, nullptr, &raw);
     if (failed(hr)) {
+        if (auto f = bridge::take_failure(hr, "opening the bridge" + where)) throw *f;
         if (hr == MAPI_E_NOT_FOUND_) {
             const std::int32_t result = provider::result_for_profile_not_found(resolved);
             throw Failure(result,
@@ -93,6 +98,23 @@ void Session::attach_provider(const OpenRequest& request) {
         throw Failure(OLSTATE_E_PROVIDER_FAILED,
                       "QueryInterface(IID_IMAPIOffline) returned S_OK but no interface" + where);
 
+    // A bridge session reports the profile the host serves (the caller may
+    // have asked for "whatever it serves").
+    ComPtr<IOlstateBridgeInfo> bridge_info;
+    if (succeeded(manager_->QueryInterface(IID_IOlstateBridgeInfo,
+                                           reinterpret_cast<void**>(bridge_info.put()))) &&
+        bridge_info) {
+        ULONG needed = 0;
+        if (succeeded(bridge_info->GetServedProfile(nullptr, 0, &needed)) && needed > 0) {
+            std::string served(needed + 1, '\0');
+            if (succeeded(bridge_info->GetServedProfile(served.data(), needed + 1, &needed)) &&
+                needed + 1 == served.size()) {
+                served.resize(needed);
+                profile_ = std::move(served);
+            }
+        }
+    }
+
     ULONG caps = 0;
     const HRESULT gc = offline_->GetCapabilities(&caps);
     if (failed(gc)) provider_failed("IMAPIOffline::GetCapabilities" + where, gc);
@@ -110,7 +132,7 @@ void Session::attach_provider(const OpenRequest& request) {
     info.ulSize = sizeof info;
     info.ulClientToken = static_cast<ULONG>(id_);  // opaque to us: never a pointer
     info.CallbackType = MAPIOFFLINE_CALLBACK_TYPE_NOTIFY;
-    info.pCallback = sink_.get();
+    info.pCallback = static_cast<IMAPIOfflineNotify*>(sink_.get());
     info.ulAdviseTypes = MAPIOFFLINE_ADVISE_TYPE_STATECHANGE;
     info.ulStateMask = MAPIOFFLINE_STATE_ALL;
     ULONG token = 0;
@@ -244,6 +266,30 @@ void Session::wait_provider_notifies_idle() noexcept {
 
 void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
                                  std::uint32_t new_state) noexcept {
+    QueuedEvent event;
+    event.kind = kind;
+    event.old_state = old_state;
+    event.new_state = new_state;
+    accept_event(event);
+}
+
+void Session::on_provider_link(std::uint32_t kind, std::uint32_t old_state,
+                               std::uint32_t new_state) noexcept {
+    // The bridge's LOST/BACK go the same way as state changes: same
+    // sequence numbers, same delivery mode, same guarantees.
+    QueuedEvent event;
+    event.kind = kind;
+    event.old_state = old_state;
+    event.new_state = new_state;
+    accept_event(event);
+}
+
+void Session::on_provider_dropped() noexcept {
+    if (delivery_ == OLSTATE_DELIVERY_QUEUED) dispatcher_.mark_dropped();
+    else dropped_inline_.store(true);
+}
+
+void Session::accept_event(QueuedEvent event) noexcept {
     // Counted before closing_ is read (both sequentially consistent): either
     // close's teardown sees this delivery and waits for it, or this delivery
     // sees closing_ and runs no callback.
@@ -252,10 +298,6 @@ void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
         if (provider_notifies_.fetch_sub(1) == 1 && closing_.load()) idle::notify();
     });
     if (closing_.load()) return;
-    QueuedEvent event;
-    event.kind = kind;
-    event.old_state = old_state;
-    event.new_state = new_state;
     event.notify_time_us = now_us();
     if (delivery_ == OLSTATE_DELIVERY_QUEUED) {
         dispatcher_.push(event);  // numbered in queue order
@@ -263,6 +305,7 @@ void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
         // INLINE promises no order across provider threads; the number is
         // still unique and gap-free.
         event.sequence = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
+        if (dropped_inline_.exchange(false)) event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
         deliver(event);
     }
 }

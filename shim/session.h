@@ -28,8 +28,9 @@ struct OpenRequest {
     std::string profile;  // UTF-8; empty with has_profile == false means "default"
     bool has_profile = false;
     std::uint32_t provider = OLSTATE_PROVIDER_AUTO;
-    const char* provider_path = nullptr;  // validated UTF-8, LIBRARY only
+    const char* provider_path = nullptr;  // validated UTF-8: LIBRARY's library, BRIDGE's endpoint
     std::uint32_t delivery = OLSTATE_DELIVERY_QUEUED;
+    std::uint32_t flags = 0;  // OLSTATE_OPEN_*
 };
 
 class Session final : public NotifyTarget, public std::enable_shared_from_this<Session> {
@@ -60,10 +61,15 @@ public:
 
     void on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
                             std::uint32_t new_state) noexcept override;
+    void on_provider_link(std::uint32_t kind, std::uint32_t old_state,
+                          std::uint32_t new_state) noexcept override;
+    void on_provider_dropped() noexcept override;
 
 private:
     void attach_provider(const OpenRequest& request);
     void deliver(const QueuedEvent& event) noexcept;
+    // Queues or delivers one event (every kind goes the same way).
+    void accept_event(QueuedEvent event) noexcept;
     // Everything close promises, run outside any callback of this session.
     void teardown(std::shared_ptr<const SubscriptionList> stopped) noexcept;
     void wait_calls_idle() noexcept;
@@ -88,6 +94,7 @@ private:
 
     std::atomic<bool> closing_{false};
     std::atomic<std::uint64_t> sequence_{0};
+    std::atomic<bool> dropped_inline_{false};  // INLINE: the next event follows dropped ones
     std::atomic<std::int32_t> calls_{0};
     std::atomic<std::int32_t> provider_notifies_{0};
     SubscriptionTable subscriptions_;

@@ -9,37 +9,16 @@
 #include "../registry.h"
 #include "../text/utf.h"
 #include "firewall.h"
+#include "struct_check.h"
 
 using olstate::OpenRequest;
 using olstate::Session;
 using olstate::SessionCall;
 using olstate::abi::fail;
+using olstate::abi::check_input_struct;
 using olstate::abi::guarded;
 
 namespace {
-
-// Beyond this a struct_size is not a newer struct but garbage; refuse it
-// rather than read that far.
-constexpr std::uint32_t kMaxStructSize = 4096;
-
-// Accepts this version's size, or a larger one whose unknown tail is zero
-// (a newer caller that left its new fields at their defaults).
-void check_input_struct(const void* s, std::uint32_t size, std::size_t known, const char* name) {
-    if (size < known)
-        fail(OLSTATE_E_INVALID_ARGUMENT, std::string(name) + ".struct_size " +
-                                             std::to_string(size) + " is smaller than " +
-                                             std::to_string(known) + " (set it to sizeof)");
-    if (size > kMaxStructSize)
-        fail(OLSTATE_E_INVALID_ARGUMENT,
-             std::string(name) + ".struct_size " + std::to_string(size) + " is implausible");
-    const auto* bytes = static_cast<const unsigned char*>(s);
-    for (std::size_t i = known; i < size; ++i) {
-        if (bytes[i] != 0)
-            fail(OLSTATE_E_INVALID_ARGUMENT,
-                 std::string(name) + " has non-zero fields this library (" OLSTATE_VERSION
-                                     ") does not know, at byte " + std::to_string(i));
-    }
-}
 
 std::shared_ptr<Session> enter_session(olstate_session* session) {
     if (!session) fail(OLSTATE_E_INVALID_HANDLE, "session is NULL");
@@ -67,16 +46,35 @@ OpenRequest request_from(const olstate_open_options& o) {
         if (!olstate::text::is_valid_utf8(o.provider_path))
             fail(OLSTATE_E_INVALID_ARGUMENT, "provider_path is not valid UTF-8");
         r.provider_path = o.provider_path;
+    } else if (o.provider == OLSTATE_PROVIDER_BRIDGE) {
+        // Optional for the bridge: an endpoint of its own (NULL = the
+        // current user's default endpoint).
+        if (o.provider_path) {
+            if (!olstate::text::is_valid_utf8(o.provider_path))
+                fail(OLSTATE_E_INVALID_ARGUMENT, "provider_path (the bridge endpoint) is not valid UTF-8");
+            if (!*o.provider_path)
+                fail(OLSTATE_E_INVALID_ARGUMENT,
+                     "provider_path (the bridge endpoint) is empty; pass NULL for the default endpoint");
+        }
+        r.provider_path = o.provider_path;
     } else if (o.provider_path) {
         fail(OLSTATE_E_INVALID_ARGUMENT,
-             "provider_path is only for OLSTATE_PROVIDER_LIBRARY; leave it NULL");
+             "provider_path is only for OLSTATE_PROVIDER_LIBRARY and OLSTATE_PROVIDER_BRIDGE; "
+             "leave it NULL");
     }
     if (o.delivery > OLSTATE_DELIVERY_INLINE)
         fail(OLSTATE_E_INVALID_ARGUMENT, "unknown delivery " + std::to_string(o.delivery));
     r.delivery = o.delivery;
-    if (o.flags != 0)
+    if (o.flags & ~OLSTATE_OPEN_RECONNECT)
         fail(OLSTATE_E_INVALID_ARGUMENT,
-             "flags must be 0 in this version (got " + std::to_string(o.flags) + ")");
+             "unknown flags " + std::to_string(o.flags & ~OLSTATE_OPEN_RECONNECT) +
+                 " (this version knows OLSTATE_OPEN_RECONNECT only)");
+    // AUTO may resolve to the bridge (Windows outside Outlook); the resolver
+    // refuses RECONNECT where it does not.
+    if ((o.flags & OLSTATE_OPEN_RECONNECT) && o.provider != OLSTATE_PROVIDER_BRIDGE &&
+        o.provider != OLSTATE_PROVIDER_AUTO)
+        fail(OLSTATE_E_INVALID_ARGUMENT, "OLSTATE_OPEN_RECONNECT is only for OLSTATE_PROVIDER_BRIDGE");
+    r.flags = o.flags;
     return r;
 }
 

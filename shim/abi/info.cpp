@@ -44,6 +44,7 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which) {
         case OLSTATE_STRUCT_OPEN_OPTIONS: return sizeof(olstate_open_options);
         case OLSTATE_STRUCT_EVENT: return sizeof(olstate_event);
         case OLSTATE_STRUCT_SESSION_INFO: return sizeof(olstate_session_info);
+        case OLSTATE_STRUCT_BRIDGE_OPTIONS: return sizeof(olstate_bridge_options);
         default: return 0;
     }
 }
@@ -53,6 +54,8 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which) {
 static_assert(sizeof(olstate_open_options) == (sizeof(void*) == 8 ? 40 : 24));
 static_assert(sizeof(olstate_event) == 48);
 static_assert(sizeof(olstate_session_info) == (sizeof(void*) == 8 ? 24 : 16));
+// The 1.1 layout, frozen likewise.
+static_assert(sizeof(olstate_bridge_options) == (sizeof(void*) == 8 ? 24 : 20));
 
 OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options) {
     if (!options) return;

@@ -2,6 +2,8 @@
 
 #include <olstate.h>
 
+#include "../bridge/client.h"
+#include "../bridge/transport.h"
 #include "../failure.h"
 #include "outlook.h"
 #if defined(_WIN32)
@@ -11,29 +13,67 @@
 
 namespace olstate::provider {
 
-ResolvedProvider resolve(std::uint32_t requested, const char* provider_path_utf8) {
+namespace {
+
+ResolvedProvider from_library(std::uint32_t kind, ProviderLibrary library) {
+    ResolvedProvider r;
+    r.kind = kind;
+    r.open = library.open_offline;
+    r.library = std::move(library);
+    return r;
+}
+
+}  // namespace
+
+ResolvedProvider resolve_bridge(const char* endpoint_utf8, std::uint32_t open_flags) {
+    ResolvedProvider r;
+    r.kind = OLSTATE_PROVIDER_BRIDGE;
+    r.library.path = endpoint_utf8 ? std::string(endpoint_utf8) : bridge::default_endpoint();
+    const bool reconnect = (open_flags & OLSTATE_OPEN_RECONNECT) != 0;
+    r.open = [endpoint = r.library.path, reconnect](com::ULONG reserved, const char16_t* profile,
+                                                    const com::Guid* guid, const com::Guid* reserved2,
+                                                    com::IMAPIOfflineMgr** out) {
+        return bridge::open_bridge_offline_obj(endpoint, reconnect, reserved, profile, guid, reserved2, out);
+    };
+    return r;
+}
+
+ResolvedProvider resolve(std::uint32_t requested, const char* provider_path_utf8, std::uint32_t open_flags) {
+    // Reconnecting is the bridge's alone; AUTO reaches here only where it is
+    // not the bridge.
+    if ((open_flags & OLSTATE_OPEN_RECONNECT) && requested != OLSTATE_PROVIDER_BRIDGE &&
+        requested != OLSTATE_PROVIDER_AUTO)
+        throw Failure(OLSTATE_E_INVALID_ARGUMENT, "OLSTATE_OPEN_RECONNECT is only for the bridge provider");
     switch (requested) {
         case OLSTATE_PROVIDER_AUTO:
 #if defined(_WIN32)
-            if (running_inside_outlook()) return {OLSTATE_PROVIDER_OUTLOOK, open_outlook_mapi()};
+            if (running_inside_outlook()) {
+                if (open_flags & OLSTATE_OPEN_RECONNECT)
+                    throw Failure(OLSTATE_E_INVALID_ARGUMENT,
+                                  "OLSTATE_OPEN_RECONNECT is only for the bridge, and AUTO inside "
+                                  "OUTLOOK.EXE is the Outlook provider");
+                return from_library(OLSTATE_PROVIDER_OUTLOOK, open_outlook_mapi());
+            }
             throw Failure(OLSTATE_E_NOT_IN_OUTLOOK,
                           "this process is not Outlook, and the Offline State API works only "
                           "inside OUTLOOK.EXE; a separate program needs the olstate bridge, "
                           "which this version does not include yet");
 #else
-            return resolve(OLSTATE_PROVIDER_SIMULATOR, nullptr);
+            if (open_flags & OLSTATE_OPEN_RECONNECT)
+                throw Failure(OLSTATE_E_INVALID_ARGUMENT,
+                              "OLSTATE_OPEN_RECONNECT is only for the bridge, and AUTO is the "
+                              "simulator on this platform");
+            return resolve(OLSTATE_PROVIDER_SIMULATOR, nullptr, 0);
 #endif
         case OLSTATE_PROVIDER_OUTLOOK:
-            return {OLSTATE_PROVIDER_OUTLOOK, open_outlook_mapi()};
+            return from_library(OLSTATE_PROVIDER_OUTLOOK, open_outlook_mapi());
         case OLSTATE_PROVIDER_SIMULATOR:
-            return {OLSTATE_PROVIDER_SIMULATOR,
-                    load_provider_library(olstate_module_dir() + simulator_file_name())};
+            return from_library(OLSTATE_PROVIDER_SIMULATOR,
+                                load_provider_library(olstate_module_dir() + simulator_file_name()));
         case OLSTATE_PROVIDER_LIBRARY:
-            return {OLSTATE_PROVIDER_LIBRARY, load_provider_library(provider_path_utf8)};
+            return from_library(OLSTATE_PROVIDER_LIBRARY, load_provider_library(provider_path_utf8));
         case OLSTATE_PROVIDER_BRIDGE:
-            throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
-                          "no olstate bridge is available: this version does not include the "
-                          "bridge yet");
+            return resolve_bridge(provider_path_utf8, open_flags);
         default:
             throw Failure(OLSTATE_E_INVALID_ARGUMENT,
                           "unknown provider " + std::to_string(requested));
@@ -42,6 +82,7 @@ ResolvedProvider resolve(std::uint32_t requested, const char* provider_path_utf8
 
 std::string default_profile(const ResolvedProvider& provider) {
     if (provider.kind == OLSTATE_PROVIDER_SIMULATOR) return "Outlook";
+    if (provider.kind == OLSTATE_PROVIDER_BRIDGE) return {};
     return default_profile_name(provider.library);
 }
 

@@ -62,9 +62,10 @@ int main(void) {
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_EVENT), sizeof(olstate_event));
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_SESSION_INFO), sizeof(olstate_session_info));
     EXPECT_EQ(olstate_struct_size(0), 0);
-    EXPECT_EQ(olstate_struct_size(4), 0); /* reserved for the bridge, unknown in 1.0 */
+    EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_BRIDGE_OPTIONS), sizeof(olstate_bridge_options));
+    EXPECT_EQ(olstate_struct_size(5), 0);
 
-    EXPECT_EQ(OLSTATE_ABI_VERSION, 0x10000L);
+    EXPECT_EQ(OLSTATE_ABI_VERSION, 0x10001L);
     EXPECT_EQ(olstate_abi_version(), OLSTATE_ABI_VERSION);
     EXPECT_EQ(olstate_abi_version() >> 16, 1);
     EXPECT_EQ(sizeof(olstate_result), 4);

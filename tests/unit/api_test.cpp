@@ -7,11 +7,12 @@ using namespace test;
 
 TEST_CASE("versions, names and struct sizes") {
     CHECK(olstate_abi_version() == OLSTATE_ABI_VERSION);
-    CHECK(OLSTATE_ABI_VERSION == ((1u << 16) | 0u));
-    CHECK(std::string(olstate_version_string()) == "1.0.0");
+    CHECK(OLSTATE_ABI_VERSION == ((1u << 16) | 1u));
+    CHECK(std::string(olstate_version_string()) == "1.1.0");
     CHECK(olstate_struct_size(OLSTATE_STRUCT_OPEN_OPTIONS) == sizeof(olstate_open_options));
     CHECK(olstate_struct_size(OLSTATE_STRUCT_EVENT) == sizeof(olstate_event));
     CHECK(olstate_struct_size(OLSTATE_STRUCT_SESSION_INFO) == sizeof(olstate_session_info));
+    CHECK(olstate_struct_size(OLSTATE_STRUCT_BRIDGE_OPTIONS) == sizeof(olstate_bridge_options));
     CHECK(olstate_struct_size(0) == 0);
     CHECK(olstate_struct_size(99) == 0);
     CHECK(std::string(olstate_result_name(OLSTATE_OK)) == "OLSTATE_OK");
@@ -112,7 +113,18 @@ TEST_CASE("open options are checked") {
         o.delivery = 2;
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
         o = options(p);
-        o.flags = 1;
+        o.flags = OLSTATE_OPEN_RECONNECT;  // the bridge's alone
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        CHECK(std::string(olstate_last_error_message()).find("RECONNECT") != std::string::npos);
+        o.provider = OLSTATE_PROVIDER_AUTO;  // the simulator on this platform
+#if !defined(_WIN32)
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+#endif
+        o = options(p);
+        o.flags = 2;  // unknown
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        o.provider = OLSTATE_PROVIDER_BRIDGE;
+        o.flags = OLSTATE_OPEN_RECONNECT | 2;
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
     }
     SUBCASE("invalid UTF-8 and empty profile") {
@@ -123,9 +135,15 @@ TEST_CASE("open options are checked") {
         o.profile = "";
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
     }
-    SUBCASE("provider_path belongs to LIBRARY only") {
+    SUBCASE("provider_path belongs to LIBRARY (and the bridge's endpoint) only") {
         o.provider_path = "/tmp/x.so";
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        o.provider = OLSTATE_PROVIDER_BRIDGE;
+        o.provider_path = "";  // empty endpoint: NULL means the default
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        o.provider_path = "/tmp/\xFF.sock";
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        o = options(p);
         o = options(p);
         o.provider = OLSTATE_PROVIDER_LIBRARY;
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);  // missing
@@ -182,7 +200,13 @@ TEST_CASE("providers on this platform") {
     CHECK(olstate_close(out) == OLSTATE_OK);
     out = nullptr;
 #endif
+    // Nobody serves this endpoint (tests/bridge covers a running host).
     o.provider = OLSTATE_PROVIDER_BRIDGE;
+#if defined(_WIN32)
+    o.provider_path = "\\\\.\\pipe\\olstate-unit-nobody-serves-this";
+#else
+    o.provider_path = "/nonexistent-olstate-unit/bridge.sock";
+#endif
     CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_PROVIDER_NOT_FOUND);
     CHECK(out == nullptr);
 }

@@ -28,6 +28,14 @@ const char* const kUsage =
     "  --provider P          auto | outlook | simulator | bridge | PATH to a provider\n"
     "                        library exporting HrOpenOfflineObj (default: auto;\n"
     "                        auto is the simulator outside Windows)\n"
+    "  --endpoint PATH       the bridge endpoint to follow (--provider bridge) or to\n"
+    "                        serve (--serve); default: this user's endpoint\n"
+    "  --reconnect           with --provider bridge: keep waiting for the host, also\n"
+    "                        when none runs yet; report provider_lost/provider_back\n"
+    "  --serve               host a bridge over the opened provider, so that other\n"
+    "                        programs of this user can follow it with --provider\n"
+    "                        bridge; runs until Ctrl-C/SIGTERM\n"
+    "  --allow-set           with --serve: clients may change the state (default: no)\n"
     "  --delivery MODE       queued (default) | inline\n"
     "  --json                one JSON object per line (the facts, then each event)\n"
     "  --count N             exit after N events\n"
@@ -39,7 +47,8 @@ const char* const kUsage =
     "  -h, --help            this text\n"
     "\n"
     "Exits 0 on success and on Ctrl-C/SIGTERM; 1 on an olstate error (the\n"
-    "library's message goes to stderr); 2 on a usage error.\n";
+    "library's message goes to stderr) and when a followed bridge host goes away\n"
+    "without --reconnect; 2 on a usage error.\n";
 
 struct Options {
     const char* profile = nullptr;
@@ -52,6 +61,10 @@ struct Options {
     std::optional<uint32_t> set;
     bool block = false;
     bool follow = false;
+    const char* endpoint = nullptr;
+    bool reconnect = false;
+    bool serve = false;
+    bool allow_set = false;
 };
 
 volatile std::sig_atomic_t g_signalled = 0;
@@ -112,12 +125,27 @@ Options parse(int argc, char** argv) {
             o.block = true;
         } else if (a == "--follow") {
             o.follow = true;
+        } else if (a == "--endpoint") {
+            o.endpoint = value();
+        } else if (a == "--reconnect") {
+            o.reconnect = true;
+        } else if (a == "--serve") {
+            o.serve = true;
+        } else if (a == "--allow-set") {
+            o.allow_set = true;
         } else {
             usage_error("unknown option " + a);
         }
     }
     if ((o.block || o.follow) && !o.set) usage_error("--block and --follow go with --set");
     if (o.set && o.demo >= 0) usage_error("--set and --demo exclude each other");
+    if (o.reconnect && o.provider != OLSTATE_PROVIDER_BRIDGE) usage_error("--reconnect goes with --provider bridge");
+    if (o.allow_set && !o.serve) usage_error("--allow-set goes with --serve");
+    if (o.serve && (o.set || o.demo >= 0)) usage_error("--serve excludes --set and --demo");
+    if (o.serve && o.provider == OLSTATE_PROVIDER_BRIDGE && !o.endpoint)
+        usage_error("--serve over --provider bridge needs its own --endpoint");
+    if (o.endpoint && o.provider != OLSTATE_PROVIDER_BRIDGE && !o.serve)
+        usage_error("--endpoint goes with --provider bridge or --serve");
     return o;
 }
 
@@ -136,6 +164,8 @@ const char* kind_name(uint32_t k) {
         case OLSTATE_EVENT_CHANGE_START: return "change_start";
         case OLSTATE_EVENT_CHANGE: return "change";
         case OLSTATE_EVENT_CHANGE_DONE: return "change_done";
+        case OLSTATE_EVENT_PROVIDER_LOST: return "provider_lost";
+        case OLSTATE_EVENT_PROVIDER_BACK: return "provider_back";
         default: return "unknown";
     }
 }
@@ -197,6 +227,7 @@ struct Printer {
     std::mutex mutex;
     std::condition_variable changed;
     long printed = 0;
+    bool lost = false;  // the last link event was PROVIDER_LOST
 };
 
 extern "C" void OLSTATE_CALL print_event(const olstate_event* e, void* context) {
@@ -221,6 +252,8 @@ extern "C" void OLSTATE_CALL print_event(const olstate_event* e, void* context) 
     }
     std::fflush(stdout);
     ++p->printed;
+    if (e->kind == OLSTATE_EVENT_PROVIDER_LOST) p->lost = true;
+    if (e->kind == OLSTATE_EVENT_PROVIDER_BACK) p->lost = false;
     p->changed.notify_all();
 }
 
@@ -263,6 +296,18 @@ bool wait_printed(Printer& p, long n, std::chrono::milliseconds timeout) {
     return p.printed >= n;
 }
 
+// Follows events until a signal, `count` events (count >= 0), or - when
+// `stop_when_lost` - the bridge host going away. True when the host went away.
+bool follow_until_done(Printer& p, long count, bool stop_when_lost) {
+    std::unique_lock lock(p.mutex);
+    for (;;) {
+        if (g_signalled) return false;
+        if (count >= 0 && p.printed >= count) return false;
+        if (stop_when_lost && p.lost) return true;
+        p.changed.wait_for(lock, std::chrono::milliseconds(100));
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -274,8 +319,9 @@ int main(int argc, char** argv) {
     olstate_open_options_init(&options);
     options.profile = o.profile;
     options.provider = o.provider;
-    options.provider_path = o.provider_path;
+    options.provider_path = o.provider == OLSTATE_PROVIDER_BRIDGE && !o.serve ? o.endpoint : o.provider_path;
     options.delivery = o.delivery;
+    options.flags = o.reconnect ? OLSTATE_OPEN_RECONNECT : 0;
     olstate_session* session = nullptr;
     if (const olstate_result r = olstate_open_ex(&options, &session)) return report_failure("open", r);
 
@@ -307,6 +353,25 @@ int main(int argc, char** argv) {
     }
 
     int exit_code = 0;
+    olstate_bridge* bridge = nullptr;
+    if (o.serve) {
+        olstate_bridge_options bo;
+        olstate_bridge_options_init(&bo);
+        bo.flags = o.allow_set ? OLSTATE_BRIDGE_ALLOW_SET_STATE : 0;
+        bo.endpoint = o.endpoint;
+        const char* endpoint = "";
+        if (const olstate_result r = olstate_bridge_start(session, &bo, &bridge)) {
+            exit_code = report_failure("bridge start", r);
+        } else if (olstate_bridge_endpoint(bridge, &endpoint) == OLSTATE_OK) {
+            if (o.json)
+                std::printf("{\"type\":\"serving\",\"endpoint\":%s,\"set_allowed\":%s}\n",
+                            json_string(endpoint).c_str(), o.allow_set ? "true" : "false");
+            else
+                std::printf("serving:      %s (clients may %schange the state)\n", endpoint,
+                            o.allow_set ? "" : "not ");
+            std::fflush(stdout);
+        }
+    }
     if (o.set) {
         if (const olstate_result r = olstate_set_state(
                 session, *o.set, o.block ? OLSTATE_SET_BLOCK : OLSTATE_SET_DEFAULT)) {
@@ -332,11 +397,15 @@ int main(int argc, char** argv) {
             }
         }
     } else if (exit_code == 0) {
-        while (!g_signalled && (o.count < 0 || !wait_printed(printer, o.count, std::chrono::hours(24 * 365)))) {
-            if (o.count < 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        // Following a bridge without --reconnect ends when its host goes away.
+        const bool stop_when_lost = o.provider == OLSTATE_PROVIDER_BRIDGE && !o.reconnect;
+        if (follow_until_done(printer, o.count, stop_when_lost)) {
+            std::fprintf(stderr, "olstate-monitor: the bridge host went away (use --reconnect to wait for it)\n");
+            exit_code = 1;
         }
     }
 
+    if (bridge) olstate_bridge_stop(bridge);
     olstate_unsubscribe(session, token);
     olstate_close(session);
     return exit_code;

@@ -42,7 +42,7 @@ namespace OlState.Tests
 #else
             Assert.StartsWith(".NETCoreApp", tfm);
 #endif
-            Assert.Equal("1.0.0", OlStateSession.LibraryVersion);
+            Assert.Equal("1.1.0", OlStateSession.LibraryVersion);
         }
 
         [Fact]

@@ -1,0 +1,163 @@
+#include "host.h"
+
+#include <chrono>
+
+#include "../failure.h"
+#include "frame_io.h"
+
+namespace olstate::bridge {
+
+namespace {
+
+// How long stop() lets writers send their "going away" frame before it
+// closes every connection anyway (a client that stopped reading must not
+// hold the host up).
+constexpr auto kGoodbyeGrace = std::chrono::milliseconds(500);
+
+}  // namespace
+
+struct Host::Hub {
+    std::mutex mutex;  // guards the fields below
+    std::vector<std::shared_ptr<HostClient>> clients;
+    bool session_gone = false;
+    std::shared_ptr<Listener> listener;
+
+    // The session's callback: copy into each client's queue, nothing more.
+    void broadcast(const olstate_event& e) noexcept {
+        std::lock_guard lock(mutex);
+        for (const auto& c : clients) c->push_event(e);
+    }
+
+    // The subscription's release (unsubscribed by stop(), or the session
+    // closed): no new clients, and every client is told the host goes away.
+    void session_closed() noexcept {
+        std::lock_guard lock(mutex);
+        session_gone = true;
+        listener->shutdown();
+        for (const auto& c : clients) c->going_away();
+    }
+};
+
+namespace {
+
+void OLSTATE_CALL on_event(const olstate_event* event, void* context) {
+    (*static_cast<std::shared_ptr<Host::Hub>*>(context))->broadcast(*event);
+}
+
+void OLSTATE_CALL on_release(void* context) {
+    // Owns the context from here on (allocated in Host::start).
+    const std::unique_ptr<std::shared_ptr<Host::Hub>> hub(static_cast<std::shared_ptr<Host::Hub>*>(context));
+    (*hub)->session_closed();
+}
+
+void refuse(Connection& connection, olstate_result result, std::string message) noexcept {
+    try {
+        send_message(connection, protocol::Refusal{result, std::move(message)});
+    } catch (...) {
+    }
+    connection.shutdown();
+}
+
+}  // namespace
+
+Host::Host(olstate_session* session, std::uint64_t session_id) noexcept
+    : session_(session), session_id_(session_id) {}
+
+std::unique_ptr<Host> Host::start(olstate_session* session, std::uint64_t session_id, const HostOptions& options) {
+    std::unique_ptr<Host> host(new Host(session, session_id));  // the factory: constructor is private
+    host->max_clients_ = options.max_clients;
+
+    auto settings = std::make_shared<HostSettings>();
+    settings->session = session;
+    settings->flags = options.flags;
+    settings->queue_length = options.queue_length;
+    olstate_session_info info{};
+    info.struct_size = sizeof info;
+    if (const olstate_result r = olstate_get_session_info(session, &info))
+        throw Failure(r, std::string("the session to publish: ") + olstate_last_error_message());
+    settings->profile = info.profile ? info.profile : "";
+    host->settings_ = std::move(settings);
+
+    host->endpoint_ = options.endpoint.empty() ? default_endpoint() : options.endpoint;
+    host->listener_ = listen(host->endpoint_);  // throws BUSY / PROVIDER_FAILED
+    host->hub_ = std::make_shared<Hub>();
+    host->hub_->listener = host->listener_;
+
+    // The context is the session's from the call on (released on failure too).
+    auto context = std::make_unique<std::shared_ptr<Hub>>(host->hub_);
+    if (const olstate_result r =
+            olstate_subscribe(session, on_event, context.release(), on_release, &host->subscription_))
+        throw Failure(r, std::string("subscribing the bridge to the session: ") + olstate_last_error_message());
+
+    host->accept_thread_ = std::thread([h = host.get()] { h->run_accept(); });
+    return host;
+}
+
+Host::~Host() { stop(); }
+
+void Host::run_accept() noexcept {
+    for (;;) {
+        std::unique_ptr<Connection> connection = listener_->accept();
+        if (!connection) return;
+        // Clients that finished are joined here, outside the hub's lock.
+        std::vector<std::shared_ptr<HostClient>> done;
+        bool gone = false;
+        std::size_t live = 0;
+        {
+            std::lock_guard lock(hub_->mutex);
+            auto& cs = hub_->clients;
+            for (auto it = cs.begin(); it != cs.end();) {
+                if ((*it)->finished()) {
+                    done.push_back(std::move(*it));
+                    it = cs.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            gone = hub_->session_gone;
+            live = cs.size();
+        }
+        for (const auto& c : done) c->join();
+        if (gone) {
+            refuse(*connection, OLSTATE_E_PROVIDER_NOT_FOUND, "the bridged session is closed");
+            continue;
+        }
+        if (live >= max_clients_) {
+            refuse(*connection, OLSTATE_E_BUSY,
+                   "this bridge serves " + std::to_string(max_clients_) + " clients already (its limit)");
+            continue;
+        }
+        try {
+            auto client = std::make_shared<HostClient>(std::move(connection), settings_);
+            std::lock_guard lock(hub_->mutex);
+            client->start();
+            hub_->clients.push_back(std::move(client));
+        } catch (...) {
+            // No memory or no thread for this client: it is closed (the
+            // connection's destructor), the host keeps serving.
+        }
+    }
+}
+
+void Host::stop() noexcept {
+    if (stopped_) return;
+    stopped_ = true;
+    listener_->shutdown();
+    if (accept_thread_.joinable()) accept_thread_.join();
+    // Waits for running callbacks; the release then says "going away" to
+    // every client. A session already closed released it before.
+    if (subscription_) olstate_unsubscribe(session_, subscription_);
+    hub_->session_closed();
+
+    std::vector<std::shared_ptr<HostClient>> clients;
+    {
+        std::lock_guard lock(hub_->mutex);
+        clients.swap(hub_->clients);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + kGoodbyeGrace;
+    for (const auto& c : clients) c->wait_writer_until(deadline);
+    for (const auto& c : clients) c->force_close();
+    for (const auto& c : clients) c->join();
+}
+
+}  // namespace olstate::bridge

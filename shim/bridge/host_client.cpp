@@ -1,0 +1,300 @@
+#include "host_client.h"
+
+#include <algorithm>
+#include <variant>
+
+#include "frame_io.h"
+
+namespace olstate::bridge {
+
+namespace {
+
+// Control frames (replies...) waiting for a client that sends requests but
+// does not read: beyond this it is misbehaving and is disconnected. A real
+// client has at most a few requests in flight.
+constexpr std::size_t kMaxControls = 64;
+
+bool same_profile(const std::string& a, const std::string& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        return lower(x) == lower(y);
+    });
+}
+
+protocol::Refusal refusal(olstate_result result, std::string message) {
+    return protocol::Refusal{result, std::move(message)};
+}
+
+}  // namespace
+
+HostClient::HostClient(std::unique_ptr<Connection> connection, std::shared_ptr<const HostSettings> settings)
+    : connection_(std::move(connection)), settings_(std::move(settings)) {}
+
+HostClient::~HostClient() {
+    // The host joins every client before letting go of it; this is a last
+    // resort that keeps a joinable thread from terminating the process.
+    if (reader_.joinable()) reader_.detach();
+    if (writer_.joinable()) writer_.detach();
+}
+
+void HostClient::start() {
+    auto self = shared_from_this();
+    writer_ = std::thread([self] { self->run_writer(); });
+    try {
+        reader_ = std::thread([self] { self->run_reader(); });
+    } catch (...) {
+        force_close();
+        writer_.join();
+        throw;
+    }
+}
+
+void HostClient::push_event(const olstate_event& e) noexcept {
+    // LOST/BACK of a bridged bridge session are not state changes: the
+    // protocol carries only CHANGE_START..CHANGE_DONE.
+    if (e.kind < OLSTATE_EVENT_CHANGE_START || e.kind > OLSTATE_EVENT_CHANGE_DONE) return;
+    {
+        std::lock_guard lock(mutex_);
+        if (!welcomed_ || closing_ || abort_) return;
+        if (events_ >= settings_->queue_length) {
+            // Drop the oldest event: the client is slow, and only its own
+            // queue pays for it.
+            const auto it = std::find_if(queue_.begin(), queue_.end(), [](const Outgoing& o) { return o.event; });
+            if (it != queue_.end()) {
+                queue_.erase(it);
+                --events_;
+            }
+            dropped_ = true;
+        }
+        protocol::Event ev;
+        ev.kind = e.kind;
+        ev.old_state = e.old_state;
+        ev.new_state = e.new_state;
+        ev.sequence = e.sequence;
+        ev.flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
+        ev.notify_time_us = e.notify_time_us;
+        try {
+            queue_.push_back(Outgoing{ev, true, false});
+            ++events_;
+        } catch (...) {
+            dropped_ = true;  // no memory: this event is lost like a dropped one
+            return;
+        }
+    }
+    changed_.notify_all();
+}
+
+bool HostClient::push_control(protocol::Message message, bool last) {
+    bool queued = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (abort_) return false;
+        if (controls_ >= kMaxControls) {
+            abort_ = true;
+        } else {
+            queue_.push_back(Outgoing{std::move(message), false, last});
+            ++controls_;
+            if (last) closing_ = true;
+            queued = true;
+        }
+    }
+    changed_.notify_all();
+    if (!queued) connection_->shutdown();
+    return queued;
+}
+
+void HostClient::going_away() noexcept {
+    bool failed = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (closing_ || abort_) return;
+        closing_ = true;
+        queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [](const Outgoing& o) { return o.event; }),
+                     queue_.end());
+        events_ = 0;
+        try {
+            queue_.push_back(Outgoing{protocol::Bye{protocol::kByeGoingAway}, false, true});
+        } catch (...) {
+            abort_ = failed = true;
+        }
+    }
+    changed_.notify_all();
+    if (failed) connection_->shutdown();
+}
+
+void HostClient::force_close() noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        abort_ = true;
+    }
+    changed_.notify_all();
+    connection_->shutdown();
+}
+
+bool HostClient::finished() const noexcept {
+    std::lock_guard lock(mutex_);
+    return reader_done_ && writer_done_;
+}
+
+bool HostClient::wait_writer_until(std::chrono::steady_clock::time_point until) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_until(lock, until, [&] { return writer_done_; });
+}
+
+void HostClient::join() noexcept {
+    if (reader_.joinable()) reader_.join();
+    if (writer_.joinable()) writer_.join();
+}
+
+void HostClient::run_writer() noexcept {
+    for (;;) {
+        Outgoing out;
+        {
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [&] { return abort_ || !queue_.empty(); });
+            if (abort_) break;
+            out = std::move(queue_.front());
+            queue_.pop_front();
+            if (out.event) {
+                --events_;
+                if (dropped_) {
+                    std::get<protocol::Event>(out.message).flags |= OLSTATE_EVENT_FLAG_DROPPED;
+                    dropped_ = false;
+                }
+            } else {
+                --controls_;
+            }
+        }
+        if (!send_message(*connection_, out.message) || out.last) break;
+    }
+    connection_->shutdown();  // wakes the reader
+    {
+        std::lock_guard lock(mutex_);
+        writer_done_ = true;
+        abort_ = true;
+    }
+    changed_.notify_all();
+}
+
+void HostClient::run_reader() noexcept {
+    try {
+        FrameReader reader;
+        auto first = reader.next(*connection_);
+        if (first && serve_hello(*first)) {
+            while (auto message = reader.next(*connection_)) {
+                const protocol::Type t = protocol::type_of(*message);
+                if (t == protocol::Type::bye) break;
+                if (t != protocol::Type::get_state && t != protocol::Type::set_state && t != protocol::Type::ping) {
+                    push_control(refusal(OLSTATE_E_INVALID_ARGUMENT,
+                                         std::string("protocol error: a client may not send a ") +
+                                             protocol::type_name(t) + " frame here"),
+                                 true);
+                    break;
+                }
+                answer(*message);
+            }
+        }
+        if (!reader.error().empty())
+            push_control(refusal(OLSTATE_E_INVALID_ARGUMENT, "protocol error: " + reader.error()), true);
+    } catch (...) {
+        // Out of memory while serving this client: drop it, keep the host.
+    }
+    bool flush_last = false;
+    {
+        std::lock_guard lock(mutex_);
+        reader_done_ = true;
+        // A refusal queued last is sent before the writer closes; anything
+        // else ends the connection now.
+        flush_last = closing_ && !abort_ && !queue_.empty() && queue_.back().last;
+        if (!flush_last) abort_ = true;
+    }
+    changed_.notify_all();
+    if (!flush_last) connection_->shutdown();
+}
+
+bool HostClient::serve_hello(const protocol::Message& first) {
+    const auto* hello = std::get_if<protocol::Hello>(&first);
+    if (!hello) {
+        push_control(refusal(OLSTATE_E_INVALID_ARGUMENT,
+                             std::string("protocol error: the first frame must be a hello, not a ") +
+                                 protocol::type_name(protocol::type_of(first))),
+                     true);
+        return false;
+    }
+    const std::uint16_t low = std::max(hello->min_version, protocol::kMinVersion);
+    const std::uint16_t high = std::min(hello->max_version, protocol::kMaxVersion);
+    if (low > high) {
+        push_control(refusal(OLSTATE_E_NOT_SUPPORTED,
+                             "this host speaks bridge protocol versions " + std::to_string(protocol::kMinVersion) +
+                                 ".." + std::to_string(protocol::kMaxVersion) + ", the client " +
+                                 std::to_string(hello->min_version) + ".." + std::to_string(hello->max_version)),
+                     true);
+        return false;
+    }
+    if (!hello->profile.empty() && !same_profile(hello->profile, settings_->profile)) {
+        push_control(refusal(OLSTATE_E_PROFILE_NOT_FOUND,
+                             "this bridge serves profile '" + settings_->profile + "', not '" + hello->profile + "'"),
+                     true);
+        return false;
+    }
+    uint32_t caps = 0, state = 0;
+    olstate_result r = olstate_capabilities(settings_->session, &caps);
+    if (r == OLSTATE_OK) r = olstate_get_state(settings_->session, &state);
+    if (r != OLSTATE_OK) {
+        push_control(refusal(r == OLSTATE_E_INVALID_HANDLE ? OLSTATE_E_PROVIDER_NOT_FOUND : r,
+                             std::string("the host cannot read its session: ") + olstate_last_error_message()),
+                     true);
+        return false;
+    }
+    protocol::Welcome w;
+    w.version = high;
+    w.capabilities = caps;
+    w.state = state;
+    w.flags = (settings_->flags & OLSTATE_BRIDGE_ALLOW_SET_STATE) ? protocol::kWelcomeSetAllowed : 0;
+    w.profile = settings_->profile;
+    {
+        // Welcome first, then events: both under the queue's lock.
+        std::lock_guard lock(mutex_);
+        if (abort_ || closing_) return false;
+        queue_.push_back(Outgoing{std::move(w), false, false});
+        ++controls_;
+        welcomed_ = true;
+    }
+    changed_.notify_all();
+    return true;
+}
+
+void HostClient::answer(const protocol::Message& request) {
+    protocol::Reply reply;
+    olstate_result r = OLSTATE_OK;
+    if (const auto* g = std::get_if<protocol::GetState>(&request)) {
+        reply.request = g->request;
+        uint32_t state = 0;
+        r = olstate_get_state(settings_->session, &state);
+        if (r == OLSTATE_OK) reply.value = state;
+    } else if (const auto* s = std::get_if<protocol::SetState>(&request)) {
+        reply.request = s->request;
+        if (!(settings_->flags & OLSTATE_BRIDGE_ALLOW_SET_STATE)) {
+            reply.result = OLSTATE_E_NOT_SUPPORTED;
+            reply.message =
+                "this bridge host does not let clients change the state (the host enables it with "
+                "OLSTATE_BRIDGE_ALLOW_SET_STATE, olstate-monitor --serve --allow-set)";
+            push_control(std::move(reply));
+            return;
+        }
+        // This reader thread is not the provider's notification thread, so
+        // a blocking change is safe here; only this client waits for it.
+        r = olstate_set_state(settings_->session, s->state, s->flags);
+    } else if (const auto* p = std::get_if<protocol::Ping>(&request)) {
+        reply.request = p->request;
+    }
+    if (r != OLSTATE_OK) {
+        // The host's session closed: for the client the provider is gone.
+        reply.result = r == OLSTATE_E_INVALID_HANDLE ? OLSTATE_E_PROVIDER_NOT_FOUND : r;
+        reply.hresult = olstate_last_error_hresult();
+        reply.message = olstate_last_error_message();
+    }
+    push_control(std::move(reply));
+}
+
+}  // namespace olstate::bridge

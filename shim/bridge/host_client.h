@@ -1,0 +1,91 @@
+// One client connected to a bridge host: its bounded outgoing queue, the
+// reader thread that answers its requests and the writer thread that drains
+// its queue. The session's callback only copies events into the queue (a
+// short lock, never I/O), so a client that stops reading fills its own queue
+// and nothing else: the oldest events are dropped and the next one sent
+// carries OLSTATE_EVENT_FLAG_DROPPED.
+#pragma once
+
+#include <olstate.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "protocol.h"
+#include "transport.h"
+
+namespace olstate::bridge {
+
+// What every client of one host shares: the bridged session and the host's
+// options. Read-only after start, except `session_gone`.
+struct HostSettings {
+    olstate_session* session = nullptr;  // a handle: calls on it are checked by the registry
+    std::uint32_t flags = 0;             // OLSTATE_BRIDGE_*
+    std::uint32_t queue_length = 64;
+    std::string profile;                 // the profile served
+};
+
+class HostClient : public std::enable_shared_from_this<HostClient> {
+public:
+    HostClient(std::unique_ptr<Connection> connection, std::shared_ptr<const HostSettings> settings);
+    ~HostClient();
+    HostClient(const HostClient&) = delete;
+    HostClient& operator=(const HostClient&) = delete;
+
+    void start();
+
+    // From the session's callback: copies the event into the queue once the
+    // client has been welcomed. Never blocks on I/O.
+    void push_event(const olstate_event& event) noexcept;
+    // The host stops: pending events are discarded, a "going away" bye is
+    // the last frame; the writer closes the connection after sending it.
+    void going_away() noexcept;
+    // Closes the connection now (wakes both threads).
+    void force_close() noexcept;
+    // Both threads have finished their work.
+    bool finished() const noexcept;
+    // Waits until the writer has finished (it sent its last frame or gave up)
+    // or `until` passes. True when it finished.
+    bool wait_writer_until(std::chrono::steady_clock::time_point until);
+    void join() noexcept;
+
+private:
+    struct Outgoing {
+        protocol::Message message;
+        bool event = false;
+        bool last = false;  // close the connection once this is written
+    };
+
+    void run_reader() noexcept;
+    void run_writer() noexcept;
+    bool serve_hello(const protocol::Message& first);
+    void answer(const protocol::Message& request);
+    // Queues a control frame (welcome, reply, refusal, bye). False when the
+    // client lets too many pile up (it does not read): it is then closed.
+    bool push_control(protocol::Message message, bool last = false);
+
+    const std::unique_ptr<Connection> connection_;
+    const std::shared_ptr<const HostSettings> settings_;
+
+    mutable std::mutex mutex_;  // guards the fields below
+    std::condition_variable changed_;
+    std::deque<Outgoing> queue_;
+    std::size_t events_ = 0;
+    std::size_t controls_ = 0;
+    bool welcomed_ = false;
+    bool closing_ = false;    // no more events; a last frame may be queued
+    bool abort_ = false;      // the writer stops without sending the rest
+    bool dropped_ = false;    // the next event sent follows dropped ones
+    bool writer_done_ = false;
+    bool reader_done_ = false;
+
+    std::thread reader_;
+    std::thread writer_;
+};
+
+}  // namespace olstate::bridge

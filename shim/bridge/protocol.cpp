@@ -1,0 +1,307 @@
+#include "protocol.h"
+
+#include <olstate.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <type_traits>
+
+#include "../text/utf.h"
+
+namespace olstate::bridge::protocol {
+namespace {
+
+// Appends little-endian fields to a frame under construction.
+class Writer {
+public:
+    void u16(std::uint16_t v) { put(v, 2); }
+    void u32(std::uint32_t v) { put(v, 4); }
+    void i32(std::int32_t v) { put(static_cast<std::uint32_t>(v), 4); }
+    void u64(std::uint64_t v) { put(v, 8); }
+    void raw(const char* p, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) bytes_.push_back(static_cast<std::byte>(p[i]));
+    }
+    // u16 length + bytes; the limit is the protocol's, checked before sending.
+    void str(const std::string& s, std::size_t limit) {
+        if (s.size() > limit) throw std::length_error("bridge frame string too long");
+        u16(static_cast<std::uint16_t>(s.size()));
+        raw(s.data(), s.size());
+    }
+    std::vector<std::byte> finish(Type type) {
+        std::vector<std::byte> frame;
+        const std::size_t length = 2 + bytes_.size();
+        if (length > kMaxFrame) throw std::length_error("bridge frame too long");
+        frame.reserve(kHeaderSize + length);
+        for (int i = 0; i < 4; ++i) frame.push_back(static_cast<std::byte>((length >> (8 * i)) & 0xFF));
+        const auto t = static_cast<std::uint16_t>(type);
+        frame.push_back(static_cast<std::byte>(t & 0xFF));
+        frame.push_back(static_cast<std::byte>(t >> 8));
+        frame.insert(frame.end(), bytes_.begin(), bytes_.end());
+        return frame;
+    }
+
+private:
+    void put(std::uint64_t v, int n) {
+        for (int i = 0; i < n; ++i) bytes_.push_back(static_cast<std::byte>((v >> (8 * i)) & 0xFF));
+    }
+    std::vector<std::byte> bytes_;
+};
+
+// Reads the payload; every read is bounds-checked, and the first problem is
+// remembered (later reads return zeros), so a decoder reads all fields and
+// checks once.
+class Reader {
+public:
+    explicit Reader(gsl::span<const std::byte> p) : p_(p) {}
+    std::uint16_t u16() { return static_cast<std::uint16_t>(get(2)); }
+    std::uint32_t u32() { return static_cast<std::uint32_t>(get(4)); }
+    std::int32_t i32() { return static_cast<std::int32_t>(static_cast<std::uint32_t>(get(4))); }
+    std::uint64_t u64() { return get(8); }
+    bool bytes(char* out, std::size_t n) {
+        if (!take(n)) return false;
+        for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>(p_[pos_ - n + i]);
+        return true;
+    }
+    std::string str(std::size_t limit, const char* what) {
+        const std::size_t n = u16();
+        if (error_.empty() && n > limit) {
+            error_ = std::string(what) + " is " + std::to_string(n) + " bytes, more than " +
+                     std::to_string(limit);
+            return {};
+        }
+        std::string s(n, '\0');
+        if (!bytes(s.data(), n)) return {};
+        if (!text::is_valid_utf8(s)) {
+            fail(std::string(what) + " is not valid UTF-8");
+            return {};
+        }
+        return s;
+    }
+    void fail(std::string why) {
+        if (error_.empty()) error_ = std::move(why);
+    }
+    // The payload was read exactly: no bytes left over.
+    const std::string& finish() {
+        if (error_.empty() && pos_ != p_.size())
+            error_ = std::to_string(p_.size() - pos_) + " unexpected bytes after the fields";
+        return error_;
+    }
+
+private:
+    bool take(std::size_t n) {
+        if (!error_.empty()) return false;
+        if (p_.size() - pos_ < n) {
+            error_ = "payload too short";
+            return false;
+        }
+        pos_ += n;
+        return true;
+    }
+    std::uint64_t get(int n) {
+        if (!take(static_cast<std::size_t>(n))) return 0;
+        std::uint64_t v = 0;
+        for (int i = 0; i < n; ++i)
+            v |= static_cast<std::uint64_t>(p_[pos_ - static_cast<std::size_t>(n) + static_cast<std::size_t>(i)]) << (8 * i);
+        return v;
+    }
+    gsl::span<const std::byte> p_;
+    std::size_t pos_ = 0;
+    std::string error_;
+};
+
+// Cuts s to at most `limit` bytes without splitting a UTF-8 sequence (a
+// message longer than the protocol allows is shortened, not refused).
+std::string clip_utf8(const std::string& s, std::size_t limit) {
+    if (s.size() <= limit) return s;
+    std::size_t n = limit;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return s.substr(0, n);
+}
+
+bool valid_state(std::uint32_t s) { return s == OLSTATE_ONLINE || s == OLSTATE_OFFLINE; }
+
+Message decode_payload(Type type, Reader& r) {
+    switch (type) {
+        case Type::hello: {
+            char magic[4] = {};
+            Hello h;
+            if (r.bytes(magic, 4) && std::memcmp(magic, kMagic, 4) != 0) r.fail("bad magic in hello");
+            h.min_version = r.u16();
+            h.max_version = r.u16();
+            h.profile = r.str(kMaxProfileBytes, "hello profile");
+            if (h.min_version == 0 || h.min_version > h.max_version)
+                r.fail("hello offers no version (min " + std::to_string(h.min_version) + ", max " +
+                       std::to_string(h.max_version) + ")");
+            return h;
+        }
+        case Type::welcome: {
+            Welcome w;
+            w.version = r.u16();
+            w.capabilities = r.u32();
+            w.state = r.u32();
+            w.flags = r.u32();
+            w.profile = r.str(kMaxProfileBytes, "welcome profile");
+            if (w.version < kMinVersion || w.version > kMaxVersion)
+                r.fail("welcome chose unknown version " + std::to_string(w.version));
+            if (w.capabilities & ~(OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE))
+                r.fail("welcome has unknown capability bits");
+            if (!valid_state(w.state)) r.fail("welcome state is neither online nor offline");
+            if (w.flags & ~kWelcomeSetAllowed) r.fail("welcome has unknown flags");
+            return w;
+        }
+        case Type::refusal: {
+            Refusal f;
+            f.result = r.i32();
+            f.message = r.str(kMaxMessageBytes, "refusal message");
+            if (f.result >= 0) r.fail("refusal result is not an error");
+            return f;
+        }
+        case Type::event: {
+            Event e;
+            e.kind = r.u32();
+            e.old_state = r.u32();
+            e.new_state = r.u32();
+            e.sequence = r.u64();
+            e.flags = r.u32();
+            e.notify_time_us = r.u64();
+            if (e.kind < OLSTATE_EVENT_CHANGE_START || e.kind > OLSTATE_EVENT_CHANGE_DONE)
+                r.fail("event kind " + std::to_string(e.kind) + " unknown");
+            if (!valid_state(e.old_state) || !valid_state(e.new_state))
+                r.fail("event state is neither online nor offline");
+            if (e.flags & ~OLSTATE_EVENT_FLAG_DROPPED) r.fail("event has unknown flags");
+            return e;
+        }
+        case Type::get_state: return GetState{r.u32()};
+        case Type::set_state: {
+            SetState s;
+            s.request = r.u32();
+            s.state = r.u32();
+            s.flags = r.u32();
+            if (!valid_state(s.state)) r.fail("set_state: state is neither online nor offline");
+            if (s.flags != OLSTATE_SET_DEFAULT && s.flags != OLSTATE_SET_BLOCK)
+                r.fail("set_state: unknown flags");
+            return s;
+        }
+        case Type::ping: return Ping{r.u32()};
+        case Type::reply: {
+            Reply p;
+            p.request = r.u32();
+            p.result = r.i32();
+            p.hresult = r.i32();
+            p.value = r.u32();
+            p.message = r.str(kMaxMessageBytes, "reply message");
+            if (p.result > 0) r.fail("reply result is positive");
+            if (p.value != 0 && !valid_state(p.value)) r.fail("reply value is not a state");
+            return p;
+        }
+        case Type::bye: {
+            Bye b{r.u32()};
+            if (b.reason != kByeNormal && b.reason != kByeGoingAway) r.fail("bye reason unknown");
+            return b;
+        }
+    }
+    r.fail("unknown frame type " + std::to_string(static_cast<unsigned>(type)));
+    return Bye{};
+}
+
+}  // namespace
+
+Type type_of(const Message& m) noexcept {
+    return static_cast<Type>(m.index() + 1);  // the variant lists the types in order
+}
+
+const char* type_name(Type t) noexcept {
+    switch (t) {
+        case Type::hello: return "hello";
+        case Type::welcome: return "welcome";
+        case Type::refusal: return "refusal";
+        case Type::event: return "event";
+        case Type::get_state: return "get_state";
+        case Type::set_state: return "set_state";
+        case Type::ping: return "ping";
+        case Type::reply: return "reply";
+        case Type::bye: return "bye";
+    }
+    return "unknown";
+}
+
+std::vector<std::byte> encode(const Message& m) {
+    Writer w;
+    std::visit(
+        [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, Hello>) {
+                w.raw(kMagic, 4);
+                w.u16(x.min_version);
+                w.u16(x.max_version);
+                w.str(x.profile, kMaxProfileBytes);
+            } else if constexpr (std::is_same_v<T, Welcome>) {
+                w.u16(x.version);
+                w.u32(x.capabilities);
+                w.u32(x.state);
+                w.u32(x.flags);
+                w.str(x.profile, kMaxProfileBytes);
+            } else if constexpr (std::is_same_v<T, Refusal>) {
+                w.i32(x.result);
+                w.str(clip_utf8(x.message, kMaxMessageBytes), kMaxMessageBytes);
+            } else if constexpr (std::is_same_v<T, Event>) {
+                w.u32(x.kind);
+                w.u32(x.old_state);
+                w.u32(x.new_state);
+                w.u64(x.sequence);
+                w.u32(x.flags);
+                w.u64(x.notify_time_us);
+            } else if constexpr (std::is_same_v<T, GetState> || std::is_same_v<T, Ping>) {
+                w.u32(x.request);
+            } else if constexpr (std::is_same_v<T, SetState>) {
+                w.u32(x.request);
+                w.u32(x.state);
+                w.u32(x.flags);
+            } else if constexpr (std::is_same_v<T, Reply>) {
+                w.u32(x.request);
+                w.i32(x.result);
+                w.i32(x.hresult);
+                w.u32(x.value);
+                w.str(clip_utf8(x.message, kMaxMessageBytes), kMaxMessageBytes);
+            } else {
+                static_assert(std::is_same_v<T, Bye>);
+                w.u32(x.reason);
+            }
+        },
+        m);
+    return w.finish(type_of(m));
+}
+
+Decoded decode(gsl::span<const std::byte> bytes) {
+    Decoded d;
+    if (bytes.size() < kHeaderSize) return d;  // incomplete
+    std::uint32_t length = 0;
+    for (std::size_t i = 0; i < 4; ++i) length |= static_cast<std::uint32_t>(bytes[i]) << (8 * i);
+    if (length < 2 || length > kMaxFrame) {
+        d.status = Decoded::Status::error;
+        d.error = "frame length " + std::to_string(length) + " out of range (2.." +
+                  std::to_string(kMaxFrame) + ")";
+        return d;
+    }
+    if (bytes.size() < kHeaderSize + length) return d;  // incomplete
+    const auto type_raw = static_cast<std::uint16_t>(static_cast<unsigned>(bytes[4]) |
+                                                     (static_cast<unsigned>(bytes[5]) << 8));
+    if (type_raw < static_cast<std::uint16_t>(Type::hello) ||
+        type_raw > static_cast<std::uint16_t>(Type::bye)) {
+        d.status = Decoded::Status::error;
+        d.error = "unknown frame type " + std::to_string(type_raw);
+        return d;
+    }
+    Reader r(bytes.subspan(kHeaderSize + 2, length - 2));
+    d.message = decode_payload(static_cast<Type>(type_raw), r);
+    if (const std::string& error = r.finish(); !error.empty()) {
+        d.status = Decoded::Status::error;
+        d.error = std::string(type_name(static_cast<Type>(type_raw))) + ": " + error;
+        return d;
+    }
+    d.status = Decoded::Status::complete;
+    d.consumed = kHeaderSize + length;
+    return d;
+}
+
+}  // namespace olstate::bridge::protocol

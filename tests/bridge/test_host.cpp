@@ -1,0 +1,118 @@
+// olstate-bridge-test-host: a bridge host process for the two-process tests.
+// Opens a simulator session, publishes it with olstate_bridge_start, then
+// obeys one command per line on stdin and answers one line on stdout, so a
+// test drives "Outlook" (the simulator) in another process:
+//   toggle            the user switches the state (waits for DONE)    -> ok
+//   storm N           N full changes' worth of notifications           -> ok
+//   state             the current state                                -> online|offline
+//   stop              olstate_bridge_stop                              -> stopped
+//   start             olstate_bridge_start again                       -> ready
+//   close             olstate_close the session (the bridge's release) -> closed
+//   quit / EOF        stop, close, exit 0
+// Options: --endpoint PATH --profile NAME [--allow-set] [--max-clients N]
+//          [--queue N] [--delivery inline|queued] [--initial online|offline]
+#include <olstate.h>
+#include <olstate_sim.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+namespace {
+
+int die(const char* what, olstate_result r) {
+    std::printf("error %s %s %s\n", what, olstate_result_name(r), olstate_last_error_message());
+    std::fflush(stdout);
+    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string endpoint, profile = "BridgeTest";
+    uint32_t flags = 0, max_clients = 0, queue = 0, delivery = OLSTATE_DELIVERY_QUEUED;
+    uint32_t initial = 0;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+        if (a == "--endpoint") endpoint = next();
+        else if (a == "--profile") profile = next();
+        else if (a == "--allow-set") flags |= OLSTATE_BRIDGE_ALLOW_SET_STATE;
+        else if (a == "--max-clients") max_clients = static_cast<uint32_t>(std::atoi(next().c_str()));
+        else if (a == "--queue") queue = static_cast<uint32_t>(std::atoi(next().c_str()));
+        else if (a == "--delivery") delivery = next() == "inline" ? OLSTATE_DELIVERY_INLINE : OLSTATE_DELIVERY_QUEUED;
+        else if (a == "--initial") initial = next() == "offline" ? OLSTATE_OFFLINE : OLSTATE_ONLINE;
+        else {
+            std::fprintf(stderr, "unknown option %s\n", a.c_str());
+            return 2;
+        }
+    }
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.profile = profile.c_str();
+    o.provider = OLSTATE_PROVIDER_SIMULATOR;
+    o.delivery = delivery;
+    olstate_session* session = nullptr;
+    if (const olstate_result r = olstate_open_ex(&o, &session)) return die("open", r);
+    if (initial) olstate_sim_set_state(profile.c_str(), initial, 1);
+
+    olstate_bridge_options bo;
+    olstate_bridge_options_init(&bo);
+    bo.flags = flags;
+    bo.max_clients = max_clients;
+    bo.queue_length = queue;
+    bo.endpoint = endpoint.empty() ? nullptr : endpoint.c_str();
+    olstate_bridge* bridge = nullptr;
+    const auto start = [&]() -> bool {
+        if (const olstate_result r = olstate_bridge_start(session, &bo, &bridge)) {
+            die("bridge_start", r);
+            return false;
+        }
+        const char* ep = "";
+        olstate_bridge_endpoint(bridge, &ep);
+        std::printf("ready %s\n", ep);
+        std::fflush(stdout);
+        return true;
+    };
+    if (!start()) return 1;
+
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        if (line == "toggle") {
+            uint32_t s = 0;
+            olstate_sim_get_state(profile.c_str(), &s);
+            const int32_t hr = olstate_sim_set_state(profile.c_str(), s == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE, 1);
+            std::printf(hr == 0 ? "ok\n" : "error toggle %d\n", hr);
+        } else if (line.rfind("storm ", 0) == 0) {
+            const auto n = static_cast<uint32_t>(std::atoi(line.c_str() + 6));
+            const int32_t hr = olstate_sim_storm(profile.c_str(), 1, n);
+            std::printf(hr == 0 ? "ok\n" : "error storm %d\n", hr);
+        } else if (line == "state") {
+            uint32_t s = 0;
+            olstate_sim_get_state(profile.c_str(), &s);
+            std::printf("%s\n", s == OLSTATE_ONLINE ? "online" : "offline");
+        } else if (line == "stop") {
+            const olstate_result r = olstate_bridge_stop(bridge);
+            bridge = nullptr;
+            if (r) die("bridge_stop", r);
+            else std::printf("stopped\n");
+        } else if (line == "start") {
+            if (!start()) continue;
+        } else if (line == "close") {
+            const olstate_result r = olstate_close(session);
+            session = nullptr;
+            if (r) die("close", r);
+            else std::printf("closed\n");
+        } else if (line == "quit") {
+            break;
+        } else {
+            std::printf("error unknown command %s\n", line.c_str());
+        }
+        std::fflush(stdout);
+    }
+    if (bridge) olstate_bridge_stop(bridge);
+    if (session) olstate_close(session);
+    return 0;
+}
