@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "addin_ids.h"
+#include "outlook_profile.h"
 
 namespace olstate::addin {
 namespace {
@@ -25,12 +26,14 @@ bool allow_set_state_policy() noexcept {
     return rc == ERROR_SUCCESS && value == 1;
 }
 
-olstate_result BridgeService::start() noexcept {
+olstate_result BridgeService::start(IDispatch* application) noexcept {
     std::lock_guard lock(mutex_);
     if (bridge_) return OLSTATE_OK;
+    const auto profile = current_profile_name(application);
     olstate_open_options options;
     olstate_open_options_init(&options);
     options.provider = OLSTATE_PROVIDER_OUTLOOK;
+    options.profile = profile ? profile->c_str() : nullptr;  // nullptr: the default profile
     options.delivery = OLSTATE_DELIVERY_QUEUED;
     olstate_session* session = nullptr;
     if (const olstate_result r = olstate_open_ex(&options, &session)) {

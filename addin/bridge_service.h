@@ -3,6 +3,7 @@
 // thread-safe, never throws, never shows UI.
 #pragma once
 
+#include <oaidl.h>
 #include <olstate.h>
 
 #include <mutex>
@@ -16,13 +17,14 @@ public:
     BridgeService(const BridgeService&) = delete;
     BridgeService& operator=(const BridgeService&) = delete;
 
-    // Opens the session (OLSTATE_PROVIDER_OUTLOOK, default profile, QUEUED
-    // delivery so no client work ever runs on Outlook's thread) and starts
-    // the bridge on the user's default endpoint. Clients may change the
-    // state only when HKCU\Software\olstate\Bridge AllowSetState is 1.
-    // Failures leave nothing running and are written to the debugger
-    // output. Returns the olstate result.
-    olstate_result start() noexcept;
+    // Opens the session (OLSTATE_PROVIDER_OUTLOOK; the profile Outlook has
+    // open, from `application`, else the default profile; QUEUED delivery so
+    // no client work ever runs on Outlook's thread) and starts the bridge on
+    // the user's default endpoint. Clients may change the state only when
+    // HKCU\Software\olstate\Bridge AllowSetState is 1. Failures leave
+    // nothing running and are written to the debugger output. Returns the
+    // olstate result.
+    olstate_result start(IDispatch* application) noexcept;
     // Stops the bridge (clients see PROVIDER_LOST), then closes the session.
     void stop() noexcept;
     bool running() const noexcept;

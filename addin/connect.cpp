@@ -65,8 +65,9 @@ public:
     // re-enables it, which a transient problem (another bridge already
     // running) must not cause. Failures are reported through
     // OutputDebugString instead.
-    HRESULT STDMETHODCALLTYPE OnConnection(IDispatch*, ext_ConnectMode, IDispatch*, SAFEARRAY**) noexcept override {
-        service_.start();
+    HRESULT STDMETHODCALLTYPE OnConnection(IDispatch* application, ext_ConnectMode, IDispatch*,
+                                           SAFEARRAY**) noexcept override {
+        service_.start(application);
         return S_OK;
     }
     HRESULT STDMETHODCALLTYPE OnDisconnection(ext_DisconnectMode, SAFEARRAY**) noexcept override {

@@ -18,6 +18,7 @@
 // Each child must exit 0 and print "scenario <name>: done, 0 failures"
 // within its deadline, so a hang is a failure, never a stuck CI job.
 #include <objbase.h>
+#include <oleauto.h>
 #include <olstate.h>
 #include <windows.h>
 
@@ -163,8 +164,8 @@ void OLSTATE_CALL record(const olstate_event* e, void* context) {
 // open (AUTO or BRIDGE) -> state online -> subscribe -> ask the host for a
 // change -> CHANGE_DONE offline -> ask the host to go away -> PROVIDER_LOST
 // -> calls fail with PROVIDER_NOT_FOUND.
-void follow(uint32_t provider, const char* endpoint, const NamedEvent& change, const NamedEvent& go_away,
-            const std::function<void()>& end_host = {}) {
+void follow(uint32_t provider, const char* endpoint, const char* profile, const NamedEvent& change,
+            const NamedEvent& go_away, const std::function<void()>& end_host = {}) {
     olstate_open_options o;
     olstate_open_options_init(&o);
     o.provider = provider;
@@ -181,6 +182,7 @@ void follow(uint32_t provider, const char* endpoint, const NamedEvent& change, c
     EXPECT(info.provider == OLSTATE_PROVIDER_BRIDGE);
     std::printf("client: provider %u, endpoint %s, profile '%s'\n", info.provider,
                 info.provider_path ? info.provider_path : "", info.profile ? info.profile : "");
+    EXPECT(info.profile && std::strcmp(info.profile, profile) == 0);  // the profile the host serves
     uint32_t state = 0;
     EXPECT(olstate_get_state(s, &state) == OLSTATE_OK && state == OLSTATE_ONLINE);
     Events events;
@@ -273,9 +275,72 @@ LoadedAddin load_registered_addin() {
     return out;
 }
 
-void connect_addin(const LoadedAddin& a) {
+// A stand-in for one object of Outlook's object model, read through
+// IDispatch: one property, answering another object or a string.
+class FakeObject final : public IDispatch {
+public:
+    static FakeObject* create(const wchar_t* property, IDispatch* child, const wchar_t* text) {
+        return new FakeObject(property, child, text);  // the only place these are made
+    }
+    HRESULT STDMETHODCALLTYPE QueryInterface(REFIID iid, void** out) override {
+        if (IsEqualIID(iid, IID_IUnknown) || IsEqualIID(iid, IID_IDispatch)) {
+            *out = static_cast<IDispatch*>(this);
+            AddRef();
+            return S_OK;
+        }
+        *out = nullptr;
+        return E_NOINTERFACE;
+    }
+    ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
+    ULONG STDMETHODCALLTYPE Release() override {
+        const ULONG left = --refs_;
+        if (left == 0) delete this;
+        return left;
+    }
+    HRESULT STDMETHODCALLTYPE GetTypeInfoCount(UINT* n) override {
+        *n = 0;
+        return S_OK;
+    }
+    HRESULT STDMETHODCALLTYPE GetTypeInfo(UINT, LCID, ITypeInfo**) override { return E_NOTIMPL; }
+    HRESULT STDMETHODCALLTYPE GetIDsOfNames(REFIID, LPOLESTR* names, UINT count, LCID, DISPID* ids) override {
+        if (count != 1 || _wcsicmp(names[0], property_.c_str()) != 0) return DISP_E_UNKNOWNNAME;
+        ids[0] = 7;
+        return S_OK;
+    }
+    HRESULT STDMETHODCALLTYPE Invoke(DISPID id, REFIID, LCID, WORD flags, DISPPARAMS*, VARIANT* result, EXCEPINFO*,
+                                     UINT*) override {
+        if (id != 7 || !(flags & DISPATCH_PROPERTYGET) || !result) return DISP_E_MEMBERNOTFOUND;
+        if (child_) {
+            child_->AddRef();
+            result->vt = VT_DISPATCH;
+            result->pdispVal = child_;
+        } else {
+            result->vt = VT_BSTR;
+            result->bstrVal = SysAllocString(text_.c_str());
+        }
+        return S_OK;
+    }
+    ULONG refs() const { return refs_; }
+
+private:
+    FakeObject(const wchar_t* property, IDispatch* child, const wchar_t* text)
+        : property_(property), child_(child), text_(text) {
+        if (child_) child_->AddRef();
+    }
+    ~FakeObject() {
+        if (child_) child_->Release();
+    }
+    std::atomic<ULONG> refs_{1};
+    std::wstring property_;
+    IDispatch* child_;
+    std::wstring text_;
+};
+
+// OnConnection with `application` (null: as if Outlook passed no object
+// model, the add-in then serves the default profile).
+void connect_addin(const LoadedAddin& a, IDispatch* application) {
     SAFEARRAY* custom = nullptr;
-    EXPECT(a.addin->OnConnection(nullptr, ext_cm_Startup, nullptr, &custom) == S_OK);
+    EXPECT(a.addin->OnConnection(application, ext_cm_Startup, nullptr, &custom) == S_OK);
     EXPECT(a.addin->OnStartupComplete(&custom) == S_OK);
 }
 
@@ -289,13 +354,18 @@ HMODULE load_mapi(const std::wstring& path) {
 
 using SimSetState = int32_t(OLSTATE_CALL*)(const char*, uint32_t, int32_t);
 
-// Switches the simulator's default profile offline, as a user clicking Work Offline.
-void work_offline(HMODULE mapi) {
+// Switches the simulator's profile offline, as a user clicking Work Offline.
+void work_offline(HMODULE mapi, const char* profile) {
     const auto set_state = reinterpret_cast<SimSetState>(
         reinterpret_cast<void*>(GetProcAddress(mapi, "olstate_sim_set_state")));
     EXPECT(set_state != nullptr);
-    if (set_state) EXPECT(set_state("Outlook", OLSTATE_OFFLINE, 1) == 0);
+    if (set_state) EXPECT(set_state(profile, OLSTATE_OFFLINE, 1) == 0);
 }
+
+// The profile Outlook "has open" in the addin scenario (not the default one).
+const wchar_t* const kOpenProfileW = L"Br\u00fccke";
+const char* const kOpenProfile = "Br\xc3\xbc" "cke";
+const char* const kDefaultProfile = "Outlook";
 
 // OUTLOOK.EXE with the add-in: connect, serve one change, then Outlook's
 // orderly shutdown (OnBeginShutdown, OnDisconnection, Release).
@@ -303,11 +373,16 @@ void addin_host(const std::wstring& mapi_path, const std::wstring& tag) {
     const HMODULE mapi = load_mapi(mapi_path);
     LoadedAddin a = load_registered_addin();
     if (!a.addin || !mapi) return;
-    connect_addin(a);
+    FakeObject* session = FakeObject::create(L"CurrentProfileName", nullptr, kOpenProfileW);
+    FakeObject* application = FakeObject::create(L"Session", session, L"");
+    connect_addin(a, application);
+    // The add-in kept no reference to Outlook's objects.
+    EXPECT(application->refs() == 1);
+    EXPECT(session->refs() == 2);  // ours and the application's
     NamedEvent(tag + L"-connected").set();
     const NamedEvent change(tag + L"-change"), go_away(tag + L"-go-away");
     EXPECT(change.wait(kStepMs));
-    work_offline(mapi);
+    work_offline(mapi, kOpenProfile);
     EXPECT(go_away.wait(kStepMs));
     SAFEARRAY* custom = nullptr;
     EXPECT(a.addin->OnBeginShutdown(&custom) == S_OK);
@@ -316,6 +391,8 @@ void addin_host(const std::wstring& mapi_path, const std::wstring& tag) {
     EXPECT(a.can_unload() == S_FALSE);  // the object still lives
     EXPECT(a.addin->Release() == 0);
     EXPECT(a.can_unload() == S_OK);
+    application->Release();
+    session->Release();
 }
 
 // OUTLOOK.EXE with the add-in, then fast shutdown: the process ends with
@@ -324,11 +401,11 @@ void addin_fast_exit(const std::wstring& mapi_path, const std::wstring& tag) {
     const HMODULE mapi = load_mapi(mapi_path);
     LoadedAddin a = load_registered_addin();
     if (!a.addin || !mapi) return;
-    connect_addin(a);
+    connect_addin(a, nullptr);
     NamedEvent(tag + L"-connected").set();
     const NamedEvent change(tag + L"-change"), go_away(tag + L"-go-away");
     EXPECT(change.wait(kStepMs));
-    work_offline(mapi);
+    work_offline(mapi, kDefaultProfile);
     EXPECT(go_away.wait(kStepMs));
     std::printf("host: exiting with the add-in connected\n");
 }
@@ -571,11 +648,11 @@ int driver() {
     // Child arguments: MODE TAG NAME EXTRA [HOST_PID]; NAME is what its
     // completion line says.
     const auto pair = [&](const std::string& name, const wchar_t* host_mode, const wchar_t* host_exe,
-                          const wchar_t* client_mode, const std::wstring& extra) {
+                          const std::wstring& host_extra, const wchar_t* client_mode, const std::wstring& extra) {
         const std::wstring tag = L"olstate-bridge-test-" + std::to_wstring(GetCurrentProcessId()) + L"-" + widen(name);
         const NamedEvent connected(tag + L"-connected");
-        Child host(app + host_exe, std::wstring(host_mode) + L" " + tag + L" " + widen(name) + L"-host " + quote(extra),
-                   app);
+        Child host(app + host_exe,
+                   std::wstring(host_mode) + L" " + tag + L" " + widen(name) + L"-host " + quote(host_extra), app);
         const bool up = connected.wait(kStepMs);
         if (!up) std::printf("%s: the host never signalled\n", name.c_str());
         Child client(app + L"client.exe", std::wstring(client_mode) + L" " + tag + L" " + widen(name) + L"-client " +
@@ -595,10 +672,10 @@ int driver() {
         std::printf("--- %s: %s\n", name.c_str(), ok ? "ok" : "FAILED");
         (ok ? passed : failed)++;
     };
-    pair("addin", L"addin-host", L"OUTLOOK.EXE", L"follow-auto", mapi + L"olmapi32.dll");
-    pair("fast-exit", L"addin-fast-exit", L"OUTLOOK.EXE", L"follow-auto", mapi + L"olmapi32.dll");
-    pair("killed", L"sim-host", L"client.exe", L"follow-kill",
-         L"olstate-test-killed-" + std::to_wstring(GetCurrentProcessId()));
+    pair("addin", L"addin-host", L"OUTLOOK.EXE", mapi + L"olmapi32.dll", L"follow-auto", L"open");
+    pair("fast-exit", L"addin-fast-exit", L"OUTLOOK.EXE", mapi + L"olmapi32.dll", L"follow-auto", L"default");
+    const std::wstring killed_endpoint = L"olstate-test-killed-" + std::to_wstring(GetCurrentProcessId());
+    pair("killed", L"sim-host", L"client.exe", killed_endpoint, L"follow-kill", killed_endpoint);
 
     run_monitor(monitor, L"--uninstall-addin", root);
     if (had_office) RegDeleteKeyValueW(HKEY_CURRENT_USER, profile_key.c_str(), L"DefaultProfile");
@@ -626,10 +703,11 @@ int wmain(int argc, wchar_t** argv) {
     else if (mode == L"addin-fast-exit") addin_fast_exit(extra, tag);
     else if (mode == L"sim-host") sim_host(narrow(extra), tag);
     else if (mode == L"sim-busy") sim_busy(narrow(extra));
-    else if (mode == L"follow-auto") follow(OLSTATE_PROVIDER_AUTO, nullptr, change, go_away);
+    else if (mode == L"follow-auto")  // EXTRA: "open" (the add-in got an object model) or "default"
+        follow(OLSTATE_PROVIDER_AUTO, nullptr, extra == L"open" ? kOpenProfile : kDefaultProfile, change, go_away);
     else if (mode == L"follow-kill") {
         const std::string endpoint = narrow(extra);
-        follow(OLSTATE_PROVIDER_BRIDGE, endpoint.c_str(), change, go_away, [host_pid] {
+        follow(OLSTATE_PROVIDER_BRIDGE, endpoint.c_str(), "bridge-killed", change, go_away, [host_pid] {
             const HANDLE host = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, host_pid);
             EXPECT(host != nullptr);
             if (!host) return;
