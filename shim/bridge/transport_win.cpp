@@ -30,9 +30,12 @@ constexpr DWORD kBufferSize = 64 * 1024;
 // PIPE_REJECT_REMOTE_CLIENTS: the pipe is never reachable over SMB, whatever
 // the DACL says.
 constexpr DWORD kPipeMode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
-// How long connect() waits for a free instance when all are busy (a host
-// creates the next instance right after each accept, so this is short-lived).
-constexpr DWORD kBusyWaitMs = 2000;
+// How long connect() waits for a free instance when all are busy, and how
+// often. A serving host creates the next instance right after each accept,
+// so "busy" lasts moments; one that stays busy is a host that stopped
+// listening while its last clients are still connected.
+constexpr DWORD kBusyWaitMs = 500;
+constexpr int kBusyAttempts = 4;
 
 UniqueHandle manual_event() {
     UniqueHandle e(CreateEventW(nullptr, TRUE, FALSE, nullptr));
@@ -270,9 +273,14 @@ std::unique_ptr<Connection> connect(const std::string& endpoint) {
             throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
                           "no olstate bridge serves " + endpoint +
                               " (is Outlook running with the olstate add-in, or olstate-monitor --serve?)");
-        if (error == ERROR_PIPE_BUSY && attempt < 3) {
-            WaitNamedPipeW(path.c_str(), kBusyWaitMs);
-            continue;
+        if (error == ERROR_PIPE_BUSY) {
+            if (attempt < kBusyAttempts) {
+                WaitNamedPipeW(path.c_str(), kBusyWaitMs);
+                continue;
+            }
+            throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
+                          "the olstate bridge at " + endpoint +
+                              " accepts no connection (every pipe instance is busy: the host is stopping)");
         }
         if (error == ERROR_ACCESS_DENIED)
             throw Failure(OLSTATE_E_PROVIDER_FAILED,

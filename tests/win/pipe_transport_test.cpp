@@ -221,6 +221,27 @@ TEST_CASE("listener shutdown wakes accept, and removes the endpoint") {
     again->shutdown();
 }
 
+TEST_CASE("a stopped listener whose clients are still connected: a new client gets PROVIDER_NOT_FOUND") {
+    const std::string endpoint = fresh_endpoint("stopping");
+    auto listener = listen(endpoint);
+    std::unique_ptr<Connection> server_end;
+    std::thread acceptor([&] { server_end = listener->accept(); });
+    auto first = connect(endpoint);
+    acceptor.join();
+    REQUIRE(server_end);
+    listener->shutdown();  // the pipe name lives on with the connected instance
+    try {
+        connect(endpoint);
+        FAIL("connected to a stopped listener");
+    } catch (const Failure& e) {
+        MESSAGE(std::string(e.what()));
+        CHECK(e.result() == OLSTATE_E_PROVIDER_NOT_FOUND);
+    }
+    // The connection made before still works.
+    CHECK(first->write_all(bytes_of("ok")).status == IoStatus::ok);
+    CHECK(read_n(*server_end, 2) == "ok");
+}
+
 TEST_CASE("a second host on a live endpoint is BUSY; after the first stops it may listen") {
     const std::string endpoint = fresh_endpoint("busy");
     auto first = listen(endpoint);
