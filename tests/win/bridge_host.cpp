@@ -164,7 +164,7 @@ void OLSTATE_CALL record(const olstate_event* e, void* context) {
 // open (AUTO or BRIDGE) -> state online -> subscribe -> ask the host for a
 // change -> CHANGE_DONE offline -> ask the host to go away -> PROVIDER_LOST
 // -> calls fail with PROVIDER_NOT_FOUND.
-void follow(uint32_t provider, const char* endpoint, const char* profile, const NamedEvent& change,
+void follow(uint32_t provider, const char* endpoint, const char* profile, bool may_set, const NamedEvent& change,
             const NamedEvent& go_away, const std::function<void()>& end_host = {}) {
     olstate_open_options o;
     olstate_open_options_init(&o);
@@ -193,12 +193,66 @@ void follow(uint32_t provider, const char* endpoint, const char* profile, const 
     EXPECT(done);
     EXPECT(olstate_get_state(s, &state) == OLSTATE_OK && state == OLSTATE_OFFLINE);
     std::printf("client: saw the change to offline: %s\n", done ? "yes" : "no");
+    // Changing the state from here: only where the host allows it.
+    const olstate_result set = olstate_set_state(s, OLSTATE_ONLINE, OLSTATE_SET_BLOCK);
+    std::printf("client: set online -> %s %s\n", olstate_result_name(set), set ? olstate_last_error_message() : "");
+    if (may_set) {
+        EXPECT(set == OLSTATE_OK);
+        EXPECT(events.wait_for(OLSTATE_EVENT_CHANGE_DONE, OLSTATE_ONLINE, kStepMs));
+    } else {
+        EXPECT(set == OLSTATE_E_NOT_SUPPORTED);
+    }
     go_away.set();
     if (end_host) end_host();
     const bool lost = events.wait_for(OLSTATE_EVENT_PROVIDER_LOST, 0, kStepMs);
     EXPECT(lost);
     std::printf("client: PROVIDER_LOST: %s\n", lost ? "yes" : "no");
     if (lost) EXPECT(olstate_get_state(s, &state) == OLSTATE_E_PROVIDER_NOT_FOUND);
+    EXPECT(olstate_unsubscribe(s, token) == OLSTATE_OK);
+    EXPECT(olstate_close(s) == OLSTATE_OK);
+}
+
+void kill_process(DWORD pid) {
+    const HANDLE p = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, pid);
+    EXPECT(p != nullptr);
+    if (!p) return;
+    EXPECT(TerminateProcess(p, 9));
+    WaitForSingleObject(p, kStepMs);
+    CloseHandle(p);
+}
+
+// OLSTATE_OPEN_RECONNECT over the pipe: the host is killed (PROVIDER_LOST),
+// a new host starts on the same endpoint (PROVIDER_BACK with its state), and
+// its events arrive on the same subscription.
+void follow_reconnect(const std::string& endpoint, const std::wstring& tag, DWORD first_host) {
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.provider = OLSTATE_PROVIDER_BRIDGE;
+    o.provider_path = endpoint.c_str();
+    o.flags = OLSTATE_OPEN_RECONNECT;
+    olstate_session* s = nullptr;
+    EXPECT(olstate_open_ex(&o, &s) == OLSTATE_OK);
+    if (!s) return;
+    Events events;
+    olstate_subscription token = 0;
+    EXPECT(olstate_subscribe(s, record, &events, nullptr, &token) == OLSTATE_OK);
+    kill_process(first_host);
+    EXPECT(events.wait_for(OLSTATE_EVENT_PROVIDER_LOST, 0, kStepMs));
+    uint32_t state = 0;
+    EXPECT(olstate_get_state(s, &state) == OLSTATE_E_PROVIDER_NOT_FOUND);
+    // A second host on the same endpoint (a fresh simulator: online).
+    const std::wstring tag2 = tag + L"-second";
+    const NamedEvent up(tag2 + L"-connected"), change(tag2 + L"-change");
+    Child second(self_path(), L"sim-host " + tag2 + L" reconnect-second " + widen(endpoint), dir_of(self_path()));
+    EXPECT(up.wait(kStepMs));
+    const bool back = events.wait_for(OLSTATE_EVENT_PROVIDER_BACK, OLSTATE_ONLINE, kStepMs);
+    EXPECT(back);
+    std::printf("client: PROVIDER_BACK: %s\n", back ? "yes" : "no");
+    change.set();
+    EXPECT(events.wait_for(OLSTATE_EVENT_CHANGE_DONE, OLSTATE_OFFLINE, kStepMs));
+    EXPECT(olstate_get_state(s, &state) == OLSTATE_OK && state == OLSTATE_OFFLINE);
+    second.kill();
+    EXPECT(second.wait(kStepMs) == 9);
     EXPECT(olstate_unsubscribe(s, token) == OLSTATE_OK);
     EXPECT(olstate_close(s) == OLSTATE_OK);
 }
@@ -660,9 +714,10 @@ int driver() {
                      app);
         const bool client_ok = up && scenario_ok((name + "-client").c_str(), client, 2 * kStepMs);
         bool host_ok = false;
-        if (name == "killed") {
+        if (name == "killed" || name == "reconnect") {
             const int code = host.wait(2 * kStepMs);
-            std::printf("--- killed-host (exit %d, 9 = killed by the client)\n%s", code, host.output().c_str());
+            std::printf("--- %s-host (exit %d, 9 = killed by the client)\n%s", name.c_str(), code,
+                        host.output().c_str());
             host_ok = code == 9;
         } else {
             host_ok = scenario_ok((name + "-host").c_str(), host, 2 * kStepMs) &&
@@ -673,16 +728,27 @@ int driver() {
         (ok ? passed : failed)++;
     };
     pair("addin", L"addin-host", L"OUTLOOK.EXE", mapi + L"olmapi32.dll", L"follow-auto", L"open");
-    pair("fast-exit", L"addin-fast-exit", L"OUTLOOK.EXE", mapi + L"olmapi32.dll", L"follow-auto", L"default");
+    {
+        // The user lets clients change the state (read at OnConnection).
+        const bool had_policy_root = key_exists(0, L"Software\\olstate");
+        const DWORD one = 1;
+        RegSetKeyValueW(HKEY_CURRENT_USER, olstate::addin::kPolicyKey, olstate::addin::kAllowSetStateValue, REG_DWORD,
+                        &one, sizeof one);
+        pair("fast-exit", L"addin-fast-exit", L"OUTLOOK.EXE", mapi + L"olmapi32.dll", L"follow-auto",
+             L"default-allow");
+        RegDeleteTreeW(HKEY_CURRENT_USER, had_policy_root ? olstate::addin::kPolicyKey : L"Software\\olstate");
+    }
     const std::wstring killed_endpoint = L"olstate-test-killed-" + std::to_wstring(GetCurrentProcessId());
     pair("killed", L"sim-host", L"client.exe", killed_endpoint, L"follow-kill", killed_endpoint);
+    const std::wstring again_endpoint = L"olstate-test-reconnect-" + std::to_wstring(GetCurrentProcessId());
+    pair("reconnect", L"sim-host", L"client.exe", again_endpoint, L"follow-reconnect", again_endpoint);
 
     run_monitor(monitor, L"--uninstall-addin", root);
     if (had_office) RegDeleteKeyValueW(HKEY_CURRENT_USER, profile_key.c_str(), L"DefaultProfile");
     else RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Office");
     remove_tree(root);
-    std::printf("windows bridge: %d passed, %d failed of 4\n", passed, failed);
-    return failed == 0 && passed == 4 ? 0 : 1;
+    std::printf("windows bridge: %d passed, %d failed of 5\n", passed, failed);
+    return failed == 0 && passed == 5 ? 0 : 1;
 }
 
 }  // namespace
@@ -703,11 +769,13 @@ int wmain(int argc, wchar_t** argv) {
     else if (mode == L"addin-fast-exit") addin_fast_exit(extra, tag);
     else if (mode == L"sim-host") sim_host(narrow(extra), tag);
     else if (mode == L"sim-busy") sim_busy(narrow(extra));
-    else if (mode == L"follow-auto")  // EXTRA: "open" (the add-in got an object model) or "default"
-        follow(OLSTATE_PROVIDER_AUTO, nullptr, extra == L"open" ? kOpenProfile : kDefaultProfile, change, go_away);
+    else if (mode == L"follow-auto")  // EXTRA: "open" (the add-in got an object model) or "default-allow"
+        follow(OLSTATE_PROVIDER_AUTO, nullptr, extra == L"open" ? kOpenProfile : kDefaultProfile,
+               extra == L"default-allow", change, go_away);
+    else if (mode == L"follow-reconnect") follow_reconnect(narrow(extra), tag, host_pid);
     else if (mode == L"follow-kill") {
         const std::string endpoint = narrow(extra);
-        follow(OLSTATE_PROVIDER_BRIDGE, endpoint.c_str(), "bridge-killed", change, go_away, [host_pid] {
+        follow(OLSTATE_PROVIDER_BRIDGE, endpoint.c_str(), "bridge-killed", false, change, go_away, [host_pid] {
             const HANDLE host = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, host_pid);
             EXPECT(host != nullptr);
             if (!host) return;
