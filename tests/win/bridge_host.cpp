@@ -743,12 +743,37 @@ int driver() {
     const std::wstring again_endpoint = L"olstate-test-reconnect-" + std::to_wstring(GetCurrentProcessId());
     pair("reconnect", L"sim-host", L"client.exe", again_endpoint, L"follow-reconnect", again_endpoint);
 
+    // olstate-monitor on both ends: --serve over the simulator, and
+    // --provider bridge changing the state through it.
+    {
+        const std::wstring endpoint = L"olstate-test-monitor-" + std::to_wstring(GetCurrentProcessId());
+        Child host(monitor, L"--provider simulator --profile mon-serve --serve --allow-set --endpoint " + endpoint, app);
+        std::string out;
+        int code = -1;
+        // The host is up once a client gets through: retry until then (bounded).
+        for (int attempt = 0; attempt < 50 && code != 0; ++attempt) {
+            Child client(monitor, L"--provider bridge --endpoint " + endpoint + L" --set offline --block", app);
+            code = client.wait(kStepMs);
+            out = client.output();
+            if (code != 0) Sleep(100);
+        }
+        std::printf("$ olstate-monitor --provider bridge --set offline --block -> %d\n%s", code, out.c_str());
+        host.kill();
+        host.wait(kStepMs);
+        std::printf("$ olstate-monitor --serve (killed)\n%s", host.output().c_str());
+        const bool ok = code == 0 && out.find("state: offline") != std::string::npos &&
+                        host.output().find("serving:") != std::string::npos &&
+                        host.output().find("change_done  online -> offline") != std::string::npos;
+        std::printf("--- monitor: %s\n", ok ? "ok" : "FAILED");
+        (ok ? passed : failed)++;
+    }
+
     run_monitor(monitor, L"--uninstall-addin", root);
     if (had_office) RegDeleteKeyValueW(HKEY_CURRENT_USER, profile_key.c_str(), L"DefaultProfile");
     else RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Office");
     remove_tree(root);
-    std::printf("windows bridge: %d passed, %d failed of 5\n", passed, failed);
-    return failed == 0 && passed == 5 ? 0 : 1;
+    std::printf("windows bridge: %d passed, %d failed of 6\n", passed, failed);
+    return failed == 0 && passed == 6 ? 0 : 1;
 }
 
 }  // namespace

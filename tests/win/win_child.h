@@ -38,6 +38,20 @@ inline std::wstring quote(const std::wstring& arg) {
     return L"\"" + arg + (!arg.empty() && arg.back() == L'\\' ? L"\\" : L"") + L"\"";
 }
 
+// Every child joins one job that ends them all when the driver's handle to
+// it closes, so a driver killed at its own deadline leaves no process behind
+// (a stray bridge host would answer the next test's clients).
+inline HANDLE children_job() {
+    static const HANDLE job = [] {
+        const HANDLE j = CreateJobObjectW(nullptr, nullptr);
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+        limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+        if (j) SetInformationJobObject(j, JobObjectExtendedLimitInformation, &limits, sizeof limits);
+        return j;
+    }();
+    return job;
+}
+
 // A process started with stdout and stderr captured.
 class Child {
 public:
@@ -66,6 +80,7 @@ public:
             return;
         }
         CloseHandle(pi.hThread);
+        if (const HANDLE job = children_job()) AssignProcessToJobObject(job, pi.hProcess);  // best effort
         process_ = pi.hProcess;
         pid_ = pi.dwProcessId;
         reader_ = std::thread([this, read_end] {
