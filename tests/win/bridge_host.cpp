@@ -447,6 +447,12 @@ void addin_host(const std::wstring& mapi_path, const std::wstring& tag) {
     EXPECT(a.can_unload() == S_OK);
     application->Release();
     session->Release();
+    // COM may now unload the DLL; olstate pinned it when its first thread
+    // started, so code that thread ran stays mapped.
+    wchar_t path[MAX_PATH] = {};
+    GetModuleFileNameW(a.module, path, MAX_PATH);
+    FreeLibrary(a.module);
+    EXPECT(GetModuleHandleW(path) != nullptr);
 }
 
 // OUTLOOK.EXE with the add-in, then fast shutdown: the process ends with
