@@ -578,6 +578,23 @@ bool clsid_is_redirected() {
     return !shared;
 }
 
+// A file holding only the headers of a DLL for `machine`: all the
+// registration reads to pick the registry view.
+void write_dll_header(const std::wstring& path, WORD machine) {
+    HANDLE f = CreateFileW(path.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr);
+    std::vector<BYTE> image(512, 0);
+    auto* dos = reinterpret_cast<IMAGE_DOS_HEADER*>(image.data());
+    dos->e_magic = IMAGE_DOS_SIGNATURE;
+    dos->e_lfanew = 0x80;
+    *reinterpret_cast<DWORD*>(image.data() + 0x80) = IMAGE_NT_SIGNATURE;
+    auto* file = reinterpret_cast<IMAGE_FILE_HEADER*>(image.data() + 0x84);
+    file->Machine = machine;
+    file->Characteristics = IMAGE_FILE_DLL | IMAGE_FILE_EXECUTABLE_IMAGE;
+    DWORD put = 0;
+    WriteFile(f, image.data(), static_cast<DWORD>(image.size()), &put, nullptr);
+    CloseHandle(f);
+}
+
 // Registration alone: keys, values, views, and an exact uninstall.
 int registration(const std::wstring& monitor, const std::wstring& addin, const std::wstring& root) {
     int failed = 0;
@@ -618,21 +635,7 @@ int registration(const std::wstring& monitor, const std::wstring& addin, const s
     RegSetValueExW(other, L"LoadBehavior", 0, REG_DWORD, reinterpret_cast<const BYTE*>(&three), sizeof three);
     RegCloseKey(other);
     const std::wstring dll32 = root + L"olstate_addin32.dll";
-    {
-        // The header of an x86 DLL is all the registration reads.
-        HANDLE f = CreateFileW(dll32.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS, 0, nullptr);
-        std::vector<BYTE> image(512, 0);
-        auto* dos = reinterpret_cast<IMAGE_DOS_HEADER*>(image.data());
-        dos->e_magic = IMAGE_DOS_SIGNATURE;
-        dos->e_lfanew = 0x80;
-        *reinterpret_cast<DWORD*>(image.data() + 0x80) = IMAGE_NT_SIGNATURE;
-        auto* file = reinterpret_cast<IMAGE_FILE_HEADER*>(image.data() + 0x84);
-        file->Machine = IMAGE_FILE_MACHINE_I386;
-        file->Characteristics = IMAGE_FILE_DLL | IMAGE_FILE_32BIT_MACHINE | IMAGE_FILE_EXECUTABLE_IMAGE;
-        DWORD put = 0;
-        WriteFile(f, image.data(), static_cast<DWORD>(image.size()), &put, nullptr);
-        CloseHandle(f);
-    }
+    write_dll_header(dll32, IMAGE_FILE_MACHINE_I386);
     const std::string before32 = snapshot();
     check(run_monitor(monitor, L"--install-addin --addin-path " + quote(dll32), root) == 0, "install (x86 DLL)");
     check(_wcsicmp(reg_string(KEY_WOW64_32KEY, kClsidKey + L"\\InprocServer32", nullptr).c_str(), dll32.c_str()) == 0,
@@ -651,8 +654,26 @@ int registration(const std::wstring& monitor, const std::wstring& addin, const s
         if (!before_had(before, parent)) delete_if_empty(parent);
     check(before == snapshot(), "registry back to the start");
 
-    // 3. Usage errors.
+    // 3. Without --addin-path: olstate_addin.dll next to the monitor.
+    const std::wstring beside = dir_of(monitor) + kDllName;
+    check(CopyFileW(addin.c_str(), beside.c_str(), FALSE) != 0, "add-in copied next to the monitor");
+    check(run_monitor(monitor, L"--install-addin", root) == 0, "install with the default path");
+    check(_wcsicmp(reg_string(0, kClsidKey + L"\\InprocServer32", nullptr).c_str(), beside.c_str()) == 0,
+          "the default path is next to olstate-monitor.exe");
+    check(run_monitor(monitor, L"--uninstall-addin", root) == 0 && before == snapshot(), "and uninstalled");
+    DeleteFileW(beside.c_str());
+
+    // 4. Refusals and usage errors: the registry stays untouched.
     std::string out;
+    const std::wstring arm = root + L"olstate_addin_arm64.dll";
+    write_dll_header(arm, 0xAA64 /* IMAGE_FILE_MACHINE_ARM64 */);
+    check(run_monitor(monitor, L"--install-addin --addin-path " + quote(arm), root, &out) == 1 &&
+              out.find("ARM64") != std::string::npos,
+          "an ARM64 DLL is refused");
+    check(run_monitor(monitor, L"--install-addin --addin-path " + quote(monitor), root, &out) == 1 &&
+              out.find("not a Windows DLL") != std::string::npos,
+          "an EXE is refused");
+    check(before == snapshot(), "refusals write nothing");
     check(run_monitor(monitor, L"--install-addin --addin-path " + quote(root + L"missing.dll"), root, &out) == 1 &&
               out.find("does not exist") != std::string::npos,
           "a missing DLL is refused");
