@@ -21,6 +21,7 @@
 #include <shellapi.h>
 
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -62,22 +63,32 @@ KeyRef decode(const std::wstring& s) {
     return {v == L"32" ? REGSAM(KEY_WOW64_32KEY) : v == L"64" ? REGSAM(KEY_WOW64_64KEY) : REGSAM(0), s.substr(bar + 1)};
 }
 
+// A file handle, closed on destruction.
+struct File {
+    HANDLE h;
+    explicit File(HANDLE handle) : h(handle) {}
+    ~File() {
+        if (h != INVALID_HANDLE_VALUE) CloseHandle(h);
+    }
+    File(const File&) = delete;
+    File& operator=(const File&) = delete;
+};
+
 // The registry view a DLL's bitness belongs to, from its PE header.
 REGSAM view_for_dll(const std::wstring& path) {
-    const HANDLE file = CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING, 0, nullptr);
-    if (file == INVALID_HANDLE_VALUE)
+    const File file(CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING, 0, nullptr));
+    if (file.h == INVALID_HANDLE_VALUE)
         throw std::runtime_error("cannot open " + narrow(path) + " (Windows error " + std::to_string(GetLastError()) + ")");
     IMAGE_DOS_HEADER dos{};
     DWORD signature = 0;
     IMAGE_FILE_HEADER header{};
     DWORD got = 0;
-    const bool ok = ReadFile(file, &dos, sizeof dos, &got, nullptr) && got == sizeof dos &&
+    const bool ok = ReadFile(file.h, &dos, sizeof dos, &got, nullptr) && got == sizeof dos &&
                     dos.e_magic == IMAGE_DOS_SIGNATURE &&
-                    SetFilePointer(file, dos.e_lfanew, nullptr, FILE_BEGIN) != INVALID_SET_FILE_POINTER &&
-                    ReadFile(file, &signature, sizeof signature, &got, nullptr) && got == sizeof signature &&
-                    signature == IMAGE_NT_SIGNATURE && ReadFile(file, &header, sizeof header, &got, nullptr) &&
+                    SetFilePointer(file.h, dos.e_lfanew, nullptr, FILE_BEGIN) != INVALID_SET_FILE_POINTER &&
+                    ReadFile(file.h, &signature, sizeof signature, &got, nullptr) && got == sizeof signature &&
+                    signature == IMAGE_NT_SIGNATURE && ReadFile(file.h, &header, sizeof header, &got, nullptr) &&
                     got == sizeof header;
-    CloseHandle(file);
     if (!ok || !(header.Characteristics & IMAGE_FILE_DLL))
         throw std::runtime_error(narrow(path) + " is not a Windows DLL");
     if (header.Machine == IMAGE_FILE_MACHINE_I386) return KEY_WOW64_32KEY;
@@ -172,10 +183,9 @@ int uninstall() {
 // argv as UTF-16 (a path may hold characters outside the ANSI code page).
 std::vector<std::wstring> wide_args() {
     int n = 0;
-    LPWSTR* args = CommandLineToArgvW(GetCommandLineW(), &n);
+    const std::unique_ptr<LPWSTR, decltype(&LocalFree)> args(CommandLineToArgvW(GetCommandLineW(), &n), &LocalFree);
     std::vector<std::wstring> out;
-    for (int i = 0; i < n; ++i) out.emplace_back(args[i]);
-    LocalFree(args);
+    for (int i = 0; args && i < n; ++i) out.emplace_back(args.get()[i]);
     return out;
 }
 

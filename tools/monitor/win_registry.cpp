@@ -80,7 +80,7 @@ std::vector<std::wstring> Key::multi_string(const wchar_t* name) const {
 bool exists(const KeyRef& key) {
     HKEY k = nullptr;
     if (RegOpenKeyExW(HKEY_CURRENT_USER, key.path.c_str(), 0, KEY_READ | key.view, &k) != ERROR_SUCCESS) return false;
-    RegCloseKey(k);
+    const Key owned(k);
     return true;
 }
 
@@ -121,13 +121,17 @@ bool delete_tree(const KeyRef& key) {
 }
 
 bool delete_if_empty(const KeyRef& key) {
-    HKEY k = nullptr;
-    if (RegOpenKeyExW(HKEY_CURRENT_USER, key.path.c_str(), 0, KEY_READ | key.view, &k) != ERROR_SUCCESS) return false;
     DWORD subkeys = 0, values = 0;
-    const LSTATUS rc = RegQueryInfoKeyW(k, nullptr, nullptr, nullptr, &subkeys, nullptr, nullptr, &values, nullptr,
-                                        nullptr, nullptr, nullptr);
-    RegCloseKey(k);
-    if (rc != ERROR_SUCCESS || subkeys != 0 || values != 0) return false;
+    {
+        HKEY k = nullptr;
+        if (RegOpenKeyExW(HKEY_CURRENT_USER, key.path.c_str(), 0, KEY_READ | key.view, &k) != ERROR_SUCCESS)
+            return false;
+        const Key owned(k);
+        if (RegQueryInfoKeyW(owned.get(), nullptr, nullptr, nullptr, &subkeys, nullptr, nullptr, &values, nullptr,
+                             nullptr, nullptr, nullptr) != ERROR_SUCCESS)
+            return false;
+    }
+    if (subkeys != 0 || values != 0) return false;
     return delete_tree(key);
 }
 
