@@ -715,6 +715,16 @@ int driver() {
     std::printf("test folder %s\n", narrow(root).c_str());
     int failed = 0, passed = 0;
 
+    // A run killed half-way (its deadline) leaves its registry values in the
+    // shared Wine prefix: clear them first, so this run starts from the state
+    // a finished run leaves.
+    run_monitor(monitor, L"--uninstall-addin", root);
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Office\\16.0\\Outlook", L"DefaultProfile");
+    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\olstate");
+    for (const wchar_t* k : {L"Software\\Microsoft\\Office\\16.0\\Outlook", L"Software\\Microsoft\\Office\\16.0",
+                             L"Software\\Microsoft\\Office"})
+        delete_if_empty(k);
+
     const int reg_failed = registration(monitor, addin, root);
     (reg_failed ? failed : passed)++;
     std::printf("--- registration: %s\n", reg_failed ? "FAILED" : "ok");
