@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "win_child.h"
+
 namespace {
 
 std::atomic<int> failures{0};
@@ -463,17 +465,19 @@ std::pair<int, std::string> run(const std::wstring& exe, const std::wstring& arg
         return {1, "cannot start " + narrow(exe) + " (error " + std::to_string(GetLastError()) + ")"};
     const Handle process(pi.hProcess), thread(pi.hThread);
     { Handle drop(std::move(write_end)); }  // only the child writes now: EOF when it exits
-    std::string output;
-    std::thread reader([&] {
-        char buf[4096];
-        DWORD n = 0;
-        while (ReadFile(read_end.get(), buf, sizeof buf, &n, nullptr) && n) output.append(buf, n);
-    });
+    // The reader owns the read end; collect() stops waiting for it when a
+    // process the child started (the crash debugger, say) keeps the pipe
+    // open, instead of hanging the whole suite.
+    auto capture = std::make_shared<wintest::Capture>();
+    const HANDLE raw_read_end = std::exchange(*read_end.put(), nullptr);
+    std::thread reader([capture, raw_read_end] { wintest::read_all(capture, raw_read_end); });
+    bool timed_out = false;
     if (WaitForSingleObject(process.get(), 120000) != WAIT_OBJECT_0) {
         TerminateProcess(process.get(), 99);
-        output += "\nFAIL: timed out after 120 s\n";
+        timed_out = true;
     }
-    reader.join();
+    std::string output = wintest::collect(reader, capture, 10000);
+    if (timed_out) output += "\nFAIL: timed out after 120 s\n";
     DWORD code = 1;
     GetExitCodeProcess(process.get(), &code);
     return {static_cast<int>(code), output};

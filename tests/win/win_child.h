@@ -5,7 +5,11 @@
 
 #include <windows.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -52,6 +56,46 @@ inline HANDLE children_job() {
     return job;
 }
 
+// What a child printed, filled by a reader thread. Shared, so the reader
+// can be left behind safely when something else keeps the pipe open.
+struct Capture {
+    std::mutex mutex;
+    std::condition_variable ended;
+    std::string text;
+    bool done = false;
+};
+
+// Reads `read_end` to its end into `capture` (on a thread of its own).
+inline void read_all(const std::shared_ptr<Capture>& capture, HANDLE read_end) {
+    char buf[4096];
+    DWORD n = 0;
+    while (ReadFile(read_end, buf, sizeof buf, &n, nullptr) && n) {
+        std::lock_guard lock(capture->mutex);
+        capture->text.append(buf, n);
+    }
+    CloseHandle(read_end);
+    std::lock_guard lock(capture->mutex);
+    capture->done = true;
+    capture->ended.notify_all();
+}
+
+// Waits up to `ms` for the end of the output; returns it. When a process
+// the child started (or the crash debugger) still holds the pipe, the reader
+// is left behind instead of blocking the test forever.
+inline std::string collect(std::thread& reader, const std::shared_ptr<Capture>& capture, DWORD ms) {
+    std::unique_lock lock(capture->mutex);
+    const bool ended = capture->ended.wait_for(lock, std::chrono::milliseconds(ms), [&] { return capture->done; });
+    std::string text = capture->text;
+    lock.unlock();
+    if (ended) {
+        reader.join();
+    } else {
+        reader.detach();
+        text += "\n(the output pipe stayed open after the process ended: something it started holds it)\n";
+    }
+    return text;
+}
+
 // A process started with stdout and stderr captured.
 class Child {
 public:
@@ -83,12 +127,7 @@ public:
         if (const HANDLE job = children_job()) AssignProcessToJobObject(job, pi.hProcess);  // best effort
         process_ = pi.hProcess;
         pid_ = pi.dwProcessId;
-        reader_ = std::thread([this, read_end] {
-            char buf[4096];
-            DWORD n = 0;
-            while (ReadFile(read_end, buf, sizeof buf, &n, nullptr) && n) output_.append(buf, n);
-            CloseHandle(read_end);
-        });
+        reader_ = std::thread([capture = capture_, read_end] { read_all(capture, read_end); });
     }
     ~Child() {
         wait(1000);
@@ -112,7 +151,7 @@ public:
                 WaitForSingleObject(process_, INFINITE);
                 killed_ = true;
             }
-            if (reader_.joinable()) reader_.join();
+            output_ = collect(reader_, capture_, 10000);
             done_ = true;
         }
         DWORD code = 1;
@@ -124,6 +163,7 @@ public:
 private:
     HANDLE process_ = nullptr;
     DWORD pid_ = 0;
+    std::shared_ptr<Capture> capture_ = std::make_shared<Capture>();
     std::thread reader_;
     std::string output_;
     bool done_ = false, killed_ = false;
