@@ -30,10 +30,10 @@ check_pe() { # check_pe TRIPLE FILE: only system DLLs imported
   echo "$2 imports: $imports"
   if echo "$imports" | grep -qiE "libgcc|libstdc|libwinpthread"; then echo "FAIL: MinGW runtime DLL imported"; return 1; fi
 }
-for f in build-win32/shim/olstate.dll build-win32/shim/olstate_sim.dll build-win32/tools/monitor/olstate-monitor.exe; do
+for f in build-win32/shim/olstate.dll build-win32/shim/olstate_sim.dll build-win32/tools/monitor/olstate-monitor.exe build-win32/addin/olstate_addin.dll; do
   check_pe i686-w64-mingw32 "$f"
 done
-for f in build-win64/shim/olstate.dll build-win64/shim/olstate_sim.dll build-win64/tools/monitor/olstate-monitor.exe; do
+for f in build-win64/shim/olstate.dll build-win64/shim/olstate_sim.dll build-win64/tools/monitor/olstate-monitor.exe build-win64/addin/olstate_addin.dll; do
   check_pe x86_64-w64-mingw32 "$f"
 done
 exports() { "$1-objdump" -p "$2" | sed -n '/Ordinal\/Name Pointer/,/^$/p'; }
@@ -47,7 +47,14 @@ for pair in "i686-w64-mingw32 build-win32/shim/olstate.dll" "x86_64-w64-mingw32 
   grep -qE '\] olstate_open_ex$' <<<"$table" || { echo "FAIL: olstate_open_ex not exported undecorated ($pair)"; exit 1; }
   if grep -E '\] olstate_' <<<"$table" | grep -q '@'; then echo "FAIL: decorated olstate_ exports ($pair)"; exit 1; fi
 done
-echo "exports: HrOpenOfflineObj@20 (win32 simulator), undecorated olstate_* on both"
+# The add-in: exactly the two COM entry points, undecorated on both (COM
+# looks them up by plain name), and no olstate_* (olstate is linked in).
+for pair in "i686-w64-mingw32 build-win32/addin/olstate_addin.dll" "x86_64-w64-mingw32 build-win64/addin/olstate_addin.dll"; do
+  # shellcheck disable=SC2086
+  names=$(exports $pair | awk '/\[ *[0-9]+\]/ {print $3}' | sort | tr '\n' ' ')
+  [ "$names" = "DllCanUnloadNow DllGetClassObject " ] || { echo "FAIL: add-in exports '$names' ($pair)"; exit 1; }
+done
+echo "exports: HrOpenOfflineObj@20 (win32 simulator), undecorated olstate_* on both, add-in: DllCanUnloadNow DllGetClassObject"
 
 # 32-bit Wine? Only trust it if a 32-bit program really prints.
 if [ "$(wine build-win32/tools/monitor/olstate-monitor.exe --help 2>/dev/null | head -1)" = "usage: olstate-monitor [options]" ]; then

@@ -54,10 +54,10 @@ ResolvedProvider resolve(std::uint32_t requested, const char* provider_path_utf8
                                   "OUTLOOK.EXE is the Outlook provider");
                 return from_library(OLSTATE_PROVIDER_OUTLOOK, open_outlook_mapi());
             }
-            throw Failure(OLSTATE_E_NOT_IN_OUTLOOK,
-                          "this process is not Outlook, and the Offline State API works only "
-                          "inside OUTLOOK.EXE; a separate program needs the olstate bridge, "
-                          "which this version does not include yet");
+            // The Offline State API answers only inside OUTLOOK.EXE: anywhere
+            // else Outlook's state is reached through the bridge its add-in
+            // serves for this user (PROVIDER_NOT_FOUND when none runs).
+            return resolve_bridge(nullptr, open_flags);
 #else
             if (open_flags & OLSTATE_OPEN_RECONNECT)
                 throw Failure(OLSTATE_E_INVALID_ARGUMENT,

@@ -72,6 +72,11 @@ check(r.returncode == 2 and "usage" in r.stderr, "unknown option is a usage erro
 r = run("--help")
 check(r.returncode == 0 and "--demo" in r.stdout and "--json" in r.stdout, "--help documents the options")
 
+# The Outlook add-in's registration is Windows only: a clear error elsewhere.
+for opt in ("--install-addin", "--uninstall-addin"):
+    r = run(opt)
+    check(r.returncode == 2 and "Windows only" in r.stderr, f"{opt} outside Windows ({r.returncode}, {r.stderr!r})")
+
 # SIGTERM / SIGINT while following: a clean exit 0.
 for sig in (signal.SIGTERM, signal.SIGINT):
     p = subprocess.Popen([MONITOR, "--provider", "simulator", "--profile", "mon-sig"],

@@ -15,6 +15,8 @@
 #include <string>
 #include <thread>
 
+#include "addin_registration.h"  // bridge-win: --install-addin / --uninstall-addin
+
 namespace {
 
 const char* const kUsage =
@@ -45,6 +47,11 @@ const char* const kUsage =
     "  --block               with --set: return when the change is complete\n"
     "  --follow              with --set: keep printing events afterwards\n"
     "  -h, --help            this text\n"
+    "\n"
+    "Windows only (see docs/windows.md):\n"
+    "  --install-addin [--addin-path PATH]  register the Outlook add-in olstate_addin.dll\n"
+    "                        (default: next to this program) for the current user\n"
+    "  --uninstall-addin     remove that registration\n"
     "\n"
     "Exits 0 on success and on Ctrl-C/SIGTERM; 1 on an olstate error (the\n"
     "library's message goes to stderr) and when a followed bridge host goes away\n"
@@ -311,6 +318,7 @@ bool follow_until_done(Printer& p, long count, bool stop_when_lost) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (const int code = olstate_monitor::addin_command(argc, argv); code >= 0) return code;  // bridge-win
     const Options o = parse(argc, argv);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

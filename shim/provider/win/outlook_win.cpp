@@ -23,8 +23,9 @@ ProviderLibrary open_outlook_mapi() {
         throw Failure(OLSTATE_E_NOT_IN_OUTLOOK,
                       "this process (" + win::to_utf8(win::file_name_of(win::module_path(nullptr))) +
                           ") is not Outlook; the Offline State API works only inside OUTLOOK.EXE. "
-                          "A separate program needs the olstate bridge (OLSTATE_PROVIDER_BRIDGE), "
-                          "which this version does not include yet");
+                          "A separate program reaches Outlook through the olstate bridge "
+                          "(OLSTATE_PROVIDER_BRIDGE, or AUTO), which the olstate add-in serves "
+                          "inside Outlook");
     return win::locate_outlook_mapi();
 }
 

@@ -1,0 +1,188 @@
+// Child processes for the Windows driver tests: started with their output
+// captured, waited for with a deadline (killed past it, so a hang fails the
+// test instead of blocking CI), and small helpers shared by the drivers.
+#pragma once
+
+#include <windows.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+namespace wintest {
+
+inline std::string narrow(const std::wstring& w) {
+    const int n = WideCharToMultiByte(CP_UTF8, 0, w.c_str(), static_cast<int>(w.size()), nullptr, 0, nullptr, nullptr);
+    std::string s(static_cast<std::size_t>(n > 0 ? n : 0), '\0');
+    if (n > 0) WideCharToMultiByte(CP_UTF8, 0, w.c_str(), static_cast<int>(w.size()), s.data(), n, nullptr, nullptr);
+    return s;
+}
+
+inline std::wstring widen(const std::string& s) {
+    const int n = MultiByteToWideChar(CP_UTF8, 0, s.c_str(), static_cast<int>(s.size()), nullptr, 0);
+    std::wstring w(static_cast<std::size_t>(n > 0 ? n : 0), L'\0');
+    if (n > 0) MultiByteToWideChar(CP_UTF8, 0, s.c_str(), static_cast<int>(s.size()), w.data(), n);
+    return w;
+}
+
+inline std::wstring self_path() {
+    std::wstring p(MAX_PATH, L'\0');
+    p.resize(GetModuleFileNameW(nullptr, p.data(), MAX_PATH));
+    return p;
+}
+
+inline std::wstring dir_of(const std::wstring& p) { return p.substr(0, p.find_last_of(L"\\/") + 1); }
+
+inline std::wstring quote(const std::wstring& arg) {
+    return L"\"" + arg + (!arg.empty() && arg.back() == L'\\' ? L"\\" : L"") + L"\"";
+}
+
+// Every child joins one job that ends them all when the driver's handle to
+// it closes, so a driver killed at its own deadline leaves no process behind
+// (a stray bridge host would answer the next test's clients).
+inline HANDLE children_job() {
+    static const HANDLE job = [] {
+        const HANDLE j = CreateJobObjectW(nullptr, nullptr);
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+        limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+        if (j) SetInformationJobObject(j, JobObjectExtendedLimitInformation, &limits, sizeof limits);
+        return j;
+    }();
+    return job;
+}
+
+// What a child printed, filled by a reader thread. Shared, so the reader
+// can be left behind safely when something else keeps the pipe open.
+struct Capture {
+    std::mutex mutex;
+    std::condition_variable ended;
+    std::string text;
+    bool done = false;
+};
+
+// Reads `read_end` to its end into `capture` (on a thread of its own).
+inline void read_all(const std::shared_ptr<Capture>& capture, HANDLE read_end) {
+    char buf[4096];
+    DWORD n = 0;
+    while (ReadFile(read_end, buf, sizeof buf, &n, nullptr) && n) {
+        std::lock_guard lock(capture->mutex);
+        capture->text.append(buf, n);
+    }
+    CloseHandle(read_end);
+    std::lock_guard lock(capture->mutex);
+    capture->done = true;
+    capture->ended.notify_all();
+}
+
+// Waits up to `ms` for the end of the output; returns it. When a process
+// the child started (or the crash debugger) still holds the pipe, the reader
+// is left behind instead of blocking the test forever.
+inline std::string collect(std::thread& reader, const std::shared_ptr<Capture>& capture, DWORD ms) {
+    std::unique_lock lock(capture->mutex);
+    const bool ended = capture->ended.wait_for(lock, std::chrono::milliseconds(ms), [&] { return capture->done; });
+    std::string text = capture->text;
+    lock.unlock();
+    if (ended) {
+        reader.join();
+    } else {
+        reader.detach();
+        text += "\n(the output pipe stayed open after the process ended: something it started holds it)\n";
+    }
+    return text;
+}
+
+// A process started with stdout and stderr captured.
+class Child {
+public:
+    Child(const std::wstring& exe, const std::wstring& args, const std::wstring& cwd) {
+        SECURITY_ATTRIBUTES sa{sizeof sa, nullptr, TRUE};
+        HANDLE read_end = nullptr, write_end = nullptr;
+        if (!CreatePipe(&read_end, &write_end, &sa, 0)) {
+            output_ = "cannot create a pipe";
+            return;
+        }
+        SetHandleInformation(read_end, HANDLE_FLAG_INHERIT, 0);
+        STARTUPINFOW si{};
+        si.cb = sizeof si;
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdOutput = write_end;
+        si.hStdError = write_end;
+        si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+        PROCESS_INFORMATION pi{};
+        std::wstring cmd = quote(exe) + L" " + args;
+        const BOOL started =
+            CreateProcessW(exe.c_str(), cmd.data(), nullptr, nullptr, TRUE, 0, nullptr, cwd.c_str(), &si, &pi);
+        CloseHandle(write_end);  // only the child writes now: EOF when it exits
+        if (!started) {
+            output_ = "cannot start " + narrow(exe) + " (error " + std::to_string(GetLastError()) + ")";
+            CloseHandle(read_end);
+            return;
+        }
+        CloseHandle(pi.hThread);
+        if (const HANDLE job = children_job()) AssignProcessToJobObject(job, pi.hProcess);  // best effort
+        process_ = pi.hProcess;
+        pid_ = pi.dwProcessId;
+        reader_ = std::thread([capture = capture_, read_end] { read_all(capture, read_end); });
+    }
+    ~Child() {
+        wait(1000);
+        if (process_) CloseHandle(process_);
+    }
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
+
+    DWORD pid() const { return pid_; }
+    // Ends the child at once (exit code 9).
+    void kill() {
+        if (process_ && !done_) TerminateProcess(process_, 9);
+    }
+    // Waits for the exit (killing the child past the deadline); returns its
+    // exit code, or -1 when it had to be killed or never started.
+    int wait(DWORD ms) {
+        if (!process_) return -1;
+        if (!done_) {
+            if (WaitForSingleObject(process_, ms) != WAIT_OBJECT_0) {
+                TerminateProcess(process_, 99);
+                WaitForSingleObject(process_, INFINITE);
+                killed_ = true;
+            }
+            output_ = collect(reader_, capture_, 10000);
+            done_ = true;
+        }
+        DWORD code = 1;
+        GetExitCodeProcess(process_, &code);
+        return killed_ ? -1 : static_cast<int>(code);
+    }
+    const std::string& output() const { return output_; }  // complete after wait()
+
+private:
+    HANDLE process_ = nullptr;
+    DWORD pid_ = 0;
+    std::shared_ptr<Capture> capture_ = std::make_shared<Capture>();
+    std::thread reader_;
+    std::string output_;
+    bool done_ = false, killed_ = false;
+};
+
+// A named manual-reset event shared by the driver and its children.
+class NamedEvent {
+public:
+    explicit NamedEvent(const std::wstring& name) : h_(CreateEventW(nullptr, TRUE, FALSE, name.c_str())) {}
+    ~NamedEvent() {
+        if (h_) CloseHandle(h_);
+    }
+    NamedEvent(const NamedEvent&) = delete;
+    NamedEvent& operator=(const NamedEvent&) = delete;
+    void set() const { SetEvent(h_); }
+    bool wait(DWORD ms) const { return h_ && WaitForSingleObject(h_, ms) == WAIT_OBJECT_0; }
+
+private:
+    HANDLE h_;
+};
+
+}  // namespace wintest
