@@ -61,6 +61,8 @@ namespace OlState.Tests
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.OpenOptions")!), Size(1));
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.NativeEvent")!), Size(2));
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.SessionInfo")!), Size(3));
+            Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.BridgeOptions")!), Size(4));
+            Assert.Equal((ulong)(IntPtr.Size == 8 ? 24 : 20), Size(4));
         }
 
         [Theory]
