@@ -90,8 +90,9 @@ func TestBridgeClientFollowsTheHostAndMayNotSetByDefault(t *testing.T) {
 		t.Fatalf("Endpoint() = %q, want %q", b.Endpoint(), ep)
 	}
 	client := openClient(t, b.Endpoint())
-	if info, _ := client.Info(); info.Provider != olstate.ProviderBridge {
-		t.Fatalf("provider %v", info.Provider)
+	hostInfo, _ := host.Info()
+	if info, _ := client.Info(); info.Provider != olstate.ProviderBridge || info.ProviderPath != ep || info.Profile != hostInfo.Profile {
+		t.Fatalf("client info %+v", info)
 	}
 	if st, err := client.State(); err != nil || st != olstate.Online {
 		t.Fatalf("State() = %v, %v", st, err)

@@ -73,7 +73,7 @@ type Session struct {
 type Info struct {
 	Provider     Provider // the resolved provider (never ProviderAuto)
 	Profile      string
-	ProviderPath string // the provider library actually loaded
+	ProviderPath string // the provider library actually loaded; the endpoint for ProviderBridge
 }
 
 // Open opens the profile ("" for the default profile) and advises olstate's

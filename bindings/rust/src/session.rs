@@ -468,8 +468,9 @@ impl SessionBuilder {
     }
 
     /// The provider library's full path; required with [`Provider::Library`]
-    /// and rejected ([`ErrorCode::InvalidArgument`]) with any other provider.
-    /// It must be valid UTF-8.
+    /// and rejected ([`ErrorCode::InvalidArgument`]) with providers other
+    /// than `Library` and `Bridge` (for the bridge it is the endpoint: prefer
+    /// [`endpoint`](SessionBuilder::endpoint)). It must be valid UTF-8.
     pub fn provider_path(mut self, path: impl Into<PathBuf>) -> SessionBuilder {
         self.provider_path = Some(path.into());
         self

@@ -374,9 +374,10 @@ pub struct SessionInfo {
     /// The resolved provider (never [`Provider::Auto`]).
     pub provider: Provider,
     /// The profile name used (the provider's default profile's name when
-    /// none was given, where the library knows it).
+    /// none was given, where the library knows it; for [`Provider::Bridge`]
+    /// the profile the bridge serves).
     pub profile: String,
-    /// The provider library actually loaded; `None` if the library reported
-    /// none (e.g. a bridge connection).
+    /// The provider library actually loaded; for [`Provider::Bridge`] the
+    /// endpoint connected to. `None` if the library reported none.
     pub provider_path: Option<PathBuf>,
 }

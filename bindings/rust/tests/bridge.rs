@@ -83,6 +83,8 @@ fn client_follows_the_host_and_may_not_set_by_default() {
     let client = client(bridge.endpoint(), false);
     let info = client.info().unwrap();
     assert_eq!(info.provider, Provider::Bridge);
+    assert_eq!(info.profile, p, "the profile the bridge serves");
+    assert_eq!(info.provider_path.as_deref(), Some(dir.endpoint().as_path()), "the endpoint");
     assert_eq!(client.state().unwrap(), State::Online);
     assert!(client.capabilities().unwrap().can_go_offline());
 

@@ -279,7 +279,7 @@ namespace OlState
         public Provider Provider { get; }
         /// <summary>The profile used.</summary>
         public string Profile { get; }
-        /// <summary>The provider library actually loaded.</summary>
+        /// <summary>The provider library actually loaded; the endpoint for <see cref="OlState.Provider.Bridge"/>.</summary>
         public string ProviderPath { get; }
     }
 }

@@ -73,6 +73,8 @@ namespace OlState.Tests
 
             using var client = Client(bridge.Endpoint);
             Assert.Equal(Provider.Bridge, client.Info.Provider);
+            Assert.Equal(bridge.Endpoint, client.Info.ProviderPath);
+            Assert.Equal(host.Info.Profile, client.Info.Profile);
             Assert.Equal(ConnectionState.Online, client.State);
             Assert.Equal(Capabilities.Offline | Capabilities.Online, client.Capabilities);
 
