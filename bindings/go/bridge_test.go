@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -235,5 +236,52 @@ func TestBridgeArguments(t *testing.T) {
 	_ = closed.Close()
 	if _, err := closed.StartBridge(olstate.BridgeOptions{Endpoint: endpointIn(t)}); !errors.Is(err, olstate.ErrInvalidHandle) {
 		t.Fatalf("closed session: %v", err)
+	}
+}
+
+// With no endpoint anywhere, host and client meet at the current user's
+// endpoint: $XDG_RUNTIME_DIR/olstate/bridge.sock, here in a private folder.
+func TestBridgeDefaultEndpoint(t *testing.T) {
+	runtimeDir := filepath.Dir(endpointIn(t))
+	t.Setenv("XDG_RUNTIME_DIR", runtimeDir)
+	host := open(t, freshProfile(t))
+	b := startBridge(t, host, olstate.BridgeOptions{})
+	if want := filepath.Join(runtimeDir, "olstate", "bridge.sock"); b.Endpoint() != want {
+		t.Fatalf("Endpoint() = %q, want %q", b.Endpoint(), want)
+	}
+	client, err := olstate.Open("", olstate.WithProvider(olstate.ProviderBridge))
+	if err != nil {
+		t.Fatalf("open the default bridge: %v", err)
+	}
+	defer client.Close()
+	if info, _ := client.Info(); info.ProviderPath != b.Endpoint() {
+		t.Fatalf("client info %+v", info)
+	}
+}
+
+// A bridge nobody stops is stopped by its finalizer once unreachable: its
+// clients see ProviderLost.
+func TestBridgeFinalizerStopsALeakedBridge(t *testing.T) {
+	host := open(t, freshProfile(t))
+	ep := endpointIn(t)
+	func() {
+		if _, err := host.StartBridge(olstate.BridgeOptions{Endpoint: ep}); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	client := openClient(t, ep)
+	events := watch(t, client)
+	deadline := time.After(bridgeWait)
+	for {
+		runtime.GC()
+		select {
+		case e := <-events:
+			if e.Kind == olstate.ProviderLost {
+				return
+			}
+		case <-time.After(10 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("the leaked bridge was never stopped")
+		}
 	}
 }

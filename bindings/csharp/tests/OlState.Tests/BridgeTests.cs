@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Xunit;
 
@@ -47,6 +48,17 @@ namespace OlState.Tests
             private readonly IDisposable _subscription;
 
             public Events(OlStateSession session) => _subscription = session.Subscribe(_queue.Add);
+
+            public bool TryNext(ChangeKind kind, TimeSpan timeout)
+            {
+                var deadline = DateTime.UtcNow + timeout;
+                while (true)
+                {
+                    var left = deadline - DateTime.UtcNow;
+                    if (left <= TimeSpan.Zero || !_queue.TryTake(out var change, left)) return false;
+                    if (change.Kind == kind) return true;
+                }
+            }
 
             public ConnectionStateChange Next(ChangeKind kind)
             {
@@ -150,6 +162,27 @@ namespace OlState.Tests
             events.Next(ChangeKind.ProviderLost);
             Assert.Equal(ResultCode.ProviderNotFound, Assert.Throws<OlStateException>(() => _ = client.State).Code);
             Assert.Equal(ResultCode.InvalidHandle, Assert.Throws<OlStateException>(() => bridge.Stop()).Code);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void StartAndForget(OlStateSession host, string endpoint) =>
+            OlStateBridge.Start(host, new OlStateBridgeOptions { Endpoint = endpoint });
+
+        [Fact]
+        public void FinalizerStopsALeakedBridge()
+        {
+            using var host = Host(Fresh());
+            StartAndForget(host, Endpoint());
+            using var client = Client(Endpoint());
+            using var events = new Events(client);
+            var deadline = DateTime.UtcNow + Wait;
+            while (true)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                if (events.TryNext(ChangeKind.ProviderLost, TimeSpan.FromMilliseconds(50))) break;
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("the leaked bridge was never stopped");
+            }
         }
 
         [Fact]
