@@ -10,7 +10,7 @@ import "C"
 import (
 	"runtime"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -41,9 +41,9 @@ type BridgeOptions struct {
 // a finalizer stops a leaked bridge as a safety net only.
 type Bridge struct {
 	session  *Session // kept reachable: its finalizer must not close it under the bridge
-	mu       sync.Mutex
-	handle   *C.olstate_bridge // nil once stopped
+	handle   *C.olstate_bridge
 	endpoint string
+	stopping int32 // atomic: 1 while a Stop is in progress or after one succeeded
 }
 
 // StartBridge publishes the session as opts say. The session must stay open
@@ -91,17 +91,19 @@ func (b *Bridge) Endpoint() string { return b.endpoint }
 // Stop stops accepting clients, disconnects those connected (they get
 // ProviderLost) and frees the bridge. Never call it from inside a callback
 // of the bridged session: that returns ErrWouldDeadlock and the bridge keeps
-// running. A second Stop returns an error matching ErrInvalidHandle.
+// running (Stop it again from another goroutine).
+//
+// Only one Stop runs: another one, made while the first is in progress or
+// after it succeeded, returns ErrInvalidHandle at once (no lock is held
+// across olstate's wait for the bridge's threads).
 func (b *Bridge) Stop() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.handle == nil {
-		return newError(ErrInvalidHandle.Code, "the bridge is already stopped")
+	if !atomic.CompareAndSwapInt32(&b.stopping, 0, 1) {
+		return newError(ErrInvalidHandle.Code, "the bridge is stopped or stopping")
 	}
 	if err := check(C.olgo_bridge_stop(b.handle)); err != nil {
+		atomic.StoreInt32(&b.stopping, 0) // still running (ErrWouldDeadlock): stop it later
 		return err
 	}
-	b.handle = nil
 	runtime.SetFinalizer(b, nil)
 	return nil
 }

@@ -285,3 +285,45 @@ func TestBridgeFinalizerStopsALeakedBridge(t *testing.T) {
 		}
 	}
 }
+
+// Stop from inside a callback of the bridged session is refused (it would
+// wait for the bridge's threads on the session's own thread); the bridge keeps
+// serving and a later Stop from a goroutine works.
+func TestBridgeStopInsideACallbackIsWouldDeadlock(t *testing.T) {
+	for _, d := range deliveries() {
+		t.Run(d.String(), func(t *testing.T) {
+			host := open(t, freshProfile(t), olstate.WithDelivery(d))
+			ep := endpointIn(t)
+			b := startBridge(t, host, olstate.BridgeOptions{Endpoint: ep})
+			results := make(chan error, 8)
+			sub, err := host.Subscribe(func(e olstate.Event) {
+				if e.Kind == olstate.ChangeDone {
+					results <- b.Stop()
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := host.SetState(olstate.Offline, false); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-results:
+				if !errors.Is(err, olstate.ErrWouldDeadlock) {
+					t.Fatalf("Stop inside a callback: %v", err)
+				}
+			case <-time.After(bridgeWait):
+				t.Fatal("no callback")
+			}
+			_ = sub.Close()
+			client := openClient(t, ep) // still serving
+			if st, err := client.State(); err != nil || st != olstate.Offline {
+				t.Fatalf("State through the bridge: %v, %v", st, err)
+			}
+			if err := b.Stop(); err != nil {
+				t.Fatalf("Stop afterwards: %v", err)
+			}
+			_ = host.SetState(olstate.Online, true)
+		})
+	}
+}

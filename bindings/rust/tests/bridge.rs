@@ -219,6 +219,39 @@ fn bridge_errors_map_to_error_codes() {
     assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
 }
 
+#[test]
+fn stop_inside_a_callback_of_the_session_is_would_deadlock() {
+    let _g = serial();
+    let dir = TempDir::new("deadlock");
+    // 'static, so that the bridge can move into a callback of its session.
+    let host: &'static Session = Box::leak(Box::new(open("rust-bridge-deadlock", false)));
+    let bridge = Bridge::start(host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(bridge)));
+    let (tx, rx) = mpsc::channel();
+    let s = slot.clone();
+    let _sub = host
+        .subscribe(move |event| {
+            if event.kind != EventKind::ChangeDone {
+                return;
+            }
+            if let Some(bridge) = s.lock().unwrap().take() {
+                let raw = bridge.as_raw() as usize;
+                let _ = tx.send((bridge.stop().map_err(|e| e.code()), raw));
+            }
+        })
+        .unwrap();
+    host.set_state(State::Offline, false).unwrap();
+    let (result, raw) = rx.recv_timeout(WAIT).expect("the callback ran");
+    assert_eq!(result, Err(ErrorCode::WouldDeadlock));
+    // Not stopped: still serving, and stoppable from this thread.
+    let client = client(&dir.endpoint(), false);
+    assert_eq!(client.state().unwrap(), State::Offline);
+    drop(client);
+    let r = unsafe { olstate::sys::olstate_bridge_stop(raw as *mut olstate::sys::olstate_bridge) };
+    assert_eq!(r, olstate::sys::OLSTATE_OK);
+    host.set_state(State::Online, true).unwrap();
+}
+
 /// Ignored: the core crashes (SIGSEGV in `Host::stop`, called by `~Host`
 /// with a null listener) whenever `olstate_bridge_start` fails after
 /// creating its host, e.g. with BUSY here. Run with `--ignored` once fixed.

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using System.Threading;
 using OlState.Interop;
 
 namespace OlState
@@ -37,8 +38,7 @@ namespace OlState
     public sealed unsafe class OlStateBridge : IDisposable
     {
         private readonly BridgeHandle _handle;
-        private readonly object _gate = new object();
-        private bool _stopped;
+        private int _stopping;  // 1 while a Stop is in progress or after one succeeded
 
         private OlStateBridge(BridgeHandle handle, OlStateSession session, string endpoint)
         {
@@ -111,10 +111,15 @@ namespace OlState
         /// Stops the bridge, reporting failures that Dispose ignores: throws
         /// <see cref="OlStateException"/> with <see cref="ResultCode.WouldDeadlock"/>
         /// from inside a handler of the bridged session (the bridge keeps
-        /// running then), and <see cref="ResultCode.InvalidHandle"/> once stopped.
+        /// running then: stop it again from another thread), and
+        /// <see cref="ResultCode.InvalidHandle"/> once stopped or while another
+        /// Stop is in progress (no lock is held across olstate's wait for the
+        /// bridge's threads).
         /// </summary>
         public void Stop()
         {
+            if (Interlocked.CompareExchange(ref _stopping, 1, 0) != 0)
+                throw new OlStateException(ResultCode.InvalidHandle, "the bridge is stopped or stopping", 0);
             bool added = false;
             try
             {
@@ -126,13 +131,14 @@ namespace OlState
                 {
                     throw new OlStateException(ResultCode.InvalidHandle, "the bridge is stopped", 0);
                 }
-                lock (_gate)
+                int r = NativeMethods.olstate_bridge_stop(_handle.DangerousGetHandle());
+                if (r != 0)
                 {
-                    if (_stopped) throw new OlStateException(ResultCode.InvalidHandle, "the bridge is stopped", 0);
-                    OlStateSession.Check(NativeMethods.olstate_bridge_stop(_handle.DangerousGetHandle()));
-                    _stopped = true;
-                    _handle.SetHandleAsInvalid();  // stopped: ReleaseHandle must not run
+                    var error = OlStateSession.Failure(r);  // read on this thread, right after the call
+                    Volatile.Write(ref _stopping, 0);      // still running
+                    throw error;
                 }
+                _handle.SetHandleAsInvalid();  // stopped: ReleaseHandle must not run
             }
             finally
             {
@@ -140,14 +146,21 @@ namespace OlState
             }
         }
 
-        /// <summary>Stops the bridge (if running); failures are ignored. Safe to call twice.</summary>
+        /// <summary>
+        /// Stops the bridge if it runs; failures are ignored (inside a handler of
+        /// the bridged session, where stopping is refused, it keeps running until
+        /// a later Stop or Dispose, or the finalizer). Safe to call twice.
+        /// </summary>
         public void Dispose()
         {
-            lock (_gate)
+            try
             {
-                if (_stopped) return;
+                Stop();
             }
-            _handle.Dispose();
+            catch (OlStateException)
+            {
+                // Stopped already, or refused (WouldDeadlock): see the summary.
+            }
         }
     }
 }

@@ -198,6 +198,32 @@ namespace OlState.Tests
             Assert.Equal(ConnectionState.Online, client.State);
         }
 
+        [Theory]
+        [InlineData(Delivery.Queued)]
+        [InlineData(Delivery.Inline)]
+        public void StopInsideAHandlerIsWouldDeadlock(Delivery delivery)
+        {
+            using var host = OlStateSession.Open(new OlStateOptions { Profile = Fresh(), Provider = Provider.Simulator, Delivery = delivery });
+            var bridge = OlStateBridge.Start(host, new OlStateBridgeOptions { Endpoint = Endpoint() });
+            var results = new BlockingCollection<Exception?>();
+            using (host.Subscribe(c =>
+            {
+                if (c.Kind != ChangeKind.ChangeDone) return;
+                try { bridge.Stop(); results.Add(null); }
+                catch (Exception e) { results.Add(e); }
+                bridge.Dispose();  // refused as well, silently
+            }))
+            {
+                host.SetState(ConnectionState.Offline);
+                Assert.True(results.TryTake(out var error, Wait));
+                Assert.Equal(ResultCode.WouldDeadlock, Assert.IsType<OlStateException>(error).Code);
+            }
+            using (var client = Client(Endpoint()))  // still serving
+                Assert.Equal(ConnectionState.Offline, client.State);
+            bridge.Stop();
+            bridge.Dispose();
+        }
+
         [Fact]
         public void ArgumentsAreChecked()
         {
