@@ -142,11 +142,13 @@ void Host::run_accept() noexcept {
 void Host::stop() noexcept {
     if (stopped_) return;
     stopped_ = true;
-    listener_->shutdown();
+    // A start that failed half-way has no listener or hub yet.
+    if (listener_) listener_->shutdown();
     if (accept_thread_.joinable()) accept_thread_.join();
     // Waits for running callbacks; the release then says "going away" to
     // every client. A session already closed released it before.
     if (subscription_) olstate_unsubscribe(session_, subscription_);
+    if (!hub_) return;
     hub_->session_closed();
 
     std::vector<std::shared_ptr<HostClient>> clients;

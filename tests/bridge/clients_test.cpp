@@ -1,0 +1,147 @@
+// Many clients on one host: every one gets every event, the limit is kept, a
+// client that stops reading only hurts itself, and a client killed
+// mid-stream is cleaned up while the host keeps serving.
+#include "bridge_support.h"
+
+using namespace bridge_test;
+using test::Recorder;
+
+TEST_CASE("eight clients all get every event, in order") {
+    Watchdog dog("eight clients", 60s);
+    TempDir dir;
+    Host host(dir.endpoint());
+    std::vector<std::unique_ptr<BridgeSession>> sessions;
+    std::vector<std::unique_ptr<Recorder>> recs;
+    for (int i = 0; i < 8; ++i) {
+        sessions.push_back(std::make_unique<BridgeSession>(
+            dir.endpoint(), i % 2 ? OLSTATE_DELIVERY_INLINE : OLSTATE_DELIVERY_QUEUED));
+        recs.push_back(std::make_unique<Recorder>());
+        test::subscribe(sessions.back()->get(), *recs.back());
+    }
+    for (int t = 0; t < 5; ++t) host.toggle();
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+        CAPTURE(i);
+        REQUIRE(recs[i]->wait_for(15));
+        const auto seen = recs[i]->seen();
+        CHECK(seen.size() == 15);
+        for (std::size_t k = 0; k < seen.size(); ++k) {
+            CHECK(seen[k].event.sequence == k + 1);
+            CHECK(seen[k].event.flags == 0);
+            CHECK(seen[k].event.kind == OLSTATE_EVENT_CHANGE_START + k % 3);
+        }
+        CHECK(seen.back().event.new_state == OLSTATE_OFFLINE);  // five changes from online
+    }
+}
+
+TEST_CASE("max_clients: extra connections get a refusal and are closed; a freed slot is reused") {
+    Watchdog dog("max clients", 60s);
+    TempDir dir;
+    Host host(dir.endpoint(), {"--max-clients", "2"});
+    auto a = std::make_unique<BridgeSession>(dir.endpoint());
+    BridgeSession b(dir.endpoint());
+    olstate_session* c = nullptr;
+    CHECK(open_bridge(dir.endpoint(), &c) == OLSTATE_E_BUSY);
+    CHECK(c == nullptr);
+    CHECK(std::string(olstate_last_error_message()).find("limit") != std::string::npos);
+    {
+        RawClient raw(dir.endpoint());
+        const auto f = raw.read_frame();
+        REQUIRE(f);
+        CHECK(f->type == 3);  // refusal
+        CHECK(f->i32(0) == OLSTATE_E_BUSY);
+        CHECK(raw.closed_by_host());
+    }
+    a.reset();  // frees a slot once the host has noticed
+    CHECK(test::eventually([&] {
+        if (open_bridge(dir.endpoint(), &c) != OLSTATE_OK) return false;
+        return true;
+    }));
+    Recorder rec;
+    test::subscribe(c, rec);
+    host.toggle();
+    CHECK(rec.wait_for(3));
+    CHECK(olstate_close(c) == OLSTATE_OK);
+}
+
+TEST_CASE("a client that stops reading fills only its own queue; the others get every event") {
+    Watchdog dog("slow client", 120s);
+    TempDir dir;
+    Host host(dir.endpoint(), {"--queue", "256"});
+    // The stuck client: says hello, reads the welcome, then never reads again.
+    RawClient stuck(dir.endpoint());
+    REQUIRE(stuck.send(hello()));
+    const auto welcome = stuck.read_frame();
+    REQUIRE(welcome);
+    REQUIRE(welcome->type == 2);
+
+    BridgeSession good(dir.endpoint());
+    Recorder rec;
+    test::subscribe(good.get(), rec);
+    // 60 rounds of 150 events: far beyond what the stuck client's socket and
+    // queue hold. Each round's storm returns (the host's callback never
+    // waits for a client) and the good client gets all of it.
+    constexpr std::size_t kRounds = 60, kPerRound = 150;
+    for (std::size_t r = 0; r < kRounds; ++r) {
+        REQUIRE(host.command("storm 50") == "ok");
+        REQUIRE(rec.wait_for((r + 1) * kPerRound));
+    }
+    const auto seen = rec.seen();
+    REQUIRE(seen.size() == kRounds * kPerRound);
+    std::size_t flagged = 0;
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        if (seen[i].event.sequence != i + 1) {
+            FAIL("the good client's sequence has a gap at " << i);
+            break;
+        }
+        flagged += seen[i].event.flags != 0;
+    }
+    CHECK(flagged == 0);
+
+    // The stuck client reads at last: some events, then a frame flagged
+    // DROPPED, every one of them well-formed.
+    std::size_t events = 0, dropped = 0;
+    while (const auto f = stuck.read_frame(2s)) {
+        REQUIRE(f->type == 4);
+        ++events;
+        dropped += (f->u32(20) & OLSTATE_EVENT_FLAG_DROPPED) != 0;  // kind, old, new, u64 sequence, flags
+    }
+    CHECK(events > 0);
+    CHECK(events < kRounds * kPerRound);
+    CHECK(dropped >= 1);
+}
+
+TEST_CASE("a client process killed mid-stream is cleaned up; the host keeps serving") {
+    Watchdog dog("killed client", 60s);
+    TempDir dir;
+    Host host(dir.endpoint(), {"--max-clients", "2"});
+    const std::string monitor = build_file("OLSTATE_MONITOR", "olstate-monitor");
+    for (int round = 0; round < 3; ++round) {
+        CAPTURE(round);
+        Child client({monitor, "--provider", "bridge", "--endpoint", dir.endpoint()});
+        // Connected once it printed its facts.
+        bool connected = false;
+        while (const auto l = client.line()) {
+            if (l->rfind("state:", 0) == 0) {
+                connected = true;
+                break;
+            }
+        }
+        REQUIRE(connected);
+        REQUIRE(host.command("storm 20") == "ok");
+        client.kill9();  // mid-stream: its queue and socket still hold events
+        REQUIRE(host.command("storm 20") == "ok");
+    }
+    // Slots of the killed clients are freed (eventually: the host notices the
+    // closed sockets), and a new client gets events.
+    olstate_session* a = nullptr;
+    olstate_session* b = nullptr;
+    REQUIRE(test::eventually([&] { return open_bridge(dir.endpoint(), &a) == OLSTATE_OK; }));
+    REQUIRE(test::eventually([&] { return open_bridge(dir.endpoint(), &b) == OLSTATE_OK; }));
+    Recorder rec;
+    test::subscribe(b, rec);
+    host.toggle();
+    CHECK(rec.wait_for(3));
+    CHECK(olstate_close(a) == OLSTATE_OK);
+    CHECK(olstate_close(b) == OLSTATE_OK);
+    CHECK(host.child().running());
+}

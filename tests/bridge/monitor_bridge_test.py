@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""olstate-monitor across processes: --serve in one, --provider bridge in
+another, as the README's two-terminal demo does."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+
+MONITOR = sys.argv[1]
+failures = []
+passed = 0
+
+
+def check(cond, what):
+    global passed
+    if cond:
+        passed += 1
+    else:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+class Proc:
+    """A monitor in the background; its stdout lines are collected."""
+
+    def __init__(self, *args):
+        self.p = subprocess.Popen([MONITOR, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self.cv = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.p.stdout:
+            with self.cv:
+                self.lines.append(line.rstrip("\n"))
+                self.cv.notify_all()
+        with self.cv:
+            self.cv.notify_all()
+
+    def wait_line(self, pred, timeout=20):
+        with self.cv:
+            ok = self.cv.wait_for(lambda: any(pred(l) for l in self.lines) or self.p.poll() is not None, timeout)
+            return ok and any(pred(l) for l in self.lines)
+
+    def finish(self, timeout=20):
+        try:
+            self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            return None
+        return self.p.returncode
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        return self.finish()
+
+
+def run(*args, timeout=30):
+    return subprocess.run([MONITOR, *args], capture_output=True, text=True, timeout=timeout)
+
+
+tmp = tempfile.mkdtemp(prefix="olstate-monitor-bridge-")
+os.chmod(tmp, 0o700)
+ep = os.path.join(tmp, "a.sock")
+
+# A host that allows set, a follower, a setter: the follower sees the same events as the host.
+host = Proc("--provider", "simulator", "--profile", "mon-bridge", "--serve", "--allow-set", "--endpoint", ep)
+check(host.wait_line(lambda l: l.startswith("serving:") and ep in l), f"--serve prints its endpoint {host.lines}")
+follower = Proc("--provider", "bridge", "--endpoint", ep, "--count", "3", "--json")
+check(follower.wait_line(lambda l: '"type":"session"' in l), "the follower connected")
+r = run("--provider", "bridge", "--endpoint", ep, "--set", "offline", "--block")
+check(r.returncode == 0 and "state: offline" in r.stdout, f"--set through the bridge ({r.returncode}, {r.stdout!r}, {r.stderr!r})")
+check(follower.finish() == 0, "the follower exits 0 after --count 3")
+objs = [json.loads(l) for l in follower.lines]
+check(objs and objs[0]["provider"] == "bridge" and objs[0]["profile"] == "mon-bridge", f"bridge facts {objs[:1]}")
+kinds = [o["kind"] for o in objs[1:]]
+check(kinds == ["change_start", "change", "change_done"], f"follower kinds {kinds}")
+check(host.wait_line(lambda l: "change_done" in l), "the host prints the same change")
+host_events = [l.split()[2] for l in host.lines if " #" in l]
+check(host_events == ["change_start", "change", "change_done"], f"host events {host_events}")
+check(host.stop() == 0, "--serve exits 0 on SIGTERM")
+check(not os.path.exists(ep), "the endpoint is removed when the host stops")
+
+# A host that forbids set: a clear error and exit 1.
+host = Proc("--provider", "simulator", "--profile", "mon-ro", "--serve", "--endpoint", ep)
+check(host.wait_line(lambda l: l.startswith("serving:")), "read-only host started")
+r = run("--provider", "bridge", "--endpoint", ep, "--set", "offline")
+check(r.returncode == 1, f"--set refused exits 1 (got {r.returncode})")
+check("does not let clients change the state" in r.stderr and "OLSTATE_E_NOT_SUPPORTED" in r.stderr,
+      f"--set refused says why: {r.stderr!r}")
+
+# The host killed: a plain follower reports provider_lost and exits 1; a
+# reconnecting one reports provider_back when a new host comes.
+plain = Proc("--provider", "bridge", "--endpoint", ep)
+recon = Proc("--provider", "bridge", "--endpoint", ep, "--reconnect")
+check(plain.wait_line(lambda l: l.startswith("state:")), "plain follower connected")
+check(recon.wait_line(lambda l: l.startswith("state:")), "reconnecting follower connected")
+host.p.kill()
+host.finish()
+check(plain.finish() == 1, "a plain follower exits 1 when the host goes away")
+check(any("provider_lost" in l for l in plain.lines), f"plain follower printed provider_lost {plain.lines}")
+check(recon.wait_line(lambda l: "provider_lost" in l), "reconnecting follower printed provider_lost")
+host = Proc("--provider", "simulator", "--profile", "mon-ro", "--serve", "--endpoint", ep)
+check(recon.wait_line(lambda l: "provider_back" in l), f"reconnecting follower printed provider_back {recon.lines}")
+check(recon.stop() == 0, "reconnecting follower exits 0 on SIGTERM")
+check(host.stop() == 0, "second host exits 0")
+
+# Usage errors.
+check(run("--reconnect").returncode == 2, "--reconnect without --provider bridge is a usage error")
+check(run("--allow-set").returncode == 2, "--allow-set without --serve is a usage error")
+r = run("--provider", "bridge", "--endpoint", os.path.join(tmp, "nobody.sock"))
+check(r.returncode == 1 and "OLSTATE_E_PROVIDER_NOT_FOUND" in r.stderr, f"no host: {r.stderr!r}")
+
+os.system(f"rm -rf '{tmp}'")
+print(f"{passed} checks passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
