@@ -22,13 +22,16 @@ type BridgeOptions struct {
 	// AllowSetState lets clients change the state; without it their
 	// SetState fails with ErrNotSupported.
 	AllowSetState bool
-	// MaxClients is the most clients connected at once; 0 = the default (16).
+	// MaxClients is the most clients connected at once (1..1024; more get
+	// refused); 0 = the default (16).
 	MaxClients uint32
 	// QueueLength is how many events are held per client before the oldest
-	// is dropped (the next one has Dropped set); 0 = the default (64).
+	// is dropped (the next one has Dropped set), at most 65536; 0 = the
+	// default (64).
 	QueueLength uint32
-	// Endpoint is where to serve: a Unix socket path on POSIX (its folder is
-	// created 0700 if missing and must not be open to others), a pipe name on
+	// Endpoint is where to serve: an absolute Unix socket path on POSIX (its
+	// folder is created 0700 if missing and must be owned by the user and
+	// closed to others), a pipe name on
 	// Windows; "" = the current user's endpoint, which ProviderBridge finds
 	// without WithEndpoint.
 	Endpoint string

@@ -227,6 +227,13 @@ func TestBridgeArguments(t *testing.T) {
 	// WithEndpoint implies the bridge provider.
 	ep := endpointIn(t)
 	startBridge(t, host, olstate.BridgeOptions{Endpoint: ep})
+	// A second bridge on the same endpoint; a limit out of range.
+	if _, err := host.StartBridge(olstate.BridgeOptions{Endpoint: ep}); !errors.Is(err, olstate.ErrBusy) {
+		t.Fatalf("a second bridge on %s: %v", ep, err)
+	}
+	if _, err := host.StartBridge(olstate.BridgeOptions{Endpoint: ep + ".2", MaxClients: 5000}); !errors.Is(err, olstate.ErrInvalidArgument) {
+		t.Fatalf("5000 clients: %v", err)
+	}
 	client := openClient(t, ep, olstate.WithProvider(olstate.ProviderSimulator), olstate.WithEndpoint(ep))
 	if info, _ := client.Info(); info.Provider != olstate.ProviderBridge {
 		t.Fatalf("provider %v", info.Provider)

@@ -49,7 +49,8 @@ impl BridgeOptions {
         self.allow_set_state
     }
 
-    /// Connected clients at most; 0 = the library's default (16).
+    /// Connected clients at most (1..=1024; more connections are refused
+    /// with [`ErrorCode::Busy`]); 0 = the library's default (16).
     pub fn max_clients(mut self, clients: u32) -> BridgeOptions {
         self.max_clients = clients;
         self
@@ -57,7 +58,7 @@ impl BridgeOptions {
 
     /// Events held per client before the oldest is dropped (the next one is
     /// flagged [`Event::dropped_before`](crate::Event::dropped_before)); 0 =
-    /// the library's default (64).
+    /// the library's default (64); at most 65536.
     pub fn queue_length(mut self, events: u32) -> BridgeOptions {
         self.queue_length = events;
         self
@@ -66,8 +67,9 @@ impl BridgeOptions {
     /// The endpoint to serve (a Unix socket path on POSIX, a pipe name on
     /// Windows); default: the current user's endpoint, which
     /// [`Provider::Bridge`](crate::Provider::Bridge) finds without one. It
-    /// must be valid UTF-8. On POSIX its folder is created with mode 0700 if
-    /// missing, and must not be open to other users.
+    /// must be valid UTF-8. On POSIX an absolute socket path whose folder is
+    /// owned by the user and closed to others (mode 0700; created when
+    /// missing).
     pub fn endpoint(mut self, endpoint: impl Into<PathBuf>) -> BridgeOptions {
         self.endpoint = Some(endpoint.into());
         self

@@ -252,11 +252,7 @@ fn stop_inside_a_callback_of_the_session_is_would_deadlock() {
     host.set_state(State::Online, true).unwrap();
 }
 
-/// Ignored: the core crashes (SIGSEGV in `Host::stop`, called by `~Host`
-/// with a null listener) whenever `olstate_bridge_start` fails after
-/// creating its host, e.g. with BUSY here. Run with `--ignored` once fixed.
 #[test]
-#[ignore = "olstate_bridge_start crashes on BUSY (core bug: Host::stop with no listener)"]
 fn a_second_bridge_on_the_same_endpoint_is_busy() {
     let _g = serial();
     let dir = TempDir::new("busy");
@@ -264,6 +260,10 @@ fn a_second_bridge_on_the_same_endpoint_is_busy() {
     let _bridge = Bridge::start(&host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
     let e = Bridge::start(&host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Busy, "{e}");
+    // A limit out of range.
+    let e = Bridge::start(&host, BridgeOptions::new().endpoint(dir.0.join("other.sock")).max_clients(5000))
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
 }
 
 #[test]

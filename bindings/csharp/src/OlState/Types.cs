@@ -242,14 +242,14 @@ namespace OlState
         /// <summary>Clients may change the state (default false: their SetState throws <see cref="ResultCode.NotSupported"/>).</summary>
         public bool AllowSetState { get; set; }
 
-        /// <summary>Clients connected at once at most; 0 for the default (16).</summary>
+        /// <summary>Clients connected at once at most (1 to 1024; more are refused); 0 for the default (16).</summary>
         public int MaxClients
         {
             get => _maxClients;
             set => _maxClients = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
         }
 
-        /// <summary>Events held per client before the oldest is dropped; 0 for the default (64).</summary>
+        /// <summary>Events held per client before the oldest is dropped (at most 65536); 0 for the default (64).</summary>
         public int QueueLength
         {
             get => _queueLength;
@@ -257,8 +257,9 @@ namespace OlState
         }
 
         /// <summary>
-        /// Where to serve: a pipe name on Windows, a socket path elsewhere (its
-        /// folder is created 0700 if missing and must not be open to others);
+        /// Where to serve: a pipe name on Windows, an absolute socket path
+        /// elsewhere (its folder is created 0700 if missing and must be owned by
+        /// the user and closed to others);
         /// null for the current user's endpoint, which clients find without
         /// <see cref="OlStateOptions.Endpoint"/>.
         /// </summary>

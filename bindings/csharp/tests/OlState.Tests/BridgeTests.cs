@@ -237,6 +237,16 @@ namespace OlState.Tests
             Assert.Throws<ArgumentOutOfRangeException>(() => new OlStateBridgeOptions { MaxClients = -1 });
             Assert.Throws<ArgumentNullException>(() => OlStateBridge.Start(null!));
 
+            // A second bridge on the same endpoint; a limit out of range.
+            using (var host = Host(Fresh()))
+            using (OlStateBridge.Start(host, new OlStateBridgeOptions { Endpoint = Endpoint() }))
+            {
+                Assert.Equal(ResultCode.Busy, Assert.Throws<OlStateException>(() =>
+                    OlStateBridge.Start(host, new OlStateBridgeOptions { Endpoint = Endpoint() })).Code);
+                Assert.Equal(ResultCode.InvalidArgument, Assert.Throws<OlStateException>(() =>
+                    OlStateBridge.Start(host, new OlStateBridgeOptions { Endpoint = Endpoint("other.sock"), MaxClients = 5000 })).Code);
+            }
+
             // A disposed session cannot be published.
             var closed = Host(Fresh());
             closed.Dispose();
