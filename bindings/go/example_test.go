@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"olstate"
 )
@@ -104,4 +106,50 @@ func ExampleSession_Info() {
 	info, _ := s.Info()
 	fmt.Println(info.Provider == olstate.ProviderSimulator, info.Profile)
 	// Output: true Outlook
+}
+
+// Host a bridge and follow it from a client with reconnect: the client is
+// told when the host goes away and when a host serves the endpoint again.
+// (Host and client share this process here; normally the host runs inside
+// Outlook and the client is another program, which opens
+// olstate.Open("", olstate.WithProvider(olstate.ProviderBridge),
+// olstate.WithReconnect(true)) to reach the current user's bridge.)
+func ExampleSession_StartBridge() {
+	dir, _ := os.MkdirTemp("", "olstate-example-") // a private (0700) folder
+	defer os.RemoveAll(dir)
+	endpoint := filepath.Join(dir, "bridge.sock")
+
+	host, err := olstate.Open("example-bridge", olstate.WithProvider(olstate.ProviderSimulator))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer host.Close()
+	bridge, err := host.StartBridge(olstate.BridgeOptions{Endpoint: endpoint})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	client, err := olstate.Open("", olstate.WithEndpoint(bridge.Endpoint()), olstate.WithReconnect(true))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer client.Close()
+	events, _ := client.Watch(context.Background())
+
+	_ = bridge.Stop() // Outlook exits
+	fmt.Println((<-events).Kind)
+	_, err = client.State()
+	fmt.Println(errors.Is(err, olstate.ErrProviderNotFound))
+
+	bridge, _ = host.StartBridge(olstate.BridgeOptions{Endpoint: endpoint}) // Outlook is back
+	defer bridge.Stop()
+	e := <-events
+	fmt.Println(e.Kind, e.NewState)
+	// Output:
+	// provider_lost
+	// true
+	// provider_back online
 }

@@ -25,13 +25,14 @@ static olgo_result capture(olstate_result code) {
 }
 
 olgo_result olgo_open(const char* profile, uint32_t provider, const char* provider_path,
-                      uint32_t delivery, olstate_session** out) {
+                      uint32_t delivery, uint32_t flags, olstate_session** out) {
     olstate_open_options o;
     olstate_open_options_init(&o);
     o.profile = profile;
     o.provider = provider;
     o.provider_path = provider_path;
     o.delivery = delivery;
+    o.flags = flags;
     return capture(olstate_open_ex(&o, out));
 }
 
@@ -62,3 +63,32 @@ olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, olstate_subscri
 olgo_result olgo_unsubscribe(olstate_session* s, olstate_subscription token) {
     return capture(olstate_unsubscribe(s, token));
 }
+
+olgo_result olgo_bridge_start(olstate_session* s, uint32_t flags, uint32_t max_clients,
+                              uint32_t queue_length, const char* endpoint, olstate_bridge** out,
+                              char* out_endpoint, size_t endpoint_size) {
+    olstate_bridge_options o;
+    olstate_bridge* b = NULL;
+    const char* e = NULL;
+    olgo_result r;
+    olstate_bridge_options_init(&o);
+    o.flags = flags;
+    o.max_clients = max_clients;
+    o.queue_length = queue_length;
+    o.endpoint = endpoint;
+    r = capture(olstate_bridge_start(s, &o, &b));
+    if (r.code != OLSTATE_OK) return r;
+    r = capture(olstate_bridge_endpoint(b, &e));
+    if (r.code != OLSTATE_OK) {
+        olstate_bridge_stop(b);
+        return r;
+    }
+    if (endpoint_size > 0) {
+        strncpy(out_endpoint, e, endpoint_size - 1);
+        out_endpoint[endpoint_size - 1] = '\0';
+    }
+    *out = b;
+    return r;
+}
+
+olgo_result olgo_bridge_stop(olstate_bridge* b) { return capture(olstate_bridge_stop(b)); }

@@ -15,7 +15,7 @@ typedef struct {
 } olgo_result;
 
 olgo_result olgo_open(const char* profile, uint32_t provider, const char* provider_path,
-                      uint32_t delivery, olstate_session** out);
+                      uint32_t delivery, uint32_t flags, olstate_session** out);
 olgo_result olgo_close(olstate_session* s);
 olgo_result olgo_capabilities(olstate_session* s, uint32_t* out);
 olgo_result olgo_get_state(olstate_session* s, uint32_t* out);
@@ -25,5 +25,11 @@ olgo_result olgo_set_state(olstate_session* s, uint32_t state, uint32_t flags);
 olgo_result olgo_info(olstate_session* s, olstate_session_info* out);
 olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, olstate_subscription* out);
 olgo_result olgo_unsubscribe(olstate_session* s, olstate_subscription token);
+/* Starts a bridge and copies its endpoint (up to endpoint_size - 1 bytes,
+ * NUL-terminated) while it is certainly alive. */
+olgo_result olgo_bridge_start(olstate_session* s, uint32_t flags, uint32_t max_clients,
+                              uint32_t queue_length, const char* endpoint, olstate_bridge** out,
+                              char* out_endpoint, size_t endpoint_size);
+olgo_result olgo_bridge_stop(olstate_bridge* b);
 
 #endif

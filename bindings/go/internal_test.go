@@ -34,6 +34,13 @@ func TestABICompatibility(t *testing.T) {
 	if err := checkABI(); err != nil {
 		t.Fatalf("the library built here: %v", err)
 	}
+	// This package uses the bridge (ABI 1.1): a 1.0 library is refused.
+	if ABIVersion != 1<<16|1 {
+		t.Fatalf("ABIVersion %#x, want 1.1", ABIVersion)
+	}
+	if err := abiError(1<<16, ABIVersion); !errors.Is(err, ErrIncompatibleLibrary) || !strings.Contains(err.Error(), "has ABI 1.0") {
+		t.Fatalf("a 1.0 library: %v", err)
+	}
 	if LibraryABIVersion() != ABIVersion {
 		t.Fatalf("library ABI %#x, header %#x", LibraryABIVersion(), ABIVersion)
 	}
@@ -42,7 +49,7 @@ func TestABICompatibility(t *testing.T) {
 func TestStructSizesMatchLibrary(t *testing.T) {
 	header, library := structSizes()
 	if header != library {
-		t.Fatalf("sizes of open_options, event, session_info: header %v, library %v", header, library)
+		t.Fatalf("sizes of open_options, event, session_info, bridge_options: header %v, library %v", header, library)
 	}
 }
 
@@ -52,6 +59,9 @@ func TestMakeEvent(t *testing.T) {
 		e.Subscription != 7 || e.Sequence != 42 || !e.Dropped ||
 		!e.Time.Equal(time.Unix(1_700_000_000, 123_456_000)) {
 		t.Fatalf("%+v", e)
+	}
+	if k := makeEvent(0x101, 1, 2, 1, 1, 0, 0).Kind; k != ProviderBack || k.String() != "provider_back" {
+		t.Fatalf("0x101: %v", k)
 	}
 	// Kinds this package does not know pass through unchanged.
 	e = makeEvent(0x7777, 1, 2, 1, 1, 0, 0)

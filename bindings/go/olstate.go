@@ -120,13 +120,20 @@ func (c Capabilities) String() string {
 // package does not know are passed through unchanged.
 type EventKind uint32
 
-// Event kinds. ProviderLost and ProviderBack are reserved for olstate's bridge.
+// Event kinds. A change is reported as ChangeStart, Change, ChangeDone.
+// ProviderLost and ProviderBack (ABI 1.1) come only to sessions opened with
+// ProviderBridge and are never dropped on overflow.
 const (
-	ChangeStart  EventKind = C.OLSTATE_EVENT_CHANGE_START
-	Change       EventKind = C.OLSTATE_EVENT_CHANGE
-	ChangeDone   EventKind = C.OLSTATE_EVENT_CHANGE_DONE
-	ProviderLost EventKind = 0x100
-	ProviderBack EventKind = 0x101
+	ChangeStart EventKind = C.OLSTATE_EVENT_CHANGE_START
+	Change      EventKind = C.OLSTATE_EVENT_CHANGE
+	ChangeDone  EventKind = C.OLSTATE_EVENT_CHANGE_DONE
+	// ProviderLost: the bridge host went away (Outlook exited, the add-in
+	// unloaded). NewState is the last state known; calls fail with
+	// ErrProviderNotFound until ProviderBack.
+	ProviderLost EventKind = C.OLSTATE_EVENT_PROVIDER_LOST
+	// ProviderBack: a session opened WithReconnect reached a host again;
+	// NewState is the current state.
+	ProviderBack EventKind = C.OLSTATE_EVENT_PROVIDER_BACK
 )
 
 func (k EventKind) String() string {
@@ -165,7 +172,11 @@ const (
 	ProviderOutlook   Provider = C.OLSTATE_PROVIDER_OUTLOOK
 	ProviderSimulator Provider = C.OLSTATE_PROVIDER_SIMULATOR
 	ProviderLibrary   Provider = C.OLSTATE_PROVIDER_LIBRARY
-	ProviderBridge    Provider = C.OLSTATE_PROVIDER_BRIDGE
+	// ProviderBridge reaches a session published by a Bridge (in practice
+	// inside Outlook) from another process: the current user's endpoint, or
+	// the one given WithEndpoint. Open fails with ErrProviderNotFound when no
+	// bridge serves it, unless WithReconnect(true).
+	ProviderBridge Provider = C.OLSTATE_PROVIDER_BRIDGE
 )
 
 func (p Provider) String() string {

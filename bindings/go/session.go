@@ -18,6 +18,7 @@ type options struct {
 	provider     Provider
 	providerPath string
 	delivery     Delivery
+	reconnect    bool
 }
 
 // Option configures Open.
@@ -36,6 +37,25 @@ func WithProviderPath(path string) Option {
 	}
 }
 
+// WithEndpoint connects to the bridge serving this endpoint (a Unix socket
+// path on POSIX, a pipe name on Windows, as Bridge.Endpoint reports it)
+// instead of the current user's; it implies ProviderBridge.
+func WithEndpoint(endpoint string) Option {
+	return func(o *options) {
+		o.provider = ProviderBridge
+		o.providerPath = endpoint
+	}
+}
+
+// WithReconnect(true), with ProviderBridge, keeps the session reconnecting
+// with backoff whenever the bridge host is gone, also at Open (which then
+// succeeds before any host runs): subscribers get ProviderLost when the host
+// goes away and ProviderBack, with the current state, when one serves the
+// endpoint again; calls in between fail with ErrProviderNotFound. Without it
+// a lost host is final for the session. Other providers refuse it
+// (ErrInvalidArgument).
+func WithReconnect(reconnect bool) Option { return func(o *options) { o.reconnect = reconnect } }
+
 // WithDelivery selects Queued (default) or Inline delivery.
 func WithDelivery(d Delivery) Option { return func(o *options) { o.delivery = d } }
 
@@ -53,7 +73,7 @@ type Session struct {
 type Info struct {
 	Provider     Provider // the resolved provider (never ProviderAuto)
 	Profile      string
-	ProviderPath string // the provider library actually loaded
+	ProviderPath string // the provider library actually loaded; the endpoint for ProviderBridge
 }
 
 // Open opens the profile ("" for the default profile) and advises olstate's
@@ -83,8 +103,12 @@ func Open(profile string, opts ...Option) (*Session, error) {
 		cpath = C.CString(o.providerPath)
 		defer C.free(unsafe.Pointer(cpath))
 	}
+	flags := C.uint32_t(0)
+	if o.reconnect {
+		flags |= C.OLSTATE_OPEN_RECONNECT
+	}
 	var h *C.olstate_session
-	if err := check(C.olgo_open(cprofile, C.uint32_t(o.provider), cpath, C.uint32_t(o.delivery), &h)); err != nil {
+	if err := check(C.olgo_open(cprofile, C.uint32_t(o.provider), cpath, C.uint32_t(o.delivery), flags, &h)); err != nil {
 		return nil, err
 	}
 	// Nobody else knows h yet, so the info strings stay valid while copied.
@@ -160,13 +184,16 @@ func (s *Session) Info() (Info, error) {
 }
 
 // structSizes: the sizes cgo compiled from olstate.h and the sizes the
-// loaded library reports (OLSTATE_STRUCT_OPEN_OPTIONS, _EVENT, _SESSION_INFO).
-func structSizes() (header, library [3]uint64) {
-	header = [3]uint64{C.sizeof_olstate_open_options, C.sizeof_olstate_event, C.sizeof_olstate_session_info}
-	library = [3]uint64{
+// loaded library reports (OLSTATE_STRUCT_OPEN_OPTIONS, _EVENT, _SESSION_INFO,
+// _BRIDGE_OPTIONS).
+func structSizes() (header, library [4]uint64) {
+	header = [4]uint64{C.sizeof_olstate_open_options, C.sizeof_olstate_event, C.sizeof_olstate_session_info,
+		C.sizeof_olstate_bridge_options}
+	library = [4]uint64{
 		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_OPEN_OPTIONS)),
 		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_EVENT)),
 		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_SESSION_INFO)),
+		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_BRIDGE_OPTIONS)),
 	}
 	return
 }

@@ -9,7 +9,11 @@
 //!   ([`Session::open`] or [`Session::builder`] for provider, provider path
 //!   and [`Delivery`] mode), its [`State`] and [`Capabilities`], and
 //!   [`Session::subscribe`] with a Rust closure, which returns a
-//!   [`Subscription`] guard that unsubscribes when dropped.
+//!   [`Subscription`] guard that unsubscribes when dropped;
+//! - a [`Bridge`] publishes a session to other processes of the same user,
+//!   which open it with [`Provider::Bridge`] (and, with
+//!   [`SessionBuilder::reconnect`], follow the host going away and coming
+//!   back: [`EventKind::ProviderLost`], [`EventKind::ProviderBack`]).
 //!
 //! The Offline State API works only inside `OUTLOOK.EXE` (add-ins, MAPI
 //! providers). Other programs reach the same state through olstate's bridge
@@ -69,6 +73,7 @@
 //! rpath to it), else through `pkg-config olstate`. See the README.
 #![warn(missing_docs, rust_2018_idioms, unsafe_op_in_unsafe_fn)]
 
+mod bridge;
 mod error;
 mod session;
 pub mod sys;
@@ -77,6 +82,7 @@ mod types;
 use std::ffi::CStr;
 use std::sync::OnceLock;
 
+pub use bridge::{Bridge, BridgeOptions};
 pub use error::{Error, ErrorCode, Result};
 pub use session::{Session, SessionBuilder, Subscription};
 pub use types::{
@@ -126,8 +132,10 @@ pub fn library_version() -> String {
 ///
 /// ```
 /// use olstate::{check_abi_version, ErrorCode};
-/// assert!(check_abi_version((1 << 16) | 0).is_ok());
+/// assert!(check_abi_version((1 << 16) | 1).is_ok());
 /// assert!(check_abi_version((1 << 16) | 7).is_ok()); // newer minor: compatible
+/// // ABI 1.0 lacks the bridge this binding exposes.
+/// assert_eq!(check_abi_version(1 << 16).unwrap_err().code(), ErrorCode::IncompatibleAbi);
 /// let err = check_abi_version(2 << 16).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::IncompatibleAbi);
 /// ```
@@ -183,7 +191,7 @@ mod tests {
     fn abi_check_refuses_other_major_and_older_minor() {
         assert!(check_abi_version(sys::OLSTATE_ABI_VERSION).is_ok());
         assert!(check_abi_version(sys::OLSTATE_ABI_VERSION + 1).is_ok());
-        for bad in [0u32, 2 << 16, (2 << 16) | 3, 0xffff] {
+        for bad in [0u32, 1 << 16, 2 << 16, (2 << 16) | 3, 0xffff] {
             let e = check_abi_version(bad).unwrap_err();
             assert_eq!(e.code(), ErrorCode::IncompatibleAbi, "{bad:#x}");
             assert!(e.message().contains("ABI"), "{e}");
@@ -191,7 +199,9 @@ mod tests {
             assert_eq!(e.raw_code(), None);
         }
         let msg = check_abi_version(2 << 16).unwrap_err().to_string();
-        assert!(msg.contains("2.0") && msg.contains("1.0") && msg.contains("major"), "{msg}");
+        assert!(msg.contains("2.0") && msg.contains("1.1") && msg.contains("major"), "{msg}");
+        let msg = check_abi_version(1 << 16).unwrap_err().to_string();
+        assert!(msg.contains("1.0") && msg.contains("1.1") && msg.contains("older minor"), "{msg}");
     }
 
     #[test]

@@ -443,12 +443,14 @@ pub struct SessionBuilder {
     profile: Option<String>,
     provider: Provider,
     provider_path: Option<PathBuf>,
+    endpoint: Option<PathBuf>,
     delivery: Delivery,
+    reconnect: bool,
 }
 
 impl SessionBuilder {
     /// Defaults: the default profile, [`Provider::Auto`], no provider path,
-    /// [`Delivery::Queued`].
+    /// no endpoint, [`Delivery::Queued`], no reconnect.
     pub fn new() -> SessionBuilder {
         SessionBuilder::default()
     }
@@ -466,10 +468,54 @@ impl SessionBuilder {
     }
 
     /// The provider library's full path; required with [`Provider::Library`]
-    /// and rejected ([`ErrorCode::InvalidArgument`]) with any other provider.
-    /// It must be valid UTF-8.
+    /// and rejected ([`ErrorCode::InvalidArgument`]) with providers other
+    /// than `Library` and `Bridge` (for the bridge it is the endpoint: prefer
+    /// [`endpoint`](SessionBuilder::endpoint)). It must be valid UTF-8.
     pub fn provider_path(mut self, path: impl Into<PathBuf>) -> SessionBuilder {
         self.provider_path = Some(path.into());
+        self
+    }
+
+    /// The bridge endpoint to connect to with [`Provider::Bridge`] (default:
+    /// the current user's endpoint, where a host started with default
+    /// [`BridgeOptions`](crate::BridgeOptions) listens): a Unix socket path
+    /// on POSIX, a pipe name on Windows, as [`Bridge::endpoint`](crate::Bridge::endpoint)
+    /// reports it. Passed to the library as `provider_path`, and only with
+    /// [`Provider::Bridge`]: with any other provider, or together with
+    /// [`provider_path`](SessionBuilder::provider_path), `open` fails with
+    /// [`ErrorCode::InvalidArgument`]. It must be valid UTF-8.
+    pub fn endpoint(mut self, endpoint: impl Into<PathBuf>) -> SessionBuilder {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// With [`Provider::Bridge`]: keep reconnecting, with backoff, whenever
+    /// the bridge host is gone - also at open, which then succeeds before any
+    /// host runs (`OLSTATE_OPEN_RECONNECT`). Subscribers see
+    /// [`EventKind::ProviderLost`](crate::EventKind::ProviderLost) when the
+    /// host goes away and [`EventKind::ProviderBack`](crate::EventKind::ProviderBack)
+    /// (with the current state) when a host serves the endpoint again; in
+    /// between, calls fail with [`ErrorCode::ProviderNotFound`]. Without it
+    /// (the default) a lost host is final for the session. The library
+    /// refuses it ([`ErrorCode::InvalidArgument`]) with providers other than
+    /// the bridge.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), olstate::Error> {
+    /// use olstate::{EventKind, Provider, Session};
+    /// let session = Session::builder().provider(Provider::Bridge).reconnect(true).open()?;
+    /// let (_sub, events) = session.events()?;
+    /// for event in events {
+    ///     match event.kind {
+    ///         EventKind::ProviderLost => println!("Outlook is gone"),
+    ///         EventKind::ProviderBack => println!("Outlook is back, {:?}", event.new_state),
+    ///         _ => println!("{event}"),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn reconnect(mut self, reconnect: bool) -> SessionBuilder {
+        self.reconnect = reconnect;
         self
     }
 
@@ -488,24 +534,34 @@ impl SessionBuilder {
     ///
     /// Errors: [`ErrorCode::IncompatibleAbi`], [`ErrorCode::InvalidArgument`]
     /// (NUL in the profile, a path that is not UTF-8, a path with a provider
-    /// other than `Library` or none with `Library`),
+    /// other than `Library` or none with `Library`, an endpoint with a
+    /// provider other than `Bridge`, reconnect with a provider other than
+    /// `Bridge`),
     /// [`ErrorCode::ProviderNotFound`], [`ErrorCode::ProfileNotFound`],
     /// [`ErrorCode::NotSupported`], [`ErrorCode::NotInOutlook`],
     /// [`ErrorCode::ProviderFailed`], [`ErrorCode::OutOfMemory`].
     pub fn open(&self) -> Result<Session> {
         check_abi()?;
         let profile = self.profile.as_deref().map(|p| to_cstring(p, "profile")).transpose()?;
-        let path = match &self.provider_path {
-            None => None,
-            Some(p) => {
-                let s = p.to_str().ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::InvalidArgument,
-                        format!("provider path {} is not valid UTF-8", p.display()),
-                    )
-                })?;
-                Some(to_cstring(s, "provider path")?)
+        let path = match (&self.provider_path, &self.endpoint) {
+            (Some(_), Some(_)) => {
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    "give either a provider path or a bridge endpoint, not both",
+                ))
             }
+            (_, Some(e)) if self.provider != Provider::Bridge => {
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!(
+                        "a bridge endpoint ({}) needs Provider::Bridge, not {:?}",
+                        e.display(),
+                        self.provider
+                    ),
+                ))
+            }
+            (Some(p), None) | (None, Some(p)) => Some(path_cstring(p)?),
+            (None, None) => None,
         };
         // Filled here rather than by olstate_open_options_init: that function
         // writes the *library's* sizeof, which a newer library may have grown
@@ -517,14 +573,22 @@ impl SessionBuilder {
             provider: self.provider.raw(),
             provider_path: path.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
             delivery: self.delivery.raw(),
-            flags: 0,
+            flags: if self.reconnect { sys::OLSTATE_OPEN_RECONNECT } else { 0 },
         };
         // SAFETY: `options` and its strings outlive the call.
         Session::open_raw(|out| unsafe { sys::olstate_open_ex(&options, out) }, self.delivery)
     }
 }
 
-fn to_cstring(s: &str, what: &str) -> Result<CString> {
+/// A path (provider library or bridge endpoint) as a C string: UTF-8, no NUL.
+pub(crate) fn path_cstring(p: &std::path::Path) -> Result<CString> {
+    let s = p.to_str().ok_or_else(|| {
+        Error::new(ErrorCode::InvalidArgument, format!("the path {} is not valid UTF-8", p.display()))
+    })?;
+    to_cstring(s, "path")
+}
+
+pub(crate) fn to_cstring(s: &str, what: &str) -> Result<CString> {
     CString::new(s).map_err(|_| {
         Error::new(ErrorCode::InvalidArgument, format!("the {what} {s:?} contains a NUL byte"))
     })

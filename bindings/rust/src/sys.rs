@@ -54,9 +54,8 @@ pub const OLSTATE_E_WOULD_DEADLOCK: olstate_result = -11;
 // Versions and struct sizes
 // ---------------------------------------------------------------------------
 
-/// `(major << 16) | minor` of the ABI this module describes.
-#[allow(clippy::identity_op)]
-pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 0;
+/// `(major << 16) | minor` of the ABI this module describes (1.1).
+pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 1;
 
 /// `olstate_struct_size` selector for [`olstate_open_options`].
 pub const OLSTATE_STRUCT_OPEN_OPTIONS: u32 = 1;
@@ -64,6 +63,8 @@ pub const OLSTATE_STRUCT_OPEN_OPTIONS: u32 = 1;
 pub const OLSTATE_STRUCT_EVENT: u32 = 2;
 /// `olstate_struct_size` selector for [`olstate_session_info`].
 pub const OLSTATE_STRUCT_SESSION_INFO: u32 = 3;
+/// `olstate_struct_size` selector for [`olstate_bridge_options`] (since 1.1).
+pub const OLSTATE_STRUCT_BRIDGE_OPTIONS: u32 = 4;
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -85,6 +86,13 @@ pub const OLSTATE_EVENT_CHANGE_START: u32 = 1;
 pub const OLSTATE_EVENT_CHANGE: u32 = 2;
 /// Event kind: a state change is complete.
 pub const OLSTATE_EVENT_CHANGE_DONE: u32 = 3;
+/// Event kind (since 1.1, bridge sessions only, never dropped): the bridge
+/// host went away; `new_state` is the last state known, and calls fail with
+/// `OLSTATE_E_PROVIDER_NOT_FOUND` until `OLSTATE_EVENT_PROVIDER_BACK`.
+pub const OLSTATE_EVENT_PROVIDER_LOST: u32 = 0x100;
+/// Event kind (since 1.1, bridge sessions opened with
+/// `OLSTATE_OPEN_RECONNECT`): reconnected; `new_state` is the current state.
+pub const OLSTATE_EVENT_PROVIDER_BACK: u32 = 0x101;
 
 /// `olstate_event.flags`: events were dropped before this one.
 pub const OLSTATE_EVENT_FLAG_DROPPED: u32 = 1;
@@ -103,8 +111,15 @@ pub const OLSTATE_PROVIDER_OUTLOOK: u32 = 1;
 pub const OLSTATE_PROVIDER_SIMULATOR: u32 = 2;
 /// Provider: the library at `provider_path`.
 pub const OLSTATE_PROVIDER_LIBRARY: u32 = 3;
-/// Provider: the bridge serving the profile inside Outlook.
+/// Provider: the bridge serving the profile inside Outlook, reached from
+/// another process (since 1.1); `provider_path`: NULL = the current user's
+/// endpoint, or an endpoint of its own.
 pub const OLSTATE_PROVIDER_BRIDGE: u32 = 4;
+
+/// `olstate_open_options.flags` (since 1.1): bridge only; keep reconnecting
+/// with backoff when the host is gone (also at open); reports
+/// `OLSTATE_EVENT_PROVIDER_LOST`/`_BACK`.
+pub const OLSTATE_OPEN_RECONNECT: u32 = 1;
 
 /// Delivery: one dispatcher thread per session, callbacks one at a time, in order.
 pub const OLSTATE_DELIVERY_QUEUED: u32 = 0;
@@ -138,7 +153,7 @@ pub struct olstate_open_options {
     pub provider_path: *const c_char,
     /// `OLSTATE_DELIVERY_*`.
     pub delivery: u32,
-    /// Reserved, must be 0.
+    /// `OLSTATE_OPEN_RECONNECT` or 0.
     pub flags: u32,
 }
 
@@ -181,6 +196,32 @@ pub struct olstate_event {
     pub reserved: u32,
     /// Microseconds since the Unix epoch (UTC) when the notification reached olstate.
     pub notify_time_us: u64,
+}
+
+/// Opaque bridge handle (`olstate_bridge`, since 1.1).
+#[repr(C)]
+pub struct olstate_bridge {
+    _opaque: [u8; 0],
+    _marker: std::marker::PhantomData<(*mut u8, std::marker::PhantomPinned)>,
+}
+
+/// `olstate_bridge_options.flags`: clients may change the state (off by default).
+pub const OLSTATE_BRIDGE_ALLOW_SET_STATE: u32 = 1;
+
+/// `olstate_bridge_options` (since 1.1).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct olstate_bridge_options {
+    /// `sizeof(olstate_bridge_options)`.
+    pub struct_size: u32,
+    /// `OLSTATE_BRIDGE_*`; default 0: clients may only read and follow.
+    pub flags: u32,
+    /// Connected clients at most; 0 = the default (16).
+    pub max_clients: u32,
+    /// Events held per client before the oldest is dropped; 0 = the default (64).
+    pub queue_length: u32,
+    /// UTF-8; NULL = the current user's endpoint.
+    pub endpoint: *const c_char,
 }
 
 /// `olstate_callback`: called for each event; must not unwind.
@@ -253,4 +294,20 @@ extern "C" {
         session: *mut olstate_session,
         subscription: olstate_subscription,
     ) -> olstate_result;
+
+    /// Fills `options` with the defaults and sets `struct_size` (since 1.1). NULL is ignored.
+    pub fn olstate_bridge_options_init(options: *mut olstate_bridge_options);
+    /// Publishes `session` on its endpoint (`options` NULL = the defaults; since 1.1).
+    pub fn olstate_bridge_start(
+        session: *mut olstate_session,
+        options: *const olstate_bridge_options,
+        out_bridge: *mut *mut olstate_bridge,
+    ) -> olstate_result;
+    /// The endpoint the bridge serves; owned by the bridge, valid until `olstate_bridge_stop` (since 1.1).
+    pub fn olstate_bridge_endpoint(
+        bridge: *mut olstate_bridge,
+        out_endpoint: *mut *const c_char,
+    ) -> olstate_result;
+    /// Stops the bridge, disconnects its clients and frees it; never from a callback of the bridged session. NULL is a no-op (since 1.1).
+    pub fn olstate_bridge_stop(bridge: *mut olstate_bridge) -> olstate_result;
 }

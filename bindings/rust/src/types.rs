@@ -162,20 +162,20 @@ pub enum EventKind {
     Change,
     /// A state change is complete (`OLSTATE_EVENT_CHANGE_DONE`).
     ChangeDone,
-    /// The connection to the provider was lost (0x100, reserved for the
-    /// bridge, ABI 1.1; not sent by ABI 1.0 libraries).
+    /// Bridge sessions only (`OLSTATE_EVENT_PROVIDER_LOST`, since ABI 1.1):
+    /// the bridge host went away (Outlook exited, the add-in unloaded).
+    /// `new_state` is the last state known; calls fail with
+    /// [`ErrorCode::ProviderNotFound`](crate::ErrorCode::ProviderNotFound)
+    /// until [`EventKind::ProviderBack`]. Never dropped on overflow.
     ProviderLost,
-    /// The connection to the provider is back (0x101, reserved for the
-    /// bridge, ABI 1.1; not sent by ABI 1.0 libraries).
+    /// Bridge sessions opened with
+    /// [`SessionBuilder::reconnect`](crate::SessionBuilder::reconnect)
+    /// (`OLSTATE_EVENT_PROVIDER_BACK`, since ABI 1.1): reconnected;
+    /// `new_state` is the current state. Never dropped on overflow.
     ProviderBack,
     /// A kind this binding does not know, passed through untouched.
     Other(u32),
 }
-
-/// Event kind value the contract reserves for the bridge's "provider lost".
-const EVENT_PROVIDER_LOST: u32 = 0x100;
-/// Event kind value the contract reserves for the bridge's "provider back".
-const EVENT_PROVIDER_BACK: u32 = 0x101;
 
 impl EventKind {
     /// The kind for a C value; never fails.
@@ -184,8 +184,8 @@ impl EventKind {
             sys::OLSTATE_EVENT_CHANGE_START => EventKind::ChangeStart,
             sys::OLSTATE_EVENT_CHANGE => EventKind::Change,
             sys::OLSTATE_EVENT_CHANGE_DONE => EventKind::ChangeDone,
-            EVENT_PROVIDER_LOST => EventKind::ProviderLost,
-            EVENT_PROVIDER_BACK => EventKind::ProviderBack,
+            sys::OLSTATE_EVENT_PROVIDER_LOST => EventKind::ProviderLost,
+            sys::OLSTATE_EVENT_PROVIDER_BACK => EventKind::ProviderBack,
             other => EventKind::Other(other),
         }
     }
@@ -196,8 +196,8 @@ impl EventKind {
             EventKind::ChangeStart => sys::OLSTATE_EVENT_CHANGE_START,
             EventKind::Change => sys::OLSTATE_EVENT_CHANGE,
             EventKind::ChangeDone => sys::OLSTATE_EVENT_CHANGE_DONE,
-            EventKind::ProviderLost => EVENT_PROVIDER_LOST,
-            EventKind::ProviderBack => EVENT_PROVIDER_BACK,
+            EventKind::ProviderLost => sys::OLSTATE_EVENT_PROVIDER_LOST,
+            EventKind::ProviderBack => sys::OLSTATE_EVENT_PROVIDER_BACK,
             EventKind::Other(v) => v,
         }
     }
@@ -301,8 +301,14 @@ pub enum Provider {
     /// [`provider_path`](crate::SessionBuilder::provider_path), which exports
     /// `HrOpenOfflineObj`.
     Library,
-    /// The olstate bridge serving the profile inside Outlook (not available
-    /// in ABI 1.0: opening gives [`ErrorCode::ProviderNotFound`](crate::ErrorCode::ProviderNotFound)).
+    /// The olstate bridge serving the profile inside Outlook, reached from
+    /// another process (ABI 1.1): the current user's endpoint, or the one
+    /// given with [`SessionBuilder::endpoint`](crate::SessionBuilder::endpoint).
+    /// Opening fails with
+    /// [`ErrorCode::ProviderNotFound`](crate::ErrorCode::ProviderNotFound)
+    /// when no bridge runs there, unless
+    /// [`SessionBuilder::reconnect`](crate::SessionBuilder::reconnect) is on.
+    /// A host publishes a session with [`Bridge::start`](crate::Bridge::start).
     Bridge,
     /// A provider value this binding does not know (reported by a newer
     /// library in [`SessionInfo::provider`]).
@@ -368,9 +374,10 @@ pub struct SessionInfo {
     /// The resolved provider (never [`Provider::Auto`]).
     pub provider: Provider,
     /// The profile name used (the provider's default profile's name when
-    /// none was given, where the library knows it).
+    /// none was given, where the library knows it; for [`Provider::Bridge`]
+    /// the profile the bridge serves).
     pub profile: String,
-    /// The provider library actually loaded; `None` if the library reported
-    /// none (e.g. a bridge connection).
+    /// The provider library actually loaded; for [`Provider::Bridge`] the
+    /// endpoint connected to. `None` if the library reported none.
     pub provider_path: Option<PathBuf>,
 }

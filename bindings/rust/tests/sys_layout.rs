@@ -6,7 +6,7 @@ use std::mem::{align_of, offset_of, size_of};
 use std::path::PathBuf;
 use std::process::Command;
 
-use olstate::sys::{self, olstate_event, olstate_open_options, olstate_session_info};
+use olstate::sys::{self, olstate_bridge_options, olstate_event, olstate_open_options, olstate_session_info};
 
 const PTR: usize = size_of::<*const u8>();
 
@@ -48,6 +48,13 @@ fn struct_sizes_and_offsets_are_pinned() {
     assert_eq!(offset_of!(olstate_session_info, profile), 8);
     assert_eq!(offset_of!(olstate_session_info, provider_path), 8 + PTR);
 
+    // olstate_bridge_options: u32, u32, u32, u32, ptr
+    assert_eq!(size_of::<olstate_bridge_options>(), if PTR == 8 { 24 } else { 20 });
+    assert_eq!(offset_of!(olstate_bridge_options, flags), 4);
+    assert_eq!(offset_of!(olstate_bridge_options, max_clients), 8);
+    assert_eq!(offset_of!(olstate_bridge_options, queue_length), 12);
+    assert_eq!(offset_of!(olstate_bridge_options, endpoint), 16);
+
     assert_eq!(size_of::<sys::olstate_subscription>(), 8);
     assert_eq!(size_of::<sys::olstate_result>(), 4);
     assert_eq!(size_of::<sys::olstate_callback>(), PTR, "Option<fn> is a nullable pointer");
@@ -61,6 +68,7 @@ fn struct_sizes_match_the_loaded_library() {
     assert_eq!(size(sys::OLSTATE_STRUCT_OPEN_OPTIONS), size_of::<olstate_open_options>());
     assert_eq!(size(sys::OLSTATE_STRUCT_EVENT), size_of::<olstate_event>());
     assert_eq!(size(sys::OLSTATE_STRUCT_SESSION_INFO), size_of::<olstate_session_info>());
+    assert_eq!(size(sys::OLSTATE_STRUCT_BRIDGE_OPTIONS), size_of::<olstate_bridge_options>());
     assert_eq!(size(0), 0);
     assert_eq!(size(999), 0);
 }
@@ -82,6 +90,19 @@ fn options_init_matches_the_mirror_defaults() {
     assert!(o.profile.is_null() && o.provider_path.is_null());
     assert_eq!((o.provider, o.delivery, o.flags), (sys::OLSTATE_PROVIDER_AUTO, sys::OLSTATE_DELIVERY_QUEUED, 0));
     unsafe { sys::olstate_open_options_init(std::ptr::null_mut()) }; // ignored
+
+    let mut b = olstate_bridge_options {
+        struct_size: 0xdead,
+        flags: 77,
+        max_clients: 77,
+        queue_length: 77,
+        endpoint: 1 as *const _,
+    };
+    unsafe { sys::olstate_bridge_options_init(&mut b) };
+    assert_eq!(b.struct_size as usize, size_of::<olstate_bridge_options>());
+    assert_eq!((b.flags, b.max_clients, b.queue_length), (0, 0, 0));
+    assert!(b.endpoint.is_null());
+    unsafe { sys::olstate_bridge_options_init(std::ptr::null_mut()) }; // ignored
 }
 
 #[test]
@@ -118,6 +139,8 @@ fn facts() -> Vec<(String, i128)> {
         OLSTATE_E_PROFILE_NOT_FOUND, OLSTATE_E_NOT_SUPPORTED, OLSTATE_E_BUSY, OLSTATE_E_PROVIDER_FAILED,
         OLSTATE_E_OUT_OF_MEMORY, OLSTATE_E_INTERNAL, OLSTATE_E_NOT_IN_OUTLOOK, OLSTATE_E_WOULD_DEADLOCK,
         OLSTATE_ABI_VERSION, OLSTATE_STRUCT_OPEN_OPTIONS, OLSTATE_STRUCT_EVENT, OLSTATE_STRUCT_SESSION_INFO,
+        OLSTATE_STRUCT_BRIDGE_OPTIONS, OLSTATE_EVENT_PROVIDER_LOST, OLSTATE_EVENT_PROVIDER_BACK,
+        OLSTATE_OPEN_RECONNECT, OLSTATE_BRIDGE_ALLOW_SET_STATE,
         OLSTATE_OFFLINE, OLSTATE_ONLINE, OLSTATE_CAPABILITY_OFFLINE, OLSTATE_CAPABILITY_ONLINE,
         OLSTATE_EVENT_CHANGE_START, OLSTATE_EVENT_CHANGE, OLSTATE_EVENT_CHANGE_DONE,
         OLSTATE_EVENT_FLAG_DROPPED, OLSTATE_SET_DEFAULT, OLSTATE_SET_BLOCK,
@@ -136,6 +159,7 @@ fn facts() -> Vec<(String, i128)> {
     layout!(olstate_event: struct_size, kind, old_state, new_state, subscription, sequence, flags,
             reserved, notify_time_us);
     layout!(olstate_session_info: struct_size, provider, profile, provider_path);
+    layout!(olstate_bridge_options: struct_size, flags, max_clients, queue_length, endpoint);
     f.push(("sizeof(olstate_subscription)".into(), 8));
     f.push(("sizeof(olstate_result)".into(), 4));
     f

@@ -44,11 +44,8 @@ namespace OlState
             try
             {
                 var subscriber = (Subscriber)GCHandle.FromIntPtr(context).Target!;
-                var change = new ConnectionStateChange((ChangeKind)e->Kind, (ConnectionState)e->OldState,
-                    (ConnectionState)e->NewState, e->Subscription, e->Sequence,
-                    (e->Flags & NativeMethods.EventFlagDropped) != 0,
-                    DateTimeOffset.FromUnixTimeMilliseconds((long)(e->NotifyTimeUs / 1000))
-                        .AddTicks((long)(e->NotifyTimeUs % 1000) * 10));
+                var change = ConnectionStateChange.FromNative(e->Kind, e->OldState, e->NewState, e->Subscription,
+                    e->Sequence, e->Flags, e->NotifyTimeUs);
                 subscriber.Invoke(change);
             }
             catch

@@ -40,6 +40,17 @@ namespace OlState.Interop
         public byte* ProviderPath;
     }
 
+    /// <summary>The olstate_bridge_options struct (olstate.h, since 1.1).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct BridgeOptions
+    {
+        public uint StructSize;
+        public uint Flags;
+        public uint MaxClients;
+        public uint QueueLength;
+        public byte* Endpoint;
+    }
+
     /// <summary>
     /// The C functions. Every signature is blittable (pointers and integers),
     /// cdecl, so the same declarations serve LibraryImport (net8.0: no runtime
@@ -48,9 +59,11 @@ namespace OlState.Interop
     internal static unsafe partial class NativeMethods
     {
         internal const string Library = "olstate";
-        internal const uint AbiVersion = (1u << 16) | 0u;
-        internal const uint StructOpenOptions = 1, StructEvent = 2, StructSessionInfo = 3;
+        internal const uint AbiVersion = (1u << 16) | 1u;
+        internal const uint StructOpenOptions = 1, StructEvent = 2, StructSessionInfo = 3, StructBridgeOptions = 4;
         internal const uint EventFlagDropped = 1;
+        internal const uint OpenReconnect = 1;
+        internal const uint BridgeAllowSetState = 1;
 
 #if NET7_0_OR_GREATER
         [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
@@ -79,6 +92,12 @@ namespace OlState.Interop
         internal static partial int olstate_subscribe(IntPtr session, IntPtr callback, IntPtr context, IntPtr release, ulong* token);
         [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
         internal static partial int olstate_unsubscribe(IntPtr session, ulong token);
+        [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+        internal static partial int olstate_bridge_start(IntPtr session, BridgeOptions* options, IntPtr* bridge);
+        [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+        internal static partial int olstate_bridge_endpoint(IntPtr bridge, byte** endpoint);
+        [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+        internal static partial int olstate_bridge_stop(IntPtr bridge);
 #else
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern uint olstate_abi_version();
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern UIntPtr olstate_struct_size(uint which);
@@ -93,6 +112,9 @@ namespace OlState.Interop
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_set_state(IntPtr session, uint state, uint flags);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_subscribe(IntPtr session, IntPtr callback, IntPtr context, IntPtr release, ulong* token);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_unsubscribe(IntPtr session, ulong token);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_bridge_start(IntPtr session, BridgeOptions* options, IntPtr* bridge);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_bridge_endpoint(IntPtr bridge, byte** endpoint);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_bridge_stop(IntPtr bridge);
 #endif
 
         /// <summary>A NUL-terminated UTF-8 string from the library, as a .NET string.</summary>

@@ -60,9 +60,16 @@ namespace OlState
         public static OlStateSession Open(OlStateOptions options)
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
+            if (options.Endpoint != null)
+            {
+                if (options.Provider != Provider.Bridge)
+                    throw new ArgumentException($"an Endpoint needs Provider.Bridge, not Provider.{options.Provider}", nameof(options));
+                if (options.ProviderPath != null)
+                    throw new ArgumentException("give either a ProviderPath or an Endpoint, not both", nameof(options));
+            }
             CheckAbi();
             var profile = NativeMethods.ToUtf8(options.Profile);
-            var path = NativeMethods.ToUtf8(options.ProviderPath);
+            var path = NativeMethods.ToUtf8(options.Endpoint ?? options.ProviderPath);
             var handle = new SessionHandle();
             IntPtr raw;
             fixed (byte* p = profile)
@@ -75,7 +82,7 @@ namespace OlState
                     Provider = (uint)options.Provider,
                     ProviderPath = pp,
                     Delivery = (uint)options.Delivery,
-                    Flags = 0,
+                    Flags = options.Reconnect ? NativeMethods.OpenReconnect : 0u,
                 };
                 int r = NativeMethods.olstate_open_ex(&o, &raw);
                 if (r != 0) throw Failure(r);
@@ -291,8 +298,8 @@ namespace OlState
         }
 
         // Holds the handle for a call (so Dispose cannot close it under the
-        // call); the caller releases it in a finally.
-        private IntPtr Acquire(ref bool added)
+        // call); the caller releases it in a finally (ReleaseHandleRef).
+        internal IntPtr Acquire(ref bool added)
         {
             try
             {
@@ -305,20 +312,22 @@ namespace OlState
             return _handle.DangerousGetHandle();
         }
 
+        internal void ReleaseHandleRef() => _handle.DangerousRelease();
+
         // Reads the error on this thread right after the failing call, before
         // anything else can overwrite it.
-        private static void Check(int result)
+        internal static void Check(int result)
         {
             if (result != 0) throw Failure(result);
         }
 
-        private static OlStateException Failure(int code) =>
+        internal static OlStateException Failure(int code) =>
             new OlStateException((ResultCode)code, NativeMethods.FromUtf8(NativeMethods.olstate_last_error_message()),
                 NativeMethods.olstate_last_error_hresult());
 
         private static int _abiChecked;
 
-        private static void CheckAbi()
+        internal static void CheckAbi()
         {
             if (Volatile.Read(ref _abiChecked) == 1) return;
             uint have = NativeMethods.olstate_abi_version();

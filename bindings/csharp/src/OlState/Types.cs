@@ -24,8 +24,10 @@ namespace OlState
     }
 
     /// <summary>
-    /// The step of a change an event reports. Values this version does not
-    /// name are passed through unchanged (cast the number).
+    /// What an event reports: a step of a change, or (bridge sessions) the
+    /// host going away and coming back. Values this version does not name are
+    /// passed through unchanged (the raw number, e.g. <c>(ChangeKind)0x4242</c>):
+    /// treat them as informational, later versions add kinds.
     /// </summary>
     public enum ChangeKind : uint
     {
@@ -35,9 +37,18 @@ namespace OlState
         Change = 2,
         /// <summary>The change has completed.</summary>
         ChangeDone = 3,
-        /// <summary>Reserved for the bridge: the provider went away.</summary>
+        /// <summary>
+        /// Bridge sessions only (ABI 1.1, never dropped): the bridge host went
+        /// away (Outlook exited, the add-in unloaded). <see cref="ConnectionStateChange.NewState"/>
+        /// is the last state known; calls throw <see cref="ResultCode.ProviderNotFound"/>
+        /// until <see cref="ProviderBack"/>.
+        /// </summary>
         ProviderLost = 0x100,
-        /// <summary>Reserved for the bridge: the provider is back.</summary>
+        /// <summary>
+        /// Bridge sessions opened with <see cref="OlStateOptions.Reconnect"/>
+        /// (ABI 1.1, never dropped): reconnected; <see cref="ConnectionStateChange.NewState"/>
+        /// is the current state.
+        /// </summary>
         ProviderBack = 0x101,
     }
 
@@ -52,7 +63,13 @@ namespace OlState
         Simulator = 2,
         /// <summary>The library at <see cref="OlStateOptions.ProviderPath"/>.</summary>
         Library = 3,
-        /// <summary>The bridge (not in this version).</summary>
+        /// <summary>
+        /// The olstate bridge, reached from another process than Outlook: the
+        /// current user's endpoint, or <see cref="OlStateOptions.Endpoint"/>.
+        /// Opening throws <see cref="ResultCode.ProviderNotFound"/> when no
+        /// bridge serves it, unless <see cref="OlStateOptions.Reconnect"/> is
+        /// set. A host publishes a session with <see cref="OlStateBridge.Start"/>.
+        /// </summary>
         Bridge = 4,
     }
 
@@ -129,7 +146,14 @@ namespace OlState
             Time = time;
         }
 
-        /// <summary>The step of the change.</summary>
+        /// <summary>Copies olstate's event fields; unknown kinds and states pass through as their numbers.</summary>
+        internal static ConnectionStateChange FromNative(uint kind, uint oldState, uint newState, ulong subscription,
+            ulong sequence, uint flags, ulong notifyTimeUs) =>
+            new ConnectionStateChange((ChangeKind)kind, (ConnectionState)oldState, (ConnectionState)newState,
+                subscription, sequence, (flags & Interop.NativeMethods.EventFlagDropped) != 0,
+                DateTimeOffset.FromUnixTimeMilliseconds((long)(notifyTimeUs / 1000)).AddTicks((long)(notifyTimeUs % 1000) * 10));
+
+        /// <summary>What the event reports.</summary>
         public ChangeKind Kind { get; }
         /// <summary>The state before the change.</summary>
         public ConnectionState OldState { get; }
@@ -183,6 +207,63 @@ namespace OlState
         public string? ProviderPath { get; set; }
         /// <summary>Where handlers run (default Queued).</summary>
         public Delivery Delivery { get; set; } = Delivery.Queued;
+        /// <summary>
+        /// With <see cref="OlState.Provider.Bridge"/>: the endpoint to connect to
+        /// (a pipe name on Windows, a socket path elsewhere, as
+        /// <see cref="OlStateBridge.Endpoint"/> reports it); null for the current
+        /// user's. Given with another provider, or together with
+        /// <see cref="ProviderPath"/>, Open throws <see cref="ArgumentException"/>.
+        /// </summary>
+        public string? Endpoint { get; set; }
+        /// <summary>
+        /// With <see cref="OlState.Provider.Bridge"/>: keep reconnecting, with
+        /// backoff, whenever the bridge host is gone - also at open, which then
+        /// succeeds before any host runs. Handlers get
+        /// <see cref="ChangeKind.ProviderLost"/> when the host goes away and
+        /// <see cref="ChangeKind.ProviderBack"/> (with the current state) when a
+        /// host serves the endpoint again; calls in between throw
+        /// <see cref="ResultCode.ProviderNotFound"/>. Without it (the default) a
+        /// lost host is final for the session. Other providers refuse it
+        /// (<see cref="ResultCode.InvalidArgument"/>).
+        /// </summary>
+        public bool Reconnect { get; set; }
+    }
+
+    /// <summary>
+    /// How an <see cref="OlStateBridge"/> serves its clients. The defaults are
+    /// least privilege: clients may read the state and follow its events but
+    /// not change it, at most 16 clients, 64 events queued per client, on the
+    /// current user's endpoint.
+    /// </summary>
+    public sealed class OlStateBridgeOptions
+    {
+        private int _maxClients, _queueLength;
+
+        /// <summary>Clients may change the state (default false: their SetState throws <see cref="ResultCode.NotSupported"/>).</summary>
+        public bool AllowSetState { get; set; }
+
+        /// <summary>Clients connected at once at most (1 to 1024; more are refused); 0 for the default (16).</summary>
+        public int MaxClients
+        {
+            get => _maxClients;
+            set => _maxClients = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+        }
+
+        /// <summary>Events held per client before the oldest is dropped (at most 65536); 0 for the default (64).</summary>
+        public int QueueLength
+        {
+            get => _queueLength;
+            set => _queueLength = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+        }
+
+        /// <summary>
+        /// Where to serve: a pipe name on Windows, an absolute socket path
+        /// elsewhere (its folder is created 0700 if missing and must be owned by
+        /// the user and closed to others);
+        /// null for the current user's endpoint, which clients find without
+        /// <see cref="OlStateOptions.Endpoint"/>.
+        /// </summary>
+        public string? Endpoint { get; set; }
     }
 
     /// <summary>Facts about an open session.</summary>
@@ -199,7 +280,7 @@ namespace OlState
         public Provider Provider { get; }
         /// <summary>The profile used.</summary>
         public string Profile { get; }
-        /// <summary>The provider library actually loaded.</summary>
+        /// <summary>The provider library actually loaded; the endpoint for <see cref="OlState.Provider.Bridge"/>.</summary>
         public string ProviderPath { get; }
     }
 }

@@ -61,6 +61,11 @@ namespace OlState.Tests
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.OpenOptions")!), Size(1));
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.NativeEvent")!), Size(2));
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.SessionInfo")!), Size(3));
+            Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.BridgeOptions")!), Size(4));
+            Assert.Equal((ulong)(IntPtr.Size == 8 ? 24 : 20), Size(4));
+            // The assembly uses the bridge: it needs ABI 1.1 (a 1.0 library is refused).
+            var abi = (uint)native.GetField("AbiVersion", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+            Assert.Equal((1u << 16) | 1u, abi);
         }
 
         [Theory]
