@@ -349,7 +349,6 @@ int main(int argc, char** argv) {
         return 0;
     }
 
-    print_facts(o, session);
     Printer printer;
     printer.json = o.json;
     printer.limit = o.demo >= 0 ? o.demo * 3 : o.count;
@@ -359,6 +358,9 @@ int main(int argc, char** argv) {
         olstate_close(session);
         return 1;
     }
+    // The facts (with "state:") once subscribed: whoever reads this output
+    // may rely on every later change being printed.
+    print_facts(o, session);
 
     int exit_code = 0;
     olstate_bridge* bridge = nullptr;
