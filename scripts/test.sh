@@ -15,7 +15,7 @@ quick=0
 step() { printf '\n=== %s ===\n' "$*"; }
 # The sanitizer stages run these (bindings are not built there). bridge: the
 # two-process bridge tests, host and clients all instrumented.
-native_suites=(--suite unit --suite abi --suite stress --suite sim --suite bridge)
+native_suites=(--suite unit --suite abi --suite stress --suite sim --suite hostile --suite bridge)
 failed=()
 passed=0
 run() { # run NAME COMMAND...: runs a stage, remembers a failure, goes on

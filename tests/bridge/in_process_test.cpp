@@ -228,8 +228,8 @@ TEST_CASE("olstate_bridge_stop from a callback of the bridged session is WOULD_D
         CAPTURE(mode);
         Watchdog dog("stop from a callback", 30s);
         TempDir dir;
+        Recorder rec;  // outlives the host's session, which calls it
         LocalHost host(dir.endpoint(), 0, mode);
-        Recorder rec;
         std::atomic<olstate_result> inside{OLSTATE_OK};
         rec.on_event = [&](const olstate_event&) { inside = olstate_bridge_stop(host.bridge); };
         test::subscribe(host.session.get(), rec);
