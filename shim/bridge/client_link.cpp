@@ -228,6 +228,7 @@ bool ClientLink::reconnect_with_backoff() noexcept {
                 return false;
             }
             const std::uint32_t before = last_state_ ? last_state_ : welcome.state;
+            replies_.clear();  // late answers of a lost connection (a request that timed out)
             connection_ = wire->connection;
             wire_ = std::move(wire);
             served_ = std::move(welcome);
