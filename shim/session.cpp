@@ -99,9 +99,12 @@ void Session::attach_provider(const OpenRequest& request) {
                       "QueryInterface(IID_IMAPIOffline) returned S_OK but no interface" + where);
 
     // A bridge session reports the profile the host serves (the caller may
-    // have asked for "whatever it serves").
+    // have asked for "whatever it serves"). Asked of olstate's own bridge
+    // object only: a foreign provider is never handed a private IID it might
+    // answer wrongly.
     ComPtr<IOlstateBridgeInfo> bridge_info;
-    if (succeeded(manager_->QueryInterface(IID_IOlstateBridgeInfo,
+    if (provider_kind_ == OLSTATE_PROVIDER_BRIDGE &&
+        succeeded(manager_->QueryInterface(IID_IOlstateBridgeInfo,
                                            reinterpret_cast<void**>(bridge_info.put()))) &&
         bridge_info) {
         ULONG needed = 0;
@@ -275,6 +278,9 @@ void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
 
 void Session::on_provider_link(std::uint32_t kind, std::uint32_t old_state,
                                std::uint32_t new_state) noexcept {
+    // Only olstate's own bridge client speaks this extension; anything else
+    // asking for it is ignored.
+    if (provider_kind_ != OLSTATE_PROVIDER_BRIDGE) return;
     // The bridge's LOST/BACK go the same way as state changes: same
     // sequence numbers, same delivery mode, same guarantees.
     QueuedEvent event;
@@ -285,6 +291,7 @@ void Session::on_provider_link(std::uint32_t kind, std::uint32_t old_state,
 }
 
 void Session::on_provider_dropped() noexcept {
+    if (provider_kind_ != OLSTATE_PROVIDER_BRIDGE) return;
     if (delivery_ == OLSTATE_DELIVERY_QUEUED) dispatcher_.mark_dropped();
     else dropped_inline_.store(true);
 }
