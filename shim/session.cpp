@@ -292,8 +292,9 @@ void Session::on_provider_link(std::uint32_t kind, std::uint32_t old_state,
 
 void Session::on_provider_dropped() noexcept {
     if (provider_kind_ != OLSTATE_PROVIDER_BRIDGE) return;
-    if (delivery_ == OLSTATE_DELIVERY_QUEUED) dispatcher_.mark_dropped();
-    else dropped_inline_.store(true);
+    // The flag belongs to the next event the provider hands over (the one
+    // right after the gap), in both delivery modes.
+    dropped_before_next_.store(true);
 }
 
 void Session::accept_event(QueuedEvent event) noexcept {
@@ -306,13 +307,13 @@ void Session::accept_event(QueuedEvent event) noexcept {
     });
     if (closing_.load()) return;
     event.notify_time_us = now_us();
+    if (dropped_before_next_.exchange(false)) event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
     if (delivery_ == OLSTATE_DELIVERY_QUEUED) {
         dispatcher_.push(event);  // numbered in queue order
     } else {
         // INLINE promises no order across provider threads; the number is
         // still unique and gap-free.
         event.sequence = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
-        if (dropped_inline_.exchange(false)) event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
         deliver(event);
     }
 }
