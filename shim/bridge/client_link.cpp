@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <variant>
 
 #include "../failure.h"
+#include "shutdown_after.h"
 
 namespace olstate::bridge {
 
@@ -22,6 +24,9 @@ constexpr auto kMaxDelay = 2000ms;
 // a while. Beyond this the host is considered stuck (the call fails, the
 // session stays usable).
 constexpr auto kReplyTimeout = 60s;
+// A host answers a hello at once; one that accepted and then hangs must not
+// hang olstate_open (or the reconnect thread) with it.
+constexpr auto kHelloTimeout = 10s;
 // Notes waiting for the notifier (a slow INLINE callback); beyond this the
 // oldest state events are dropped and the next one is flagged.
 constexpr std::size_t kMaxNotes = 1024;
@@ -62,12 +67,23 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
     hello.profile = profile_;
     // A host that refuses at once (too many clients) may close before the
     // hello is written: read its answer whether or not the write worked.
-    send_message(*wire->connection, hello);
-    auto first = wire->reader.next(*wire->connection);
+    std::optional<protocol::Message> first;
+    bool timed_out = false;
+    {
+        ShutdownAfter deadline(wire->connection, kHelloTimeout);
+        send_message(*wire->connection, hello);
+        first = wire->reader.next(*wire->connection);
+        timed_out = !first && deadline.fired();
+    }
     done();
     if (!first) {
-        const std::string why = wire->reader.error().empty() ? "it closed the connection"
-                                                              : "protocol error: " + wire->reader.error();
+        const std::string why = timed_out ? "it did not answer within " +
+                                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                                   kHelloTimeout)
+                                                                   .count()) +
+                                                " s"
+                                : wire->reader.error().empty() ? "it closed the connection"
+                                                               : "protocol error: " + wire->reader.error();
         throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
                       "the bridge host at '" + endpoint_ + "' did not answer the hello: " + why);
     }

@@ -229,3 +229,29 @@ TEST_CASE("closing a reconnecting session never waits out its backoff") {
     Watchdog dog("close at the backoff cap", 8s);
     for (auto* s : sessions) CHECK(olstate_close(s) == OLSTATE_OK);
 }
+
+TEST_CASE("a host that accepts and never answers: open gives up, and close never waits for it") {
+    Watchdog dog("hung host", 60s);
+    TempDir dir;
+    // A "host" that listens and never says a word (the kernel completes the
+    // connections in its backlog).
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, dir.endpoint().c_str(), sizeof a.sun_path - 1);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 64) == 0);
+
+    olstate_session* s = nullptr;
+    CHECK(open_bridge(dir.endpoint(), &s) == OLSTATE_E_PROVIDER_NOT_FOUND);
+    CHECK(last_error().find("did not answer") != std::string::npos);
+    // Reconnecting: the open gives up on this host as well and starts lost;
+    // its next attempt hangs in the hello, and close cuts it short.
+    REQUIRE(open_bridge(dir.endpoint(), &s, OLSTATE_DELIVERY_QUEUED, OLSTATE_OPEN_RECONNECT) == OLSTATE_OK);
+    std::this_thread::sleep_for(300ms);
+    {
+        Watchdog quick("close during a hung hello", 5s);
+        CHECK(olstate_close(s) == OLSTATE_OK);
+    }
+    ::close(fd);
+}
