@@ -7,6 +7,8 @@
 #include <optional>
 #include <variant>
 
+#include <gsl/util>
+
 #include "../failure.h"
 #include "shutdown_after.h"
 
@@ -59,10 +61,11 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
         if (stopping_) throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND, "the session is closing");
         handshaking_ = wire->connection;
     }
-    const auto done = [&] {
+    // stop() can cut the hello short until this returns, however it returns.
+    const auto done = gsl::finally([&] {
         std::lock_guard lock(mutex_);
         handshaking_.reset();
-    };
+    });
     protocol::Hello hello;
     hello.profile = profile_;
     // A host that refuses at once (too many clients) may close before the
@@ -75,7 +78,6 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
         first = wire->reader.next(*wire->connection);
         timed_out = !first && deadline.fired();
     }
-    done();
     if (!first) {
         const std::string why = timed_out ? "it did not answer within " +
                                                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
