@@ -10,8 +10,6 @@ TEST_CASE("eight clients all get every event, in order") {
     Watchdog dog("eight clients", 60s);
     TempDir dir;
     Host host(dir.endpoint());
-    // Recorders first: they must outlive the sessions (destroyed in reverse
-    // order), whose callbacks may still be finishing after the last wait.
     std::vector<std::unique_ptr<Recorder>> recs;
     std::vector<std::unique_ptr<BridgeSession>> sessions;
     for (int i = 0; i < 8; ++i) {
@@ -146,4 +144,66 @@ TEST_CASE("a client process killed mid-stream is cleaned up; the host keeps serv
     CHECK(olstate_close(a) == OLSTATE_OK);
     CHECK(olstate_close(b) == OLSTATE_OK);
     CHECK(host.child().running());
+}
+
+TEST_CASE("events the host drops for a slow client are flagged in that client's session") {
+    for (const uint32_t mode : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
+        CAPTURE(mode);
+        Watchdog dog("dropped on the way", 60s);
+        TempDir dir;
+        // A queue of one event: a burst outruns the host's writer for this client.
+        Host host(dir.endpoint(), {"--queue", "1", "--delivery", "inline"});
+        Recorder rec;
+        BridgeSession s(dir.endpoint(), mode);
+        test::subscribe(s.get(), rec);
+        REQUIRE(host.command("storm 300") == "ok");
+        host.toggle();  // a last, real change: its DONE is the newest event
+        REQUIRE(test::eventually([&] {
+            const auto seen = rec.seen();
+            return !seen.empty() && seen.back().event.kind == OLSTATE_EVENT_CHANGE_DONE &&
+                   seen.back().event.new_state == OLSTATE_OFFLINE;
+        }));
+        const auto seen = rec.seen();
+        std::size_t flagged = 0;
+        for (std::size_t i = 0; i < seen.size(); ++i) {
+            CHECK(seen[i].event.sequence == i + 1);  // the session's own numbers stay gap-free
+            flagged += (seen[i].event.flags & OLSTATE_EVENT_FLAG_DROPPED) != 0;
+        }
+        // Whatever did not arrive was announced: fewer events than sent
+        // means at least one carries the flag.
+        INFO("received " << seen.size() << " of 903, " << flagged << " flagged");
+        if (seen.size() < 903) CHECK(flagged >= 1);
+    }
+}
+
+TEST_CASE("INLINE callback stuck while events pile up: the oldest are dropped and flagged, PROVIDER_LOST is kept") {
+    Watchdog dog("stuck inline callback", 60s);
+    TempDir dir;
+    // The host keeps everything for this client (its session INLINE, a long
+    // queue): every drop happens in the client, behind its stuck callback.
+    Host host(dir.endpoint(), {"--queue", "4096", "--delivery", "inline"});
+    test::Gate gate;
+    Recorder rec;
+    rec.on_event = [&](const olstate_event&) { gate.wait(); };
+    BridgeSession s(dir.endpoint(), OLSTATE_DELIVERY_INLINE);
+    test::subscribe(s.get(), rec);
+    REQUIRE(host.command("storm 600") == "ok");  // 1800 events
+    // A reply travels behind the events on the same connection: once it is
+    // back, the client has read them all.
+    uint32_t state = 0;
+    REQUIRE(olstate_get_state(s.get(), &state) == OLSTATE_OK);
+    host.kill9();
+    uint32_t again = 0;
+    REQUIRE(test::eventually([&] { return olstate_get_state(s.get(), &again) == OLSTATE_E_PROVIDER_NOT_FOUND; }));
+    gate.open();
+    REQUIRE(wait_kind(rec, OLSTATE_EVENT_PROVIDER_LOST));
+    rec.on_event = nullptr;
+    const auto seen = rec.seen();
+    std::size_t flagged = 0;
+    for (const auto& e : seen) flagged += (e.event.flags & OLSTATE_EVENT_FLAG_DROPPED) != 0;
+    INFO("received " << seen.size() << " of 1800 events, " << flagged << " flagged");
+    CHECK(seen.size() < 1800);
+    CHECK(flagged >= 1);
+    CHECK(seen.back().event.kind == OLSTATE_EVENT_PROVIDER_LOST);
+    CHECK(count_kind(rec, OLSTATE_EVENT_PROVIDER_LOST) == 1);
 }

@@ -228,7 +228,7 @@ TEST_CASE("olstate_bridge_stop from a callback of the bridged session is WOULD_D
         CAPTURE(mode);
         Watchdog dog("stop from a callback", 30s);
         TempDir dir;
-        Recorder rec;  // outlives the host's session, which calls it
+        Recorder rec;
         LocalHost host(dir.endpoint(), 0, mode);
         std::atomic<olstate_result> inside{OLSTATE_OK};
         rec.on_event = [&](const olstate_event&) { inside = olstate_bridge_stop(host.bridge); };
