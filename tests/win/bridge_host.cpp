@@ -442,6 +442,20 @@ void addin_host(const std::wstring& mapi_path, const std::wstring& tag) {
     EXPECT(a.addin->OnBeginShutdown(&custom) == S_OK);
     EXPECT(a.addin->OnDisconnection(ext_dm_HostShutdown, &custom) == S_OK);
     EXPECT(a.addin->OnDisconnection(ext_dm_HostShutdown, &custom) == S_OK);  // idempotent
+    // The user unloads and loads the add-in again (COM Add-ins dialog): it
+    // serves again, with the state the profile has now.
+    EXPECT(a.addin->OnConnection(application, ext_cm_AfterStartup, nullptr, &custom) == S_OK);
+    {
+        olstate_open_options o;
+        olstate_open_options_init(&o);
+        o.provider = OLSTATE_PROVIDER_BRIDGE;
+        olstate_session* again = nullptr;
+        EXPECT(olstate_open_ex(&o, &again) == OLSTATE_OK);
+        uint32_t state = 0;
+        EXPECT(again && olstate_get_state(again, &state) == OLSTATE_OK && state == OLSTATE_OFFLINE);
+        EXPECT(olstate_close(again) == OLSTATE_OK);
+    }
+    EXPECT(a.addin->OnDisconnection(ext_dm_UserClosed, &custom) == S_OK);
     EXPECT(a.can_unload() == S_FALSE);  // the object still lives
     EXPECT(a.addin->Release() == 0);
     EXPECT(a.can_unload() == S_OK);
