@@ -204,9 +204,12 @@ private:
                                            kBufferSize, 0, security_.attributes()));
         if (!pipe) {
             const DWORD error = GetLastError();
-            // FIRST_PIPE_INSTANCE refused: an instance of that name exists.
+            // FIRST_PIPE_INSTANCE refused: an instance of that name exists
+            // (a bridge that did not answer our probe, or another user's pipe).
             if (first && error == ERROR_ACCESS_DENIED)
-                throw Failure(OLSTATE_E_BUSY, "another olstate bridge already serves " + endpoint_);
+                throw Failure(OLSTATE_E_BUSY, "the pipe " + endpoint_ +
+                                                  " already exists (another olstate bridge, or a pipe this user "
+                                                  "cannot open)");
             throw Failure(OLSTATE_E_PROVIDER_FAILED,
                           "cannot create the bridge pipe " + utf8(path_) + " (" + win_error(error) + ")",
                           static_cast<std::int32_t>(HRESULT_FROM_WIN32(error)));
