@@ -83,7 +83,9 @@ typedef int32_t olstate_result;
 #define OLSTATE_E_PROFILE_NOT_FOUND (-4)
 /* Capability or operation not supported by this provider or platform. */
 #define OLSTATE_E_NOT_SUPPORTED (-5)
-/* A state change is still in progress (the provider answered E_PENDING). */
+/* A state change is still in progress (the provider answered E_PENDING); since
+ * 1.1 also: another bridge host already serves that endpoint, or the bridge
+ * host serves its maximum of clients. */
 #define OLSTATE_E_BUSY (-6)
 /* Any other failing HRESULT from the provider; the message names it. */
 #define OLSTATE_E_PROVIDER_FAILED (-7)
@@ -124,7 +126,7 @@ OLSTATE_API int32_t OLSTATE_CALL olstate_last_error_hresult(void);
 /* The ABI version of the loaded library. Does not change the last error. */
 OLSTATE_API uint32_t OLSTATE_CALL olstate_abi_version(void);
 
-/* The library's version, e.g. "1.0.0". Static; never NULL. Does not change
+/* The library's version, e.g. "1.1.0". Static; never NULL. Does not change
  * the last error. */
 OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
 
@@ -156,12 +158,18 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
 #define OLSTATE_EVENT_CHANGE_START 1u
 #define OLSTATE_EVENT_CHANGE 2u
 #define OLSTATE_EVENT_CHANGE_DONE 3u
-/* Since 1.1, bridge sessions only (never dropped on overflow): */
-#define OLSTATE_EVENT_PROVIDER_LOST 0x100u /* the bridge host went away; new_state is the
-                                              last state known, calls fail with
-                                              OLSTATE_E_PROVIDER_NOT_FOUND until BACK */
-#define OLSTATE_EVENT_PROVIDER_BACK 0x101u /* reconnected (OLSTATE_OPEN_RECONNECT);
-                                              new_state is the current state */
+/* Since 1.1, bridge sessions only (never dropped on overflow; numbered and
+ * delivered like the others, in both delivery modes): */
+#define OLSTATE_EVENT_PROVIDER_LOST 0x100u /* the bridge host went away (Outlook exited, the
+                                              bridge stopped, the connection broke); old_state
+                                              = new_state = the last state known. Later calls
+                                              fail with OLSTATE_E_PROVIDER_NOT_FOUND (until
+                                              BACK, with OLSTATE_OPEN_RECONNECT). Sent once
+                                              per loss. */
+#define OLSTATE_EVENT_PROVIDER_BACK 0x101u /* reconnected (OLSTATE_OPEN_RECONNECT): new_state
+                                              is the host's current state, old_state the last
+                                              one known before (the same as new_state when the
+                                              session had never reached a host) */
 
 /* olstate_event.flags */
 #define OLSTATE_EVENT_FLAG_DROPPED 1u
@@ -179,11 +187,15 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
 #define OLSTATE_PROVIDER_BRIDGE 4u    /* the bridge serving the profile inside Outlook,
                                          reached from another process (since 1.1);
                                          provider_path: NULL = the current user's
-                                         endpoint, or an endpoint of its own */
+                                         endpoint, or an endpoint of its own (a socket
+                                         path on POSIX, a pipe name on Windows) */
 
 /* olstate_open_options.flags (since 1.1). */
-#define OLSTATE_OPEN_RECONNECT 1u /* bridge: keep reconnecting with backoff when the host
-                                     is gone (also at open); reports PROVIDER_LOST/BACK */
+#define OLSTATE_OPEN_RECONNECT 1u /* bridge only (INVALID_ARGUMENT with another provider):
+                                     keep reconnecting with backoff (50 ms doubling to 2 s)
+                                     when the host is gone, also at open: the open then
+                                     succeeds with no host running; reports
+                                     PROVIDER_LOST/BACK */
 
 /* Delivery modes (olstate_open_options.delivery). */
 #define OLSTATE_DELIVERY_QUEUED 0u /* default: one dispatcher thread per session runs the
@@ -203,10 +215,11 @@ typedef struct olstate_open_options {
     uint32_t struct_size;      /* sizeof(olstate_open_options) */
     const char* profile;       /* UTF-8 MAPI profile name; NULL = the default profile */
     uint32_t provider;         /* OLSTATE_PROVIDER_*; default AUTO */
-    const char* provider_path; /* UTF-8 full path; required with OLSTATE_PROVIDER_LIBRARY,
+    const char* provider_path; /* UTF-8; LIBRARY: the library's full path (required);
+                                  BRIDGE: the endpoint (NULL = the current user's);
                                   must be NULL otherwise */
     uint32_t delivery;         /* OLSTATE_DELIVERY_*; default QUEUED */
-    uint32_t flags;            /* reserved, must be 0 */
+    uint32_t flags;            /* OLSTATE_OPEN_* (since 1.1; 0 before) */
 } olstate_open_options;
 
 /* Fills options with the defaults (AUTO, QUEUED, NULLs, zeros) and sets
@@ -228,14 +241,31 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_open(const char* profile,
 /* Opens the offline object of options->profile through options->provider,
  * caches its capabilities and advises one notification sink on it.
  *
+ * The bridge (OLSTATE_PROVIDER_BRIDGE) connects to the host serving
+ * provider_path (NULL = this user's default endpoint) and then behaves like
+ * any provider: capabilities, state, set state (when the host allows it),
+ * subscriptions in both delivery modes. A NULL profile accepts whatever
+ * profile the host serves (olstate_get_session_info reports it); another
+ * profile than the one served is PROFILE_NOT_FOUND. When the host goes away
+ * subscribers get OLSTATE_EVENT_PROVIDER_LOST and calls fail with
+ * PROVIDER_NOT_FOUND. With OLSTATE_OPEN_RECONNECT the session keeps trying
+ * and reports OLSTATE_EVENT_PROVIDER_BACK; it also opens when no host runs
+ * yet: its capabilities are then both (online and offline), its profile is
+ * the one asked for (or empty), and get/set state fail with
+ * PROVIDER_NOT_FOUND until BACK.
+ *
  * options->struct_size smaller than this version's first size is
  * INVALID_ARGUMENT; a larger one is accepted when every byte this version does
  * not know is zero, and rejected otherwise.
  *
  * Errors: INVALID_ARGUMENT (NULL options or out_session, bad struct_size,
- * unknown provider or delivery, non-zero flags, invalid UTF-8, provider_path
- * missing or misplaced), PROVIDER_NOT_FOUND, PROFILE_NOT_FOUND, NOT_SUPPORTED
- * (the provider does not exist on this platform), NOT_IN_OUTLOOK,
+ * unknown provider or delivery, unknown flags or OLSTATE_OPEN_RECONNECT with
+ * a provider other than the bridge, invalid UTF-8, provider_path missing or
+ * misplaced), PROVIDER_NOT_FOUND (also: no bridge host serves the endpoint,
+ * without OLSTATE_OPEN_RECONNECT), PROFILE_NOT_FOUND (also: the bridge host
+ * serves another profile), NOT_SUPPORTED (the provider does not exist on this
+ * platform; the bridge host speaks no common protocol version), BUSY (the
+ * bridge host serves its maximum of clients), NOT_IN_OUTLOOK,
  * PROVIDER_FAILED, OUT_OF_MEMORY. */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_open_ex(const olstate_open_options* options,
                                                         olstate_session** out_session);
@@ -256,8 +286,10 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_close(olstate_session* session);
 typedef struct olstate_session_info {
     uint32_t struct_size;      /* set by the caller: sizeof(olstate_session_info) */
     uint32_t provider;         /* the resolved provider (never AUTO) */
-    const char* profile;       /* UTF-8 profile name used */
-    const char* provider_path; /* UTF-8 path of the provider library actually loaded */
+    const char* profile;       /* UTF-8 profile name used (bridge: the one the host served
+                                  at open; empty when it opened with no host running) */
+    const char* provider_path; /* UTF-8 path of the provider library actually loaded
+                                  (bridge: the endpoint) */
 } olstate_session_info;
 
 /* Facts about an open session. The caller sets out_info->struct_size; the
@@ -278,7 +310,8 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_capabilities(olstate_session* se
                                                              uint32_t* out_capabilities);
 
 /* The current state: OLSTATE_ONLINE or OLSTATE_OFFLINE.
- * Errors: INVALID_HANDLE, INVALID_ARGUMENT, NOT_SUPPORTED, PROVIDER_FAILED. */
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT, NOT_SUPPORTED, PROVIDER_FAILED,
+ * PROVIDER_NOT_FOUND (a bridge session whose host is gone). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_get_state(olstate_session* session,
                                                           uint32_t* out_state);
 
@@ -289,7 +322,9 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_get_state(olstate_session* sessi
  * Errors: INVALID_HANDLE, INVALID_ARGUMENT (bad state or flags), BUSY (a
  * change is still in progress), WOULD_DEADLOCK (OLSTATE_SET_BLOCK on a
  * provider notification thread, e.g. inside an INLINE callback; an
- * asynchronous change is fine there), NOT_SUPPORTED, PROVIDER_FAILED. */
+ * asynchronous change is fine there), NOT_SUPPORTED (also: a bridge host that
+ * does not allow clients to change the state), PROVIDER_FAILED,
+ * PROVIDER_NOT_FOUND (a bridge session whose host is gone). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_set_state(olstate_session* session,
                                                           uint32_t state, uint32_t flags);
 
@@ -381,11 +416,15 @@ typedef struct olstate_bridge olstate_bridge;
 typedef struct olstate_bridge_options {
     uint32_t struct_size;  /* sizeof(olstate_bridge_options) */
     uint32_t flags;        /* OLSTATE_BRIDGE_*; default 0: clients may only read and follow */
-    uint32_t max_clients;  /* connected clients at most; 0 = the default (16) */
-    uint32_t queue_length; /* events held per client before the oldest is dropped;
-                              0 = the default (64) */
+    uint32_t max_clients;  /* connected clients at most (1..1024); 0 = the default (16);
+                              more connections get a refusal (OLSTATE_E_BUSY) */
+    uint32_t queue_length; /* events held per client before the oldest is dropped
+                              (1..65536); 0 = the default (64); the next event that
+                              client gets carries OLSTATE_EVENT_FLAG_DROPPED */
     const char* endpoint;  /* UTF-8; NULL = the current user's endpoint (what
-                              OLSTATE_PROVIDER_BRIDGE finds by default) */
+                              OLSTATE_PROVIDER_BRIDGE finds by default). POSIX: an
+                              absolute socket path whose folder is owned by the user
+                              and closed to others (0700; created when missing) */
 } olstate_bridge_options;
 
 /* Fills options with the defaults and sets struct_size, like
@@ -395,8 +434,11 @@ OLSTATE_API void OLSTATE_CALL olstate_bridge_options_init(olstate_bridge_options
 /* Publishes session on its endpoint (options NULL = the defaults). Clients see
  * the session's capabilities, state and events; the bridge never runs client
  * requests or network I/O on the provider's notification thread, and one
- * slow client never delays another. The session must stay open while the
- * bridge runs; closing it first disconnects every client.
+ * slow client never delays another. It subscribes to the session like any
+ * caller (one subscription, until stop). The session must stay open while
+ * the bridge runs; closing it first disconnects every client (they get
+ * OLSTATE_EVENT_PROVIDER_LOST) and withdraws the endpoint; the bridge must
+ * still be stopped. The wire protocol is docs/bridge-protocol.md.
  * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_bridge, bad struct_size,
  * unknown flags, a limit out of range, invalid UTF-8), BUSY (another bridge
  * already serves that endpoint), PROVIDER_FAILED (the endpoint could not be

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test olstate has: the native suites (unit, abi, stress, sim and
-# the bindings' rust, csharp, go), the same native suites under
+# Runs every test olstate has: the native suites (unit, abi, stress, sim,
+# bridge and the bindings' rust, csharp, go), the same native suites under
 # AddressSanitizer+UBSan and under ThreadSanitizer, a short fuzzing smoke run,
 # and the Windows builds (win64 suites under Wine; win32 compiled).
 # Installs missing Debian packages first.
@@ -13,7 +13,9 @@ quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
 step() { printf '\n=== %s ===\n' "$*"; }
-native_suites=(--suite unit --suite abi --suite stress --suite sim)
+# The sanitizer stages run these (bindings are not built there). bridge: the
+# two-process bridge tests, host and clients all instrumented.
+native_suites=(--suite unit --suite abi --suite stress --suite sim --suite bridge)
 failed=()
 passed=0
 run() { # run NAME COMMAND...: runs a stage, remembers a failure, goes on

@@ -60,11 +60,9 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
     };
     protocol::Hello hello;
     hello.profile = profile_;
-    if (!send_message(*wire->connection, hello)) {
-        done();
-        throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
-                      "the bridge host at '" + endpoint_ + "' closed the connection during the hello");
-    }
+    // A host that refuses at once (too many clients) may close before the
+    // hello is written: read its answer whether or not the write worked.
+    send_message(*wire->connection, hello);
     auto first = wire->reader.next(*wire->connection);
     done();
     if (!first) {

@@ -10,8 +10,8 @@ TEST_CASE("eight clients all get every event, in order") {
     Watchdog dog("eight clients", 60s);
     TempDir dir;
     Host host(dir.endpoint());
-    std::vector<std::unique_ptr<BridgeSession>> sessions;
     std::vector<std::unique_ptr<Recorder>> recs;
+    std::vector<std::unique_ptr<BridgeSession>> sessions;
     for (int i = 0; i < 8; ++i) {
         sessions.push_back(std::make_unique<BridgeSession>(
             dir.endpoint(), i % 2 ? OLSTATE_DELIVERY_INLINE : OLSTATE_DELIVERY_QUEUED));
@@ -74,8 +74,8 @@ TEST_CASE("a client that stops reading fills only its own queue; the others get 
     REQUIRE(welcome);
     REQUIRE(welcome->type == 2);
 
-    BridgeSession good(dir.endpoint());
     Recorder rec;
+    BridgeSession good(dir.endpoint());
     test::subscribe(good.get(), rec);
     // 60 rounds of 150 events: far beyond what the stuck client's socket and
     // queue hold. Each round's storm returns (the host's callback never

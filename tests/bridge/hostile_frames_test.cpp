@@ -29,8 +29,8 @@ TEST_CASE("malformed, oversized, out-of-order and unknown frames never crash or 
     Watchdog dog("hostile frames", 120s);
     TempDir dir;
     Host host(dir.endpoint());
-    BridgeSession good(dir.endpoint());
     Recorder rec;
+    BridgeSession good(dir.endpoint());
     test::subscribe(good.get(), rec);
 
     struct Case {

@@ -201,9 +201,9 @@ TEST_CASE("olstate_bridge_stop disconnects every client (PROVIDER_LOST), even a 
         Watchdog dog("bridge_stop with clients", 60s);
         TempDir dir;
         auto host = std::make_unique<LocalHost>(dir.endpoint(), 0, mode);
+        Recorder ra, rb;
         BridgeSession a(dir.endpoint(), OLSTATE_DELIVERY_QUEUED);
         BridgeSession b(dir.endpoint(), OLSTATE_DELIVERY_INLINE);
-        Recorder ra, rb;
         test::subscribe(a.get(), ra);
         test::subscribe(b.get(), rb);
         // A client that said hello and then never reads, with its socket full.
@@ -228,8 +228,8 @@ TEST_CASE("olstate_bridge_stop from a callback of the bridged session is WOULD_D
         CAPTURE(mode);
         Watchdog dog("stop from a callback", 30s);
         TempDir dir;
-        LocalHost host(dir.endpoint(), 0, mode);
         Recorder rec;
+        LocalHost host(dir.endpoint(), 0, mode);
         std::atomic<olstate_result> inside{OLSTATE_OK};
         rec.on_event = [&](const olstate_event&) { inside = olstate_bridge_stop(host.bridge); };
         test::subscribe(host.session.get(), rec);
@@ -257,8 +257,8 @@ TEST_CASE("closing the bridged session while its bridge runs: clients get PROVID
     bo.endpoint = ep.c_str();
     olstate_bridge* b = nullptr;
     REQUIRE(olstate_bridge_start(s, &bo, &b) == OLSTATE_OK);
-    BridgeSession c(ep, OLSTATE_DELIVERY_QUEUED, OLSTATE_OPEN_RECONNECT);
     Recorder rec;
+    BridgeSession c(ep, OLSTATE_DELIVERY_QUEUED, OLSTATE_OPEN_RECONNECT);
     test::subscribe(c.get(), rec);
     REQUIRE(olstate_close(s) == OLSTATE_OK);
     REQUIRE(wait_kind(rec, OLSTATE_EVENT_PROVIDER_LOST));
@@ -276,8 +276,8 @@ TEST_CASE("bridge sessions: unsubscribe and close from inside their own callback
         LocalHost host(dir.endpoint(), OLSTATE_BRIDGE_ALLOW_SET_STATE);
 
         SUBCASE("unsubscribe itself: no call after, release once") {
-            BridgeSession c(dir.endpoint(), mode);
             Recorder rec;
+            BridgeSession c(dir.endpoint(), mode);
             test::ReleaseCounter rel;
             struct Ctx {
                 olstate_session* s;

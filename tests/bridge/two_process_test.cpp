@@ -20,6 +20,7 @@ TEST_CASE("state, capabilities, session info and events through the bridge, both
         Watchdog dog("events through the bridge", 60s);
         TempDir dir;
         Host host(dir.endpoint());
+        Recorder rec;
         BridgeSession s(dir.endpoint(), mode);
 
         olstate_session_info info{};
@@ -35,7 +36,6 @@ TEST_CASE("state, capabilities, session info and events through the bridge, both
         REQUIRE(olstate_get_state(s.get(), &state) == OLSTATE_OK);
         CHECK(state == OLSTATE_ONLINE);
 
-        Recorder rec;
         test::subscribe(s.get(), rec);
         host.toggle();  // the user clicks Work Offline in the host process
         REQUIRE(rec.wait_for(3));
@@ -62,8 +62,8 @@ TEST_CASE("set state through the bridge: allowed by the host, or refused with a 
     SUBCASE("allowed") {
         TempDir dir;
         Host host(dir.endpoint(), {"--allow-set"});
-        BridgeSession s(dir.endpoint());
         Recorder rec;
+        BridgeSession s(dir.endpoint());
         test::subscribe(s.get(), rec);
         REQUIRE_MESSAGE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK, last_error());
         CHECK(host.command("state") == "offline");
@@ -124,8 +124,8 @@ TEST_CASE("host killed with SIGKILL: PROVIDER_LOST once, then calls fail with PR
         Watchdog dog("host killed", 60s);
         TempDir dir;
         Host host(dir.endpoint());
+        Recorder rec, late;
         BridgeSession s(dir.endpoint(), mode);
-        Recorder rec;
         test::subscribe(s.get(), rec);
         host.toggle();
         REQUIRE(rec.wait_for(3));
@@ -143,7 +143,6 @@ TEST_CASE("host killed with SIGKILL: PROVIDER_LOST once, then calls fail with PR
         uint32_t caps = 0;
         CHECK(olstate_capabilities(s.get(), &caps) == OLSTATE_OK);  // cached at open
         // Subscribing still works (nothing will come); LOST came once only.
-        Recorder late;
         test::subscribe(s.get(), late);
         std::this_thread::sleep_for(100ms);
         CHECK(count_kind(rec, OLSTATE_EVENT_PROVIDER_LOST) == 1);
@@ -156,8 +155,8 @@ TEST_CASE("OLSTATE_OPEN_RECONNECT: host killed and restarted gives PROVIDER_BACK
         Watchdog dog("reconnect", 60s);
         TempDir dir;
         auto host = std::make_unique<Host>(dir.endpoint());
-        BridgeSession s(dir.endpoint(), mode, OLSTATE_OPEN_RECONNECT);
         Recorder rec;
+        BridgeSession s(dir.endpoint(), mode, OLSTATE_OPEN_RECONNECT);
         test::subscribe(s.get(), rec);
         host->kill9();
         REQUIRE(wait_kind(rec, OLSTATE_EVENT_PROVIDER_LOST));
@@ -187,13 +186,13 @@ TEST_CASE("OLSTATE_OPEN_RECONNECT: host killed and restarted gives PROVIDER_BACK
 TEST_CASE("OLSTATE_OPEN_RECONNECT before any host exists: opens lost, BACK when one appears") {
     Watchdog dog("reconnect before host", 60s);
     TempDir dir;
+    Recorder rec;
     BridgeSession s(dir.endpoint(), OLSTATE_DELIVERY_QUEUED, OLSTATE_OPEN_RECONNECT);
     uint32_t caps = 0, state = 0;
     CHECK(olstate_capabilities(s.get(), &caps) == OLSTATE_OK);
     CHECK(caps == (OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE));
     CHECK(olstate_get_state(s.get(), &state) == OLSTATE_E_PROVIDER_NOT_FOUND);
     CHECK(last_error().find("no host has been reached yet") != std::string::npos);
-    Recorder rec;
     test::subscribe(s.get(), rec);
     Host host(dir.endpoint());
     REQUIRE(wait_kind(rec, OLSTATE_EVENT_PROVIDER_BACK));
