@@ -618,7 +618,11 @@ int registration(const std::wstring& monitor, const std::wstring& addin, const s
     };
     // 1. The 64-bit add-in, on a registry without any Office key.
     const std::string before = snapshot();
-    check(run_monitor(monitor, L"--install-addin --addin-path " + quote(addin), root) == 0, "install exits 0");
+    std::string said;
+    check(run_monitor(monitor, L"--install-addin --addin-path " + quote(addin), root, &said) == 0, "install exits 0");
+    // The view is chosen from the DLL's PE header (what Wine's shared
+    // CLSID key cannot show): the monitor says which one it wrote.
+    check(said.find("(64-bit view)") != std::string::npos, "the x64 DLL goes to the 64-bit view");
     check(reg_dword(kAddinsKey, L"LoadBehavior") == 3, "LoadBehavior is 3");
     check(reg_string(0, kAddinsKey, L"FriendlyName") == kFriendlyName, "FriendlyName");
     check(!reg_string(0, kAddinsKey, L"Description").empty(), "Description");
@@ -651,7 +655,8 @@ int registration(const std::wstring& monitor, const std::wstring& addin, const s
     const std::wstring dll32 = root + L"olstate_addin32.dll";
     write_dll_header(dll32, IMAGE_FILE_MACHINE_I386);
     const std::string before32 = snapshot();
-    check(run_monitor(monitor, L"--install-addin --addin-path " + quote(dll32), root) == 0, "install (x86 DLL)");
+    check(run_monitor(monitor, L"--install-addin --addin-path " + quote(dll32), root, &said) == 0, "install (x86 DLL)");
+    check(said.find("(32-bit view)") != std::string::npos, "the x86 DLL goes to the 32-bit view");
     check(_wcsicmp(reg_string(KEY_WOW64_32KEY, kClsidKey + L"\\InprocServer32", nullptr).c_str(), dll32.c_str()) == 0,
           "InprocServer32 in the 32-bit view names the x86 DLL");
     if (redirected) {
