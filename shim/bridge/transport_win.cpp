@@ -30,6 +30,7 @@ constexpr DWORD kBufferSize = 64 * 1024;
 // PIPE_REJECT_REMOTE_CLIENTS: the pipe is never reachable over SMB, whatever
 // the DACL says.
 constexpr DWORD kPipeMode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
+static_assert((kPipeMode & PIPE_REJECT_REMOTE_CLIENTS) != 0, "Wine cannot show the flag at run time: keep it here");
 // How long connect() waits for a free instance when all are busy, and how
 // often. A serving host creates the next instance right after each accept,
 // so "busy" lasts moments; one that stays busy is a host that stopped
