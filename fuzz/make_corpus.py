@@ -188,6 +188,16 @@ def seeds():
              op_sub(slot(0), SUB_CHILD, SLOW | 0x42), op_storm(FZA, 4, 5), op_set(slot(0), True, True)],
             [op_pause(30), op_close(slot(0)), op_open(1, FZA, SIM, d), op_sub(slot(1), UNSUB_SELF, SLOW),
              op_storm(FZA, 3, 3), op_pause(3), op_close(slot(1))])
+    # A bridge session that opened with OLSTATE_OPEN_RECONNECT while nobody
+    # serves its endpoint: subscribe, get/set fail, close stops its threads.
+    for d, name in ((QUEUED, 'queued'), (INLINE, 'inline')):
+        s[f'bridge-reconnect-lost-{name}'] = one(
+            op_open(0, FZA, BRIDGE, d, 0x01), op_sub(slot(0), GET, 0), op_sub(slot(0), CLOSE, 0),
+            op_set(slot(0), True, True), op_set(slot(0), False, False), op_query(slot(0), 0),
+            op_query(slot(0), 1), op_query(slot(0), 2), op_unsub(slot(0), own(0)), op_close(slot(0)))
+        s[f'bridge-reconnect-two-threads-{name}'] = two(
+            [op_open(0, FZA, BRIDGE, d, 0x01), op_sub(slot(0), NONE, 0), op_query(slot(0), 0)],
+            [op_pause(5), op_close(slot(0)), op_open(1, FZB, BRIDGE, d, 0x01), op_close(slot(1))])
     return s
 
 

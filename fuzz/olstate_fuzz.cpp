@@ -621,7 +621,9 @@ void op_query(Input& in) {
                 if (buf[i] != 0xA5) finding("get_session_info wrote past the struct", static_cast<long long>(i));
             if (r == OLSTATE_OK) {
                 if (!info->profile || !info->provider_path) finding("session_info NULL string");
-                if (info->provider != OLSTATE_PROVIDER_SIMULATOR && info->provider != OLSTATE_PROVIDER_LIBRARY)
+                // A reconnecting bridge session opens without a host.
+                if (info->provider != OLSTATE_PROVIDER_SIMULATOR && info->provider != OLSTATE_PROVIDER_LIBRARY &&
+                    info->provider != OLSTATE_PROVIDER_BRIDGE)
                     finding("session_info.provider", info->provider);
             }
             break;

@@ -455,8 +455,11 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_endpoint(olstate_bridge* 
                                                                 const char** out_endpoint);
 
 /* Stops accepting clients, disconnects those connected (they get
- * OLSTATE_EVENT_PROVIDER_LOST) and frees the bridge. Waits for the bridge's
- * own threads; never call it from inside a callback of the bridged session.
+ * OLSTATE_EVENT_PROVIDER_LOST) and frees the bridge. It ends the bridge's
+ * subscription on the session, sends each client a "going away" frame
+ * (giving clients that do not read at most half a second), closes every
+ * connection and joins the bridge's own threads; a stuck client never makes
+ * it hang. Never call it from inside a callback of the bridged session.
  * olstate_bridge_stop(NULL) is a no-op returning OLSTATE_OK.
  * Errors: INVALID_HANDLE (already stopped), WOULD_DEADLOCK (from inside a
  * callback of the bridged session). */

@@ -12,9 +12,14 @@
 # a static olstate looks for it, and where the harness links it, so the
 # process holds one simulator).
 #
+# A second, small harness (fuzz/frame_fuzz.cpp) fuzzes the bridge's frame
+# decoder and stream reader alone, from fuzz/frame-corpus/.
+#
 # usage: scripts/fuzz.sh [seconds] [extra libFuzzer flags...]
 #        scripts/fuzz.sh --build-only
 #        scripts/fuzz.sh --replay FILE_OR_DIR...   (run inputs once each)
+#        scripts/fuzz.sh --frame [seconds]         (the frame decoder harness)
+#        scripts/fuzz.sh --frame-replay FILE_OR_DIR...
 # env:   OLSTATE_FUZZ_JOBS   parallel fuzzing jobs (default 1)
 #        OLSTATE_FUZZ_SKIP   "order": skip the QUEUED ordering oracle (for a
 #                            long run while that known finding is open)
@@ -76,6 +81,10 @@ common="-std=c++20 -g -O1 -fPIC -pthread -Wall -Wextra -Wpedantic -Werror $san"
   echo "build libolstate_sim.so: link $sim_objs"
   echo "  flags = -shared"
   echo "  libs = -ldl"
+  echo "build obj/frame_fuzz.o: cxx \$root/fuzz/frame_fuzz.cpp"
+  echo "  flags = -fsanitize=fuzzer-no-link -I\$root/include -I\$root/shim"
+  echo "build olstate-frame-fuzz: link obj/frame_fuzz.o obj/shim_bridge_protocol.cpp.o obj/shim_bridge_frame_io.cpp.o obj/shim_text_utf.cpp.o"
+  echo "  flags = -fsanitize=fuzzer"
   echo "build olstate-fuzz: link obj/olstate_fuzz.o $shim_objs | libolstate_sim.so"
   echo "  flags = -fsanitize=fuzzer"
   echo "  libs = -L. -lolstate_sim -Wl,-rpath,'\$\$ORIGIN' -ldl"
@@ -88,8 +97,32 @@ ninja -C "$out" >/dev/null || ninja -C "$out"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
+# Collects files from FILE_OR_DIR arguments into the array `files`.
+collect() {
+  files=()
+  for arg in "$@"; do
+    if [ -d "$arg" ]; then
+      while IFS= read -r -d '' f; do files+=("$f"); done < <(find "$arg" -type f ! -name '*.md' -print0 | sort -z)
+    else files+=("$arg"); fi
+  done
+}
+
 case "${1:-}" in
-  --build-only) echo "built $out/olstate-fuzz"; exit 0 ;;
+  --build-only) echo "built $out/olstate-fuzz and $out/olstate-frame-fuzz"; exit 0 ;;
+  --frame-replay)
+    shift
+    [ $# -gt 0 ] || set -- fuzz/frame-corpus
+    collect "$@"
+    [ ${#files[@]} -gt 0 ] || { echo "nothing to replay"; exit 0; }
+    exec "$out/olstate-frame-fuzz" -runs=1 "${files[@]}"
+    ;;
+  --frame)
+    shift
+    frame_seconds=${1:-600}
+    mkdir -p "$out/frame-corpus" "$out/crashes"
+    exec "$out/olstate-frame-fuzz" -max_total_time="$frame_seconds" -max_len=8192 -timeout=10 \
+      -artifact_prefix="$out/crashes/" -print_final_stats=1 "$out/frame-corpus" "$root/fuzz/frame-corpus"
+    ;;
   --replay)
     shift
     [ $# -gt 0 ] || set -- fuzz/corpus fuzz/regressions

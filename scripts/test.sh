@@ -13,9 +13,10 @@ quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
 step() { printf '\n=== %s ===\n' "$*"; }
-# The sanitizer stages run these (bindings are not built there). bridge: the
+# The sanitizer stages run these: every suite but the bindings (not built
+# there) and the Windows ones. bridge: the
 # two-process bridge tests, host and clients all instrumented.
-native_suites=(--suite unit --suite abi --suite stress --suite sim --suite bridge)
+native_suites=(--suite unit --suite abi --suite stress --suite sim --suite hostile --suite bridge)
 failed=()
 passed=0
 run() { # run NAME COMMAND...: runs a stage, remembers a failure, goes on

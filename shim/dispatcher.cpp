@@ -55,11 +55,6 @@ void Dispatcher::push(QueuedEvent event) noexcept {
     wake_.notify_one();
 }
 
-void Dispatcher::mark_dropped() noexcept {
-    std::lock_guard lock(mutex_);
-    dropped_ = true;
-}
-
 void Dispatcher::run() noexcept {
     for (;;) {
         QueuedEvent event;

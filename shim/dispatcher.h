@@ -37,9 +37,6 @@ public:
     // the event (1, 2, ...) under the queue's lock, so that concurrent
     // provider threads can never enqueue numbers out of order.
     void push(QueuedEvent event) noexcept;
-    // Events were lost before reaching this queue (the bridge dropped some on
-    // the way): the next event delivered carries OLSTATE_EVENT_FLAG_DROPPED.
-    void mark_dropped() noexcept;
     // Stops and joins from another thread; pending events are discarded.
     void stop_and_join() noexcept;
     // Called on the dispatcher thread itself (a callback closed its session):

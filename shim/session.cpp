@@ -99,9 +99,12 @@ void Session::attach_provider(const OpenRequest& request) {
                       "QueryInterface(IID_IMAPIOffline) returned S_OK but no interface" + where);
 
     // A bridge session reports the profile the host serves (the caller may
-    // have asked for "whatever it serves").
+    // have asked for "whatever it serves"). Asked of olstate's own bridge
+    // object only: a foreign provider is never handed a private IID it might
+    // answer wrongly.
     ComPtr<IOlstateBridgeInfo> bridge_info;
-    if (succeeded(manager_->QueryInterface(IID_IOlstateBridgeInfo,
+    if (provider_kind_ == OLSTATE_PROVIDER_BRIDGE &&
+        succeeded(manager_->QueryInterface(IID_IOlstateBridgeInfo,
                                            reinterpret_cast<void**>(bridge_info.put()))) &&
         bridge_info) {
         ULONG needed = 0;
@@ -275,6 +278,9 @@ void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
 
 void Session::on_provider_link(std::uint32_t kind, std::uint32_t old_state,
                                std::uint32_t new_state) noexcept {
+    // Only olstate's own bridge client speaks this extension; anything else
+    // asking for it is ignored.
+    if (provider_kind_ != OLSTATE_PROVIDER_BRIDGE) return;
     // The bridge's LOST/BACK go the same way as state changes: same
     // sequence numbers, same delivery mode, same guarantees.
     QueuedEvent event;
@@ -285,8 +291,10 @@ void Session::on_provider_link(std::uint32_t kind, std::uint32_t old_state,
 }
 
 void Session::on_provider_dropped() noexcept {
-    if (delivery_ == OLSTATE_DELIVERY_QUEUED) dispatcher_.mark_dropped();
-    else dropped_inline_.store(true);
+    if (provider_kind_ != OLSTATE_PROVIDER_BRIDGE) return;
+    // The flag belongs to the next event the provider hands over (the one
+    // right after the gap), in both delivery modes.
+    dropped_before_next_.store(true);
 }
 
 void Session::accept_event(QueuedEvent event) noexcept {
@@ -299,13 +307,13 @@ void Session::accept_event(QueuedEvent event) noexcept {
     });
     if (closing_.load()) return;
     event.notify_time_us = now_us();
+    if (dropped_before_next_.exchange(false)) event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
     if (delivery_ == OLSTATE_DELIVERY_QUEUED) {
         dispatcher_.push(event);  // numbered in queue order
     } else {
         // INLINE promises no order across provider threads; the number is
         // still unique and gap-free.
         event.sequence = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
-        if (dropped_inline_.exchange(false)) event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
         deliver(event);
     }
 }

@@ -94,7 +94,7 @@ private:
 
     std::atomic<bool> closing_{false};
     std::atomic<std::uint64_t> sequence_{0};
-    std::atomic<bool> dropped_inline_{false};  // INLINE: the next event follows dropped ones
+    std::atomic<bool> dropped_before_next_{false};  // the bridge lost events before the next one
     std::atomic<std::int32_t> calls_{0};
     std::atomic<std::int32_t> provider_notifies_{0};
     SubscriptionTable subscriptions_;

@@ -4,9 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <variant>
 
+#include <gsl/util>
+
 #include "../failure.h"
+#include "shutdown_after.h"
 
 namespace olstate::bridge {
 
@@ -22,6 +26,9 @@ constexpr auto kMaxDelay = 2000ms;
 // a while. Beyond this the host is considered stuck (the call fails, the
 // session stays usable).
 constexpr auto kReplyTimeout = 60s;
+// A host answers a hello at once; one that accepted and then hangs must not
+// hang olstate_open (or the reconnect thread) with it.
+constexpr auto kHelloTimeout = 10s;
 // Notes waiting for the notifier (a slow INLINE callback); beyond this the
 // oldest state events are dropped and the next one is flagged.
 constexpr std::size_t kMaxNotes = 1024;
@@ -54,20 +61,31 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
         if (stopping_) throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND, "the session is closing");
         handshaking_ = wire->connection;
     }
-    const auto done = [&] {
+    // stop() can cut the hello short until this returns, however it returns.
+    const auto done = gsl::finally([&] {
         std::lock_guard lock(mutex_);
         handshaking_.reset();
-    };
+    });
     protocol::Hello hello;
     hello.profile = profile_;
     // A host that refuses at once (too many clients) may close before the
     // hello is written: read its answer whether or not the write worked.
-    send_message(*wire->connection, hello);
-    auto first = wire->reader.next(*wire->connection);
-    done();
+    std::optional<protocol::Message> first;
+    bool timed_out = false;
+    {
+        ShutdownAfter deadline(wire->connection, kHelloTimeout);
+        send_message(*wire->connection, hello);
+        first = wire->reader.next(*wire->connection);
+        timed_out = !first && deadline.fired();
+    }
     if (!first) {
-        const std::string why = wire->reader.error().empty() ? "it closed the connection"
-                                                              : "protocol error: " + wire->reader.error();
+        const std::string why = timed_out ? "it did not answer within " +
+                                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                                   kHelloTimeout)
+                                                                   .count()) +
+                                                " s"
+                                : wire->reader.error().empty() ? "it closed the connection"
+                                                               : "protocol error: " + wire->reader.error();
         throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
                       "the bridge host at '" + endpoint_ + "' did not answer the hello: " + why);
     }
@@ -228,6 +246,7 @@ bool ClientLink::reconnect_with_backoff() noexcept {
                 return false;
             }
             const std::uint32_t before = last_state_ ? last_state_ : welcome.state;
+            replies_.clear();  // late answers of a lost connection (a request that timed out)
             connection_ = wire->connection;
             wire_ = std::move(wire);
             served_ = std::move(welcome);

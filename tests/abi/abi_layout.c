@@ -29,6 +29,7 @@ int main(void) {
     olstate_callback cb = a_callback;
     olstate_release rel = a_release;
     olstate_open_options o;
+    olstate_bridge_options bo;
 
     /* olstate_open_options: u32, ptr, u32, ptr, u32, u32 */
     EXPECT_EQ(offsetof(olstate_open_options, struct_size), 0);
@@ -58,6 +59,18 @@ int main(void) {
     EXPECT_EQ(offsetof(olstate_session_info, provider_path), 8 + p);
     EXPECT_EQ(sizeof(olstate_session_info), 8 + 2 * p);
 
+    /* olstate_bridge_options (1.1): u32 x4, ptr */
+    EXPECT_EQ(offsetof(olstate_bridge_options, struct_size), 0);
+    EXPECT_EQ(offsetof(olstate_bridge_options, flags), 4);
+    EXPECT_EQ(offsetof(olstate_bridge_options, max_clients), 8);
+    EXPECT_EQ(offsetof(olstate_bridge_options, queue_length), 12);
+    EXPECT_EQ(offsetof(olstate_bridge_options, endpoint), 16);
+    EXPECT_EQ(sizeof(olstate_bridge_options), 16 + p);
+    EXPECT_EQ(OLSTATE_EVENT_PROVIDER_LOST, 0x100);
+    EXPECT_EQ(OLSTATE_EVENT_PROVIDER_BACK, 0x101);
+    EXPECT_EQ(OLSTATE_OPEN_RECONNECT, 1);
+    EXPECT_EQ(OLSTATE_BRIDGE_ALLOW_SET_STATE, 1);
+
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_OPEN_OPTIONS), sizeof(olstate_open_options));
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_EVENT), sizeof(olstate_event));
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_SESSION_INFO), sizeof(olstate_session_info));
@@ -81,6 +94,13 @@ int main(void) {
     EXPECT_EQ(o.provider, OLSTATE_PROVIDER_AUTO);
     EXPECT_EQ(o.delivery, OLSTATE_DELIVERY_QUEUED);
     EXPECT_EQ(o.flags, 0);
+    memset(&bo, 0x77, sizeof bo);
+    olstate_bridge_options_init(&bo);
+    EXPECT_EQ(bo.struct_size, sizeof bo);
+    EXPECT_EQ(bo.flags, 0); /* least privilege: clients may not set the state */
+    EXPECT_EQ(bo.max_clients, 0);
+    EXPECT_EQ(bo.queue_length, 0);
+    EXPECT_EQ(bo.endpoint == NULL, 1);
 
     EXPECT_EQ(cb == a_callback, 1);
     EXPECT_EQ(rel == a_release, 1);

@@ -145,3 +145,33 @@ TEST_CASE("a client process killed mid-stream is cleaned up; the host keeps serv
     CHECK(olstate_close(b) == OLSTATE_OK);
     CHECK(host.child().running());
 }
+
+TEST_CASE("events the host drops for a slow client are flagged in that client's session") {
+    for (const uint32_t mode : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
+        CAPTURE(mode);
+        Watchdog dog("dropped on the way", 60s);
+        TempDir dir;
+        // A queue of one event: a burst outruns the host's writer for this client.
+        Host host(dir.endpoint(), {"--queue", "1", "--delivery", "inline"});
+        Recorder rec;
+        BridgeSession s(dir.endpoint(), mode);
+        test::subscribe(s.get(), rec);
+        REQUIRE(host.command("storm 300") == "ok");
+        host.toggle();  // a last, real change: its DONE is the newest event
+        REQUIRE(test::eventually([&] {
+            const auto seen = rec.seen();
+            return !seen.empty() && seen.back().event.kind == OLSTATE_EVENT_CHANGE_DONE &&
+                   seen.back().event.new_state == OLSTATE_OFFLINE;
+        }));
+        const auto seen = rec.seen();
+        std::size_t flagged = 0;
+        for (std::size_t i = 0; i < seen.size(); ++i) {
+            CHECK(seen[i].event.sequence == i + 1);  // the session's own numbers stay gap-free
+            flagged += (seen[i].event.flags & OLSTATE_EVENT_FLAG_DROPPED) != 0;
+        }
+        // Whatever did not arrive was announced: fewer events than sent
+        // means at least one carries the flag.
+        INFO("received " << seen.size() << " of 903, " << flagged << " flagged");
+        if (seen.size() < 903) CHECK(flagged >= 1);
+    }
+}

@@ -94,12 +94,22 @@ check(r.returncode == 1, f"--set refused exits 1 (got {r.returncode})")
 check("does not let clients change the state" in r.stderr and "OLSTATE_E_NOT_SUPPORTED" in r.stderr,
       f"--set refused says why: {r.stderr!r}")
 
+check(host.stop() == 0, "read-only host exits 0")
+
 # The host killed: a plain follower reports provider_lost and exits 1; a
 # reconnecting one reports provider_back when a new host comes.
+host = Proc("--provider", "simulator", "--profile", "mon-ro", "--serve", "--allow-set", "--endpoint", ep)
+check(host.wait_line(lambda l: l.startswith("serving:")), "host started")
 plain = Proc("--provider", "bridge", "--endpoint", ep)
 recon = Proc("--provider", "bridge", "--endpoint", ep, "--reconnect")
 check(plain.wait_line(lambda l: l.startswith("state:")), "plain follower connected")
 check(recon.wait_line(lambda l: l.startswith("state:")), "reconnecting follower connected")
+# Both have subscribed once they print a change (the facts come first, the
+# subscription right after: a loss in between would reach no subscriber).
+r = run("--provider", "bridge", "--endpoint", ep, "--set", "offline", "--block")
+check(r.returncode == 0, f"set through the second host ({r.stderr!r})")
+check(plain.wait_line(lambda l: "change_done" in l), "plain follower follows")
+check(recon.wait_line(lambda l: "change_done" in l), "reconnecting follower follows")
 host.p.kill()
 host.finish()
 check(plain.finish() == 1, "a plain follower exits 1 when the host goes away")

@@ -207,13 +207,51 @@ TEST_CASE("OLSTATE_OPEN_RECONNECT before any host exists: opens lost, BACK when 
 }
 
 TEST_CASE("closing a reconnecting session never waits out its backoff") {
-    Watchdog dog("close during backoff", 30s);
     TempDir dir;
-    for (int i = 0; i < 20; ++i) {
-        olstate_session* s = nullptr;
-        REQUIRE(open_bridge(dir.endpoint(), &s, i % 2 ? OLSTATE_DELIVERY_INLINE : OLSTATE_DELIVERY_QUEUED,
-                            OLSTATE_OPEN_RECONNECT) == OLSTATE_OK);
-        std::this_thread::sleep_for(std::chrono::milliseconds(i * 7));
+    {
+        // Closes at every moment of the first retries.
+        Watchdog dog("close during the first retries", 30s);
+        for (int i = 0; i < 20; ++i) {
+            olstate_session* s = nullptr;
+            REQUIRE(open_bridge(dir.endpoint(), &s, i % 2 ? OLSTATE_DELIVERY_INLINE : OLSTATE_DELIVERY_QUEUED,
+                                OLSTATE_OPEN_RECONNECT) == OLSTATE_OK);
+            std::this_thread::sleep_for(std::chrono::milliseconds(i * 7));
+            CHECK(olstate_close(s) == OLSTATE_OK);
+        }
+    }
+    // Sixteen sessions whose retries reached the 2 s cap: closed one after
+    // the other, they would take about 16 s if each waited out its delay.
+    // The generous watchdog only catches that (it is not a timing check).
+    std::vector<olstate_session*> sessions(16, nullptr);
+    for (auto& s : sessions)
+        REQUIRE(open_bridge(dir.endpoint(), &s, OLSTATE_DELIVERY_QUEUED, OLSTATE_OPEN_RECONNECT) == OLSTATE_OK);
+    std::this_thread::sleep_for(3500ms);
+    Watchdog dog("close at the backoff cap", 8s);
+    for (auto* s : sessions) CHECK(olstate_close(s) == OLSTATE_OK);
+}
+
+TEST_CASE("a host that accepts and never answers: open gives up, and close never waits for it") {
+    Watchdog dog("hung host", 60s);
+    TempDir dir;
+    // A "host" that listens and never says a word (the kernel completes the
+    // connections in its backlog).
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, dir.endpoint().c_str(), sizeof a.sun_path - 1);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd, 64) == 0);
+
+    olstate_session* s = nullptr;
+    CHECK(open_bridge(dir.endpoint(), &s) == OLSTATE_E_PROVIDER_NOT_FOUND);
+    CHECK(last_error().find("did not answer") != std::string::npos);
+    // Reconnecting: the open gives up on this host as well and starts lost;
+    // its next attempt hangs in the hello, and close cuts it short.
+    REQUIRE(open_bridge(dir.endpoint(), &s, OLSTATE_DELIVERY_QUEUED, OLSTATE_OPEN_RECONNECT) == OLSTATE_OK);
+    std::this_thread::sleep_for(300ms);
+    {
+        Watchdog quick("close during a hung hello", 5s);
         CHECK(olstate_close(s) == OLSTATE_OK);
     }
+    ::close(fd);
 }

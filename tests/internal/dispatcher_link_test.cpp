@@ -77,7 +77,7 @@ TEST_CASE("dispatcher: PROVIDER_LOST/BACK are never dropped on overflow; state e
     CHECK(got.back().sequence == 2 + 6 * Dispatcher::kCapacity + 1);
 }
 
-TEST_CASE("dispatcher: mark_dropped flags the next event delivered") {
+TEST_CASE("dispatcher: a flag the event already carries is kept") {
     std::mutex m;
     std::condition_variable cv;
     std::vector<QueuedEvent> got;
@@ -88,10 +88,11 @@ TEST_CASE("dispatcher: mark_dropped flags the next event delivered") {
         got.push_back(e);
         cv.notify_all();
     });
-    d.mark_dropped();
     QueuedEvent e;
     e.kind = OLSTATE_EVENT_CHANGE;
+    e.flags = OLSTATE_EVENT_FLAG_DROPPED;  // dropped on the way, before the queue
     d.push(e);
+    e.flags = 0;
     d.push(e);
     {
         std::unique_lock lock(m);

@@ -126,8 +126,9 @@ pub fn library_version() -> String {
 ///
 /// ```
 /// use olstate::{check_abi_version, ErrorCode};
-/// assert!(check_abi_version((1 << 16) | 0).is_ok());
+/// assert!(check_abi_version((1 << 16) | 1).is_ok());
 /// assert!(check_abi_version((1 << 16) | 7).is_ok()); // newer minor: compatible
+/// assert!(check_abi_version(1 << 16).is_err()); // older minor: lacks what 1.1 added
 /// let err = check_abi_version(2 << 16).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::IncompatibleAbi);
 /// ```
@@ -191,7 +192,7 @@ mod tests {
             assert_eq!(e.raw_code(), None);
         }
         let msg = check_abi_version(2 << 16).unwrap_err().to_string();
-        assert!(msg.contains("2.0") && msg.contains("1.0") && msg.contains("major"), "{msg}");
+        assert!(msg.contains("2.0") && msg.contains("1.1") && msg.contains("major"), "{msg}");
     }
 
     #[test]

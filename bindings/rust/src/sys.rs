@@ -56,7 +56,7 @@ pub const OLSTATE_E_WOULD_DEADLOCK: olstate_result = -11;
 
 /// `(major << 16) | minor` of the ABI this module describes.
 #[allow(clippy::identity_op)]
-pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 0;
+pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 1;
 
 /// `olstate_struct_size` selector for [`olstate_open_options`].
 pub const OLSTATE_STRUCT_OPEN_OPTIONS: u32 = 1;
@@ -64,6 +64,8 @@ pub const OLSTATE_STRUCT_OPEN_OPTIONS: u32 = 1;
 pub const OLSTATE_STRUCT_EVENT: u32 = 2;
 /// `olstate_struct_size` selector for [`olstate_session_info`].
 pub const OLSTATE_STRUCT_SESSION_INFO: u32 = 3;
+/// `olstate_struct_size` selector for `olstate_bridge_options` (since 1.1).
+pub const OLSTATE_STRUCT_BRIDGE_OPTIONS: u32 = 4;
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -85,6 +87,10 @@ pub const OLSTATE_EVENT_CHANGE_START: u32 = 1;
 pub const OLSTATE_EVENT_CHANGE: u32 = 2;
 /// Event kind: a state change is complete.
 pub const OLSTATE_EVENT_CHANGE_DONE: u32 = 3;
+/// Event kind (bridge, since 1.1): the host went away.
+pub const OLSTATE_EVENT_PROVIDER_LOST: u32 = 0x100;
+/// Event kind (bridge, since 1.1): reconnected; `new_state` is the current state.
+pub const OLSTATE_EVENT_PROVIDER_BACK: u32 = 0x101;
 
 /// `olstate_event.flags`: events were dropped before this one.
 pub const OLSTATE_EVENT_FLAG_DROPPED: u32 = 1;
@@ -110,6 +116,11 @@ pub const OLSTATE_PROVIDER_BRIDGE: u32 = 4;
 pub const OLSTATE_DELIVERY_QUEUED: u32 = 0;
 /// Delivery: callbacks on the provider's notification thread, possibly concurrent.
 pub const OLSTATE_DELIVERY_INLINE: u32 = 1;
+
+/// `olstate_open_options.flags` (bridge, since 1.1): keep reconnecting.
+pub const OLSTATE_OPEN_RECONNECT: u32 = 1;
+/// `olstate_bridge_options.flags` (since 1.1): clients may change the state.
+pub const OLSTATE_BRIDGE_ALLOW_SET_STATE: u32 = 1;
 
 // ---------------------------------------------------------------------------
 // Types
