@@ -30,6 +30,7 @@ constexpr DWORD kBufferSize = 64 * 1024;
 // PIPE_REJECT_REMOTE_CLIENTS: the pipe is never reachable over SMB, whatever
 // the DACL says.
 constexpr DWORD kPipeMode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
+static_assert((kPipeMode & PIPE_REJECT_REMOTE_CLIENTS) != 0, "Wine cannot show the flag at run time: keep it here");
 // How long connect() waits for a free instance when all are busy, and how
 // often. A serving host creates the next instance right after each accept,
 // so "busy" lasts moments; one that stays busy is a host that stopped
@@ -204,9 +205,12 @@ private:
                                            kBufferSize, 0, security_.attributes()));
         if (!pipe) {
             const DWORD error = GetLastError();
-            // FIRST_PIPE_INSTANCE refused: an instance of that name exists.
+            // FIRST_PIPE_INSTANCE refused: an instance of that name exists
+            // (a bridge that did not answer our probe, or another user's pipe).
             if (first && error == ERROR_ACCESS_DENIED)
-                throw Failure(OLSTATE_E_BUSY, "another olstate bridge already serves " + endpoint_);
+                throw Failure(OLSTATE_E_BUSY, "the pipe " + endpoint_ +
+                                                  " already exists (another olstate bridge, or a pipe this user "
+                                                  "cannot open)");
             throw Failure(OLSTATE_E_PROVIDER_FAILED,
                           "cannot create the bridge pipe " + utf8(path_) + " (" + win_error(error) + ")",
                           static_cast<std::int32_t>(HRESULT_FROM_WIN32(error)));

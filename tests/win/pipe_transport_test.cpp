@@ -109,6 +109,9 @@ TEST_CASE("endpoint names: bare or local pipe paths; remote and nested ones refu
     CHECK(result_of([] { win::pipe_path(L"\\\\server\\pipe\\abc"); }) == OLSTATE_E_INVALID_ARGUMENT);
     CHECK(result_of([] { win::pipe_path(L"a/b"); }) == OLSTATE_E_INVALID_ARGUMENT);
     CHECK(result_of([] { win::pipe_path(L""); }) == OLSTATE_E_INVALID_ARGUMENT);
+    // The whole "\\.\pipe\NAME" may have 256 characters: names up to 240.
+    CHECK(win::pipe_path(std::wstring(240, L'x')).size() == 249);
+    CHECK(result_of([] { win::pipe_path(std::wstring(241, L'x')); }) == OLSTATE_E_INVALID_ARGUMENT);
 }
 
 TEST_CASE("connecting where nobody listens is PROVIDER_NOT_FOUND") {

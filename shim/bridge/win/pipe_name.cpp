@@ -9,6 +9,8 @@
 namespace olstate::bridge::win {
 namespace {
 const std::wstring kLocalPrefix = L"\\\\.\\pipe\\";
+// Windows allows 256 characters for the whole "\\.\pipe\NAME".
+constexpr std::size_t kMaxName = 240;
 }
 
 std::wstring default_pipe_name(const std::wstring& sid_text, LUID logon) {
@@ -26,9 +28,9 @@ std::wstring pipe_path(const std::wstring& endpoint) {
         name = endpoint.substr(kLocalPrefix.size());
     // Only local pipes: a "\\server\pipe\x" path, or anything with a separator
     // left in it, is refused rather than reaching over the network.
-    if (name.empty() || name.find_first_of(L"\\/") != std::wstring::npos || name.size() > 200)
+    if (name.empty() || name.find_first_of(L"\\/") != std::wstring::npos || name.size() > kMaxName)
         throw Failure(OLSTATE_E_INVALID_ARGUMENT,
-                      "a bridge endpoint on Windows is a local pipe name (NAME or \\\\.\\pipe\\NAME, at most 200 "
+                      "a bridge endpoint on Windows is a local pipe name (NAME or \\\\.\\pipe\\NAME, at most 240 "
                       "characters, no separators)");
     return kLocalPrefix + name;
 }

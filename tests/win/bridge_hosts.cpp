@@ -1,0 +1,225 @@
+// The host processes of the bridge test: the add-in in a host named
+// OUTLOOK.EXE, and plain simulator hosts.
+#include "bridge_test.h"
+#include "fake_object_model.h"
+
+using namespace wintest;
+
+namespace bridgetest {
+
+// ---- the add-in, loaded as Outlook loads it ----
+
+using namespace olstate::addin;
+using GetClassObjectFn = HRESULT(STDAPICALLTYPE*)(REFCLSID, REFIID, void**);
+using CanUnloadFn = HRESULT(STDAPICALLTYPE*)();
+
+struct LoadedAddin {
+    HMODULE module = nullptr;
+    GetClassObjectFn get_class_object = nullptr;
+    CanUnloadFn can_unload = nullptr;
+    IDTExtensibility2* addin = nullptr;
+};
+
+// What Outlook does at startup for HKCU\...\Outlook\Addins\<ProgID> with
+// LoadBehavior 3: ProgID -> CLSID -> InprocServer32 -> DllGetClassObject ->
+// IClassFactory::CreateInstance -> OnConnection. Wine's COM ignores HKCU
+// classes, so the lookup is done here, in this process's registry view.
+LoadedAddin load_registered_addin() {
+    LoadedAddin out;
+    EXPECT(reg_dword(kAddinsKey, L"LoadBehavior") == 3);
+    const std::wstring clsid_text = reg_string(0, kProgIdKey + L"\\CLSID", nullptr);
+    EXPECT(clsid_text == kClsidText);
+    const std::wstring path = reg_string(0, L"Software\\Classes\\CLSID\\" + clsid_text + L"\\InprocServer32", nullptr);
+    std::printf("host: InprocServer32 = %s\n", narrow(path).c_str());
+    EXPECT(!path.empty());
+    CLSID clsid{};
+    EXPECT(CLSIDFromString(clsid_text.c_str(), &clsid) == S_OK);
+    out.module = LoadLibraryExW(path.c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
+    EXPECT(out.module != nullptr);
+    if (!out.module) return out;
+    out.get_class_object = reinterpret_cast<GetClassObjectFn>(
+        reinterpret_cast<void*>(GetProcAddress(out.module, "DllGetClassObject")));
+    out.can_unload =
+        reinterpret_cast<CanUnloadFn>(reinterpret_cast<void*>(GetProcAddress(out.module, "DllCanUnloadNow")));
+    EXPECT(out.get_class_object && out.can_unload);
+    if (!out.get_class_object || !out.can_unload) return out;
+    EXPECT(out.can_unload() == S_OK);  // nothing alive yet
+
+    IClassFactory* factory = nullptr;
+    CLSID other = clsid;
+    other.Data1 ^= 1;
+    EXPECT(out.get_class_object(other, IID_IClassFactory, reinterpret_cast<void**>(&factory)) ==
+           CLASS_E_CLASSNOTAVAILABLE);
+    EXPECT(out.get_class_object(clsid, IID_IClassFactory, reinterpret_cast<void**>(&factory)) == S_OK);
+    if (!factory) return out;
+    EXPECT(out.can_unload() == S_FALSE);  // the factory is held
+    void* aggregated = nullptr;
+    EXPECT(factory->CreateInstance(static_cast<IUnknown*>(factory), IID_IUnknown, &aggregated) ==
+           CLASS_E_NOAGGREGATION);
+    EXPECT(factory->CreateInstance(nullptr, IID_IDTExtensibility2, reinterpret_cast<void**>(&out.addin)) == S_OK);
+    EXPECT(factory->LockServer(TRUE) == S_OK);
+    factory->Release();
+    EXPECT(out.can_unload() == S_FALSE);  // locked, and an object lives
+    IClassFactory* again = nullptr;
+    EXPECT(out.get_class_object(clsid, IID_IClassFactory, reinterpret_cast<void**>(&again)) == S_OK);
+    if (again) {
+        EXPECT(again->LockServer(FALSE) == S_OK);
+        again->Release();
+    }
+    if (!out.addin) return out;
+    IDispatch* dispatch = nullptr;
+    EXPECT(out.addin->QueryInterface(IID_IDispatch, reinterpret_cast<void**>(&dispatch)) == S_OK);
+    if (dispatch) {
+        UINT count = 99;
+        EXPECT(dispatch->GetTypeInfoCount(&count) == S_OK && count == 0);
+        dispatch->Release();
+    }
+    IUnknown* unknown_iface = nullptr;
+    EXPECT(out.addin->QueryInterface(IID_IClassFactory, reinterpret_cast<void**>(&unknown_iface)) == E_NOINTERFACE);
+    return out;
+}
+
+// A stand-in for one object of Outlook's object model, read through
+// IDispatch: one property, answering another object or a string.
+void connect_addin(const LoadedAddin& a, IDispatch* application) {
+    SAFEARRAY* custom = nullptr;
+    EXPECT(a.addin->OnConnection(application, ext_cm_Startup, nullptr, &custom) == S_OK);
+    EXPECT(a.addin->OnStartupComplete(&custom) == S_OK);
+}
+
+// Outlook's MAPI DLL is loaded before any add-in: here, the simulator
+// under Outlook's file name.
+HMODULE load_mapi(const std::wstring& path) {
+    const HMODULE m = LoadLibraryW(path.c_str());
+    EXPECT(m != nullptr);
+    return m;
+}
+
+using SimSetState = int32_t(OLSTATE_CALL*)(const char*, uint32_t, int32_t);
+
+// Switches the simulator's profile offline, as a user clicking Work Offline.
+void work_offline(HMODULE mapi, const char* profile) {
+    const auto set_state = reinterpret_cast<SimSetState>(
+        reinterpret_cast<void*>(GetProcAddress(mapi, "olstate_sim_set_state")));
+    EXPECT(set_state != nullptr);
+    if (set_state) EXPECT(set_state(profile, OLSTATE_OFFLINE, 1) == 0);
+}
+
+
+// OUTLOOK.EXE with the add-in: connect, serve one change, then Outlook's
+// orderly shutdown (OnBeginShutdown, OnDisconnection, Release).
+void addin_host(const std::wstring& mapi_path, const std::wstring& tag) {
+    const HMODULE mapi = load_mapi(mapi_path);
+    LoadedAddin a = load_registered_addin();
+    if (!a.addin || !mapi) return;
+    FakeObject* session = FakeObject::create(L"CurrentProfileName", nullptr, kOpenProfileW);
+    FakeObject* application = FakeObject::create(L"Session", session, L"");
+    connect_addin(a, application);
+    // The add-in kept no reference to Outlook's objects.
+    EXPECT(application->refs() == 1);
+    EXPECT(session->refs() == 2);  // ours and the application's
+    NamedEvent(tag + L"-connected").set();
+    const NamedEvent change(tag + L"-change"), go_away(tag + L"-go-away");
+    EXPECT(change.wait(kStepMs));
+    work_offline(mapi, kOpenProfile);
+    EXPECT(go_away.wait(kStepMs));
+    SAFEARRAY* custom = nullptr;
+    EXPECT(a.addin->OnBeginShutdown(&custom) == S_OK);
+    EXPECT(a.addin->OnDisconnection(ext_dm_HostShutdown, &custom) == S_OK);
+    EXPECT(a.addin->OnDisconnection(ext_dm_HostShutdown, &custom) == S_OK);  // idempotent
+    // The user unloads and loads the add-in again (COM Add-ins dialog): it
+    // serves again, with the state the profile has now.
+    EXPECT(a.addin->OnConnection(application, ext_cm_AfterStartup, nullptr, &custom) == S_OK);
+    {
+        olstate_open_options o;
+        olstate_open_options_init(&o);
+        o.provider = OLSTATE_PROVIDER_BRIDGE;
+        olstate_session* again = nullptr;
+        EXPECT(olstate_open_ex(&o, &again) == OLSTATE_OK);
+        uint32_t state = 0;
+        EXPECT(again && olstate_get_state(again, &state) == OLSTATE_OK && state == OLSTATE_OFFLINE);
+        EXPECT(olstate_close(again) == OLSTATE_OK);
+    }
+    EXPECT(a.addin->OnDisconnection(ext_dm_UserClosed, &custom) == S_OK);
+    EXPECT(a.can_unload() == S_FALSE);  // the object still lives
+    EXPECT(a.addin->Release() == 0);
+    EXPECT(a.can_unload() == S_OK);
+    application->Release();
+    session->Release();
+    // COM may now unload the DLL; olstate pinned it when its first thread
+    // started, so code that thread ran stays mapped.
+    wchar_t path[MAX_PATH] = {};
+    GetModuleFileNameW(a.module, path, MAX_PATH);
+    FreeLibrary(a.module);
+    EXPECT(GetModuleHandleW(path) != nullptr);
+}
+
+// OUTLOOK.EXE with the add-in, then fast shutdown: the process ends with
+// the bridge running, no OnDisconnection, no Release.
+void addin_fast_exit(const std::wstring& mapi_path, const std::wstring& tag) {
+    const HMODULE mapi = load_mapi(mapi_path);
+    LoadedAddin a = load_registered_addin();
+    if (!a.addin || !mapi) return;
+    connect_addin(a, nullptr);
+    NamedEvent(tag + L"-connected").set();
+    const NamedEvent change(tag + L"-change"), go_away(tag + L"-go-away");
+    EXPECT(change.wait(kStepMs));
+    work_offline(mapi, kDefaultProfile);
+    EXPECT(go_away.wait(kStepMs));
+    std::printf("host: exiting with the add-in connected\n");
+}
+
+// A plain program publishing a simulator session (what olstate-monitor
+// --serve does); killed by the client.
+void sim_host(const std::string& endpoint, const std::wstring& tag) {
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.provider = OLSTATE_PROVIDER_SIMULATOR;
+    o.profile = "bridge-killed";
+    olstate_session* s = nullptr;
+    EXPECT(olstate_open_ex(&o, &s) == OLSTATE_OK);
+    olstate_bridge_options b;
+    olstate_bridge_options_init(&b);
+    b.endpoint = endpoint.c_str();
+    olstate_bridge* bridge = nullptr;
+    EXPECT(olstate_bridge_start(s, &b, &bridge) == OLSTATE_OK);
+    NamedEvent(tag + L"-connected").set();
+    const NamedEvent change(tag + L"-change");
+    EXPECT(change.wait(kStepMs));
+    EXPECT(olstate_set_state(s, OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
+    Sleep(kStepMs);  // killed long before this ends
+    std::printf("host: was not killed\n");
+    ++failures;
+}
+
+// A second bridge on an endpoint a live bridge serves is BUSY, and the
+// first one keeps serving.
+void sim_busy(const std::string& endpoint) {
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.provider = OLSTATE_PROVIDER_SIMULATOR;
+    o.profile = "bridge-busy";
+    olstate_session* s = nullptr;
+    EXPECT(olstate_open_ex(&o, &s) == OLSTATE_OK);
+    olstate_bridge_options b;
+    olstate_bridge_options_init(&b);
+    b.endpoint = endpoint.c_str();
+    olstate_bridge* first = nullptr;
+    EXPECT(olstate_bridge_start(s, &b, &first) == OLSTATE_OK);
+    olstate_bridge* second = nullptr;
+    EXPECT(olstate_bridge_start(s, &b, &second) == OLSTATE_E_BUSY);
+    std::printf("second bridge: %s\n", olstate_last_error_message());
+    olstate_open_options c;
+    olstate_open_options_init(&c);
+    c.provider = OLSTATE_PROVIDER_BRIDGE;
+    c.provider_path = endpoint.c_str();
+    olstate_session* client = nullptr;
+    EXPECT(olstate_open_ex(&c, &client) == OLSTATE_OK);
+    uint32_t state = 0;
+    EXPECT(olstate_get_state(client, &state) == OLSTATE_OK && state == OLSTATE_ONLINE);
+    EXPECT(olstate_close(client) == OLSTATE_OK);
+    EXPECT(olstate_bridge_stop(first) == OLSTATE_OK);
+    EXPECT(olstate_close(s) == OLSTATE_OK);
+}
+
+}  // namespace bridgetest
