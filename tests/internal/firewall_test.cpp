@@ -14,7 +14,9 @@
 using olstate::abi::guarded;
 
 namespace {
-std::string message() { return olstate_last_error_message(); }
+// The internal accessors: this test links the static core, not the DLL
+// (whose exports a Windows build would import).
+std::string message() { return olstate::abi::last_error_message(); }
 }  // namespace
 
 TEST_CASE("the firewall turns every kind of throw into a result and a message") {
@@ -24,11 +26,11 @@ TEST_CASE("the firewall turns every kind of throw into a result and a message") 
     CHECK(guarded("olstate_failure", [] { throw olstate::Failure(OLSTATE_E_BUSY, "busy now", 0x8000000A); }) ==
           OLSTATE_E_BUSY);
     CHECK(message().find("olstate_failure: busy now") != std::string::npos);
-    CHECK(olstate_last_error_hresult() == static_cast<int32_t>(0x8000000A));
+    CHECK(olstate::abi::last_error_hresult() == static_cast<int32_t>(0x8000000A));
 
     CHECK(guarded("olstate_alloc", [] { throw std::bad_alloc(); }) == OLSTATE_E_OUT_OF_MEMORY);
     CHECK(message().find("olstate_alloc: out of memory") != std::string::npos);
-    CHECK(olstate_last_error_hresult() == 0);
+    CHECK(olstate::abi::last_error_hresult() == 0);
 
     CHECK(guarded("olstate_bug", [] { throw std::logic_error("broken invariant"); }) == OLSTATE_E_INTERNAL);
     CHECK(message().find("olstate_bug: internal error: broken invariant") != std::string::npos);
