@@ -175,3 +175,35 @@ TEST_CASE("events the host drops for a slow client are flagged in that client's 
         if (seen.size() < 903) CHECK(flagged >= 1);
     }
 }
+
+TEST_CASE("INLINE callback stuck while events pile up: the oldest are dropped and flagged, PROVIDER_LOST is kept") {
+    Watchdog dog("stuck inline callback", 60s);
+    TempDir dir;
+    // The host keeps everything for this client (its session INLINE, a long
+    // queue): every drop happens in the client, behind its stuck callback.
+    Host host(dir.endpoint(), {"--queue", "4096", "--delivery", "inline"});
+    test::Gate gate;
+    Recorder rec;
+    rec.on_event = [&](const olstate_event&) { gate.wait(); };
+    BridgeSession s(dir.endpoint(), OLSTATE_DELIVERY_INLINE);
+    test::subscribe(s.get(), rec);
+    REQUIRE(host.command("storm 600") == "ok");  // 1800 events
+    // A reply travels behind the events on the same connection: once it is
+    // back, the client has read them all.
+    uint32_t state = 0;
+    REQUIRE(olstate_get_state(s.get(), &state) == OLSTATE_OK);
+    host.kill9();
+    uint32_t again = 0;
+    REQUIRE(test::eventually([&] { return olstate_get_state(s.get(), &again) == OLSTATE_E_PROVIDER_NOT_FOUND; }));
+    gate.open();
+    REQUIRE(wait_kind(rec, OLSTATE_EVENT_PROVIDER_LOST));
+    rec.on_event = nullptr;
+    const auto seen = rec.seen();
+    std::size_t flagged = 0;
+    for (const auto& e : seen) flagged += (e.event.flags & OLSTATE_EVENT_FLAG_DROPPED) != 0;
+    INFO("received " << seen.size() << " of 1800 events, " << flagged << " flagged");
+    CHECK(seen.size() < 1800);
+    CHECK(flagged >= 1);
+    CHECK(seen.back().event.kind == OLSTATE_EVENT_PROVIDER_LOST);
+    CHECK(count_kind(rec, OLSTATE_EVENT_PROVIDER_LOST) == 1);
+}
