@@ -38,26 +38,6 @@ std::atomic<int> failures{0};
 namespace {
 
 
-bool copy(const std::wstring& from, const std::wstring& to) {
-    if (CopyFileW(from.c_str(), to.c_str(), FALSE)) return true;
-    std::printf("FAIL: cannot copy %s to %s (%lu)\n", narrow(from).c_str(), narrow(to).c_str(), GetLastError());
-    return false;
-}
-
-void remove_tree(const std::wstring& dir) {
-    WIN32_FIND_DATAW f;
-    const HANDLE h = FindFirstFileW((dir + L"*").c_str(), &f);
-    if (h != INVALID_HANDLE_VALUE) {
-        do {
-            const std::wstring name = f.cFileName;
-            if (name == L"." || name == L"..") continue;
-            if (f.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) remove_tree(dir + name + L"\\");
-            else DeleteFileW((dir + name).c_str());
-        } while (FindNextFileW(h, &f));
-        FindClose(h);
-    }
-    RemoveDirectoryW(dir.c_str());
-}
 
 bool scenario_ok(const char* name, Child& child, DWORD ms) {
     const int code = child.wait(ms);

@@ -23,6 +23,8 @@
 
 #include "win_child.h"
 
+using namespace wintest;
+
 namespace {
 
 std::atomic<int> failures{0};
@@ -68,13 +70,6 @@ public:
 private:
     HKEY key_ = nullptr;
 };
-
-std::string narrow(const std::wstring& w) {
-    const int n = WideCharToMultiByte(CP_UTF8, 0, w.c_str(), static_cast<int>(w.size()), nullptr, 0, nullptr, nullptr);
-    std::string s(static_cast<std::size_t>(n), '\0');
-    WideCharToMultiByte(CP_UTF8, 0, w.c_str(), static_cast<int>(w.size()), s.data(), n, nullptr, nullptr);
-    return s;
-}
 
 bool key_exists(HKEY root, const std::wstring& path) {
     HKEY k = nullptr;
@@ -413,40 +408,6 @@ void apartments() {
 
 // ---- the driver ----
 
-std::wstring self_path() {
-    std::wstring p(MAX_PATH, L'\0');
-    p.resize(GetModuleFileNameW(nullptr, p.data(), MAX_PATH));
-    return p;
-}
-
-std::wstring dir_of(const std::wstring& p) { return p.substr(0, p.find_last_of(L"\\/") + 1); }
-
-// One command-line argument in quotes; a trailing backslash is doubled so it
-// does not escape the closing quote.
-std::wstring quote(const std::wstring& arg) {
-    return L"\"" + arg + (!arg.empty() && arg.back() == L'\\' ? L"\\" : L"") + L"\"";
-}
-
-bool copy(const std::wstring& from, const std::wstring& to) {
-    if (CopyFileW(from.c_str(), to.c_str(), FALSE)) return true;
-    std::printf("FAIL: cannot copy %s to %s (%lu)\n", narrow(from).c_str(), narrow(to).c_str(), GetLastError());
-    return false;
-}
-
-void remove_tree(const std::wstring& dir) {
-    WIN32_FIND_DATAW f;
-    const HANDLE h = FindFirstFileW((dir + L"*").c_str(), &f);
-    if (h != INVALID_HANDLE_VALUE) {
-        do {
-            const std::wstring name = f.cFileName;
-            if (name == L"." || name == L"..") continue;
-            if (f.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) remove_tree(dir + name + L"\\");
-            else DeleteFileW((dir + name).c_str());
-        } while (FindNextFileW(h, &f));
-        FindClose(h);
-    }
-    RemoveDirectoryW(dir.c_str());
-}
 
 // Runs `exe args` in `cwd`, returning its exit code and everything it printed.
 std::pair<int, std::string> run(const std::wstring& exe, const std::wstring& args, const std::wstring& cwd,

@@ -42,6 +42,29 @@ inline std::wstring quote(const std::wstring& arg) {
     return L"\"" + arg + (!arg.empty() && arg.back() == L'\\' ? L"\\" : L"") + L"\"";
 }
 
+// Copies a file, saying which one failed.
+inline bool copy(const std::wstring& from, const std::wstring& to) {
+    if (CopyFileW(from.c_str(), to.c_str(), FALSE)) return true;
+    std::printf("FAIL: cannot copy %s to %s (%lu)\n", narrow(from).c_str(), narrow(to).c_str(), GetLastError());
+    return false;
+}
+
+// Removes a folder (path ending in a backslash) and everything in it.
+inline void remove_tree(const std::wstring& dir) {
+    WIN32_FIND_DATAW f;
+    const HANDLE h = FindFirstFileW((dir + L"*").c_str(), &f);
+    if (h != INVALID_HANDLE_VALUE) {
+        do {
+            const std::wstring name = f.cFileName;
+            if (name == L"." || name == L"..") continue;
+            if (f.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) remove_tree(dir + name + L"\\");
+            else DeleteFileW((dir + name).c_str());
+        } while (FindNextFileW(h, &f));
+        FindClose(h);
+    }
+    RemoveDirectoryW(dir.c_str());
+}
+
 // Every child joins one job that ends them all when the driver's handle to
 // it closes, so a driver killed at its own deadline leaves no process behind
 // (a stray bridge host would answer the next test's clients).
