@@ -6,16 +6,11 @@
 #include <memory>
 
 #include "../unit/support.h"
+#include "stress_scale.h"
 
 using namespace test;
 
 namespace {
-
-int scale() {
-    const char* s = std::getenv("OLSTATE_STRESS_SCALE");
-    const int n = s ? std::atoi(s) : 1;
-    return n > 0 ? n : 1;
-}
 
 // One subscription's bookkeeping. `ended` is set by the test once
 // unsubscribe/close returned OK from outside any callback; calls that start

@@ -3,18 +3,13 @@
 // OLSTATE_STRESS_SCALE (default 1).
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "../unit/support.h"
+#include "stress_scale.h"
 
 #include <cstdlib>
 
 using namespace test;
 
 namespace {
-
-int scale() {
-    const char* s = std::getenv("OLSTATE_STRESS_SCALE");
-    const int n = s ? std::atoi(s) : 1;
-    return n > 0 ? n : 1;
-}
 
 // Counts calls that start after unsubscribe returned: must stay zero.
 struct Guarded {
