@@ -69,6 +69,24 @@ void echo(Connection& c) {
     }
 }
 
+// A listener on a fresh endpoint with one client connected to it: the host
+// end accepted on another thread while this one connects.
+struct Pair {
+    std::unique_ptr<Listener> listener;
+    std::unique_ptr<Connection> server_end;
+    std::unique_ptr<Connection> client;
+};
+
+Pair connected_pair(const std::string& endpoint) {
+    Pair p;
+    p.listener = listen(endpoint);
+    std::thread acceptor([&] { p.server_end = p.listener->accept(); });
+    p.client = connect(endpoint);
+    acceptor.join();
+    REQUIRE(p.server_end);
+    return p;
+}
+
 int result_of(const std::function<void()>& f) {
     try {
         f();
@@ -156,12 +174,7 @@ TEST_CASE("echo between two threads, with a read blocked while the same connecti
 
 TEST_CASE("shutdown wakes a blocked read and a blocked write; later calls are broken") {
     const std::string endpoint = fresh_endpoint("shutdown");
-    auto listener = listen(endpoint);
-    std::unique_ptr<Connection> server_end;
-    std::thread acceptor([&] { server_end = listener->accept(); });
-    auto client = connect(endpoint);
-    acceptor.join();
-    REQUIRE(server_end);
+    auto [listener, server_end, client] = connected_pair(endpoint);
 
     std::atomic<int> read_status{-1};
     std::thread reader([&] {
@@ -187,12 +200,7 @@ TEST_CASE("shutdown wakes a blocked read and a blocked write; later calls are br
 
 TEST_CASE("the peer going away ends a blocked read with closed, after the data it wrote") {
     const std::string endpoint = fresh_endpoint("close");
-    auto listener = listen(endpoint);
-    std::unique_ptr<Connection> server_end;
-    std::thread acceptor([&] { server_end = listener->accept(); });
-    auto client = connect(endpoint);
-    acceptor.join();
-    REQUIRE(server_end);
+    auto [listener, server_end, client] = connected_pair(endpoint);
     CHECK(server_end->write_all(bytes_of("bye")).status == IoStatus::ok);
     server_end.reset();
     CHECK(read_n(*client, 3) == "bye");
@@ -226,12 +234,7 @@ TEST_CASE("listener shutdown wakes accept, and removes the endpoint") {
 
 TEST_CASE("a stopped listener whose clients are still connected: a new client gets PROVIDER_NOT_FOUND") {
     const std::string endpoint = fresh_endpoint("stopping");
-    auto listener = listen(endpoint);
-    std::unique_ptr<Connection> server_end;
-    std::thread acceptor([&] { server_end = listener->accept(); });
-    auto first = connect(endpoint);
-    acceptor.join();
-    REQUIRE(server_end);
+    auto [listener, server_end, first] = connected_pair(endpoint);
     listener->shutdown();  // the pipe name lives on with the connected instance
     try {
         connect(endpoint);
