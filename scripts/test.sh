@@ -19,10 +19,24 @@ step() { printf '\n=== %s ===\n' "$*"; }
 native_suites=(--suite unit --suite abi --suite stress --suite sim --suite hostile --suite bridge)
 failed=()
 passed=0
+# Each stage's output is kept in build-logs/ as well, so the summary at the
+# end can repeat why a stage failed: CI shows only the tail of the output.
+mkdir -p build-logs
 run() { # run NAME COMMAND...: runs a stage, remembers a failure, goes on
   local name=$1; shift
+  stage_no=$((stage_no + 1))
+  local log="build-logs/stage-$stage_no.log"
   step "$name"
-  if "$@"; then passed=$((passed + 1)); else failed+=("$name"); fi
+  local rc=0
+  "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 0 ]; then passed=$((passed + 1))
+  else failed+=("$name"); failed_logs+=("$log"); fi
+}
+failed_logs=()
+stage_no=0
+why_failed() { # why_failed LOG: the lines of a stage's log that say what broke
+  grep -a -n -E -A12 'WARNING: ThreadSanitizer|ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: |ERROR: test case|^[^ ]*\.(cpp|h|hpp):[0-9]+: (ERROR|FATAL)|Assertion|panicked|FAIL|TIMEOUT|error:' "$1" \
+    | grep -a -v -E 'Ok: +[0-9]|Fail: +0|Expected Fail|Unexpected Pass' | head -n 80 || true
 }
 
 scripts/deps.sh core bindings sanitize coverage $([ $quick -eq 1 ] || echo windows)
@@ -63,6 +77,10 @@ if [ $quick -eq 0 ]; then
 fi
 
 step "summary"
+for i in "${!failed[@]}"; do
+  printf -- '--- why "%s" failed (full output: %s)\n' "${failed[$i]}" "${failed_logs[$i]}"
+  why_failed "${failed_logs[$i]}"
+done
 [ ${#failed[@]} -eq 0 ] || printf 'FAILED: %s\n' "${failed[@]}"
 echo "stages: $passed passed, ${#failed[@]} failed"
 [ ${#failed[@]} -eq 0 ]

@@ -203,9 +203,11 @@ void HostClient::run_reader() noexcept {
     {
         std::lock_guard lock(mutex_);
         reader_done_ = true;
-        // A refusal queued last is sent before the writer closes; anything
-        // else ends the connection now.
-        flush_last = closing_ && !abort_ && !queue_.empty() && queue_.back().last;
+        // A message queued last (a refusal, a bye) is sent before the writer
+        // closes; anything else ends the connection now. closing_ means such
+        // a message was queued: the writer may already have taken it off the
+        // queue and be sending it, so an empty queue does not mean it is gone.
+        flush_last = closing_ && !abort_;
         if (!flush_last) abort_ = true;
     }
     changed_.notify_all();
