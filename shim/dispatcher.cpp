@@ -2,16 +2,7 @@
 
 #include <olstate.h>
 
-#include <algorithm>
-#include <optional>
-
 namespace olstate {
-
-namespace {
-bool is_link_event(const QueuedEvent& e) noexcept {
-    return e.kind == OLSTATE_EVENT_PROVIDER_LOST || e.kind == OLSTATE_EVENT_PROVIDER_BACK;
-}
-}  // namespace
 
 Dispatcher::Dispatcher() = default;
 
@@ -24,6 +15,7 @@ Dispatcher::~Dispatcher() {
 void Dispatcher::start(Deliver deliver) {
     deliver_ = std::move(deliver);
     std::lock_guard lock(mutex_);
+    queue_.emplace();
     thread_ = std::thread([this] { run(); });
     thread_id_ = thread_.get_id();
 }
@@ -31,26 +23,16 @@ void Dispatcher::start(Deliver deliver) {
 void Dispatcher::push(QueuedEvent event) noexcept {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_) return;
-        const bool link = is_link_event(event);
-        if (!link && state_events_ == kCapacity) {
-            // Drop the oldest state event (never a link event).
-            const auto it = std::find_if(queue_.begin(), queue_.end(),
-                                         [](const QueuedEvent& e) { return !is_link_event(e); });
-            queue_.erase(it);
-            --state_events_;
-            dropped_ = true;
-        }
+        if (stopping_ || !queue_) return;
         event.sequence = sequence_ + 1;
         try {
-            queue_.push_back(event);
+            if (queue_->push(event)) dropped_ = true;
         } catch (...) {
-            // No memory for the event: it is lost like a dropped one.
+            // No memory to grow for a link event: lost like a dropped one.
             dropped_ = true;
             return;
         }
         ++sequence_;
-        if (!link) ++state_events_;
     }
     wake_.notify_one();
 }
@@ -60,11 +42,9 @@ void Dispatcher::run() noexcept {
         QueuedEvent event;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            wake_.wait(lock, [&] { return stopping_ || !queue_->empty(); });
             if (stopping_) break;
-            event = queue_.front();
-            queue_.pop_front();
-            if (!is_link_event(event)) --state_events_;
+            event = queue_->pop();
             if (dropped_) {
                 event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
                 dropped_ = false;

@@ -1,10 +1,9 @@
 // QUEUED delivery: a bounded queue filled by the provider's thread and one
 // thread per session that drains it. The provider's side only takes a short
-// lock to copy the event in; it never waits for the consumer. On overflow the
-// oldest state event is dropped and the next one delivered carries
-// OLSTATE_EVENT_FLAG_DROPPED. The bridge's link events (PROVIDER_LOST/BACK)
-// are never dropped: the contract promises them, and they are rare (one per
-// connection change), so the queue may exceed its capacity by them alone.
+// lock to copy the event into a buffer allocated at start; it never waits for
+// the consumer and never allocates. On overflow the oldest state event is
+// dropped and the next one delivered carries OLSTATE_EVENT_FLAG_DROPPED. The
+// bridge's link events (PROVIDER_LOST/BACK) are never dropped (EventRing).
 #pragma once
 
 #include <condition_variable>
@@ -12,16 +11,17 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
-#include <deque>
+#include <optional>
 #include <thread>
 
+#include "event_ring.h"
 #include "queued_event.h"
 
 namespace olstate {
 
 class Dispatcher {
 public:
-    static constexpr std::size_t kCapacity = 256;
+    static constexpr std::size_t kCapacity = EventRing::kStateCapacity;
 
     using Deliver = std::function<void(const QueuedEvent&)>;
     using Finally = std::function<void()>;
@@ -31,7 +31,8 @@ public:
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
 
-    // Starts the thread. `deliver` runs for each event on that thread.
+    // Allocates the queue and starts the thread. `deliver` runs for each
+    // event on that thread. Throws std::bad_alloc or std::system_error.
     void start(Deliver deliver);
     // Called on the provider's thread; never blocks on the consumer. Numbers
     // the event (1, 2, ...) under the queue's lock, so that concurrent
@@ -49,8 +50,7 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<QueuedEvent> queue_;
-    std::size_t state_events_ = 0;  // queued events that may be dropped
+    std::optional<EventRing> queue_;  // from start(): INLINE sessions never need it
     bool dropped_ = false;
     std::uint64_t sequence_ = 0;
     bool stopping_ = false;
