@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "com/mapi_offline.h"
+#include "plain_notify_sink.h"  // tests/common: the hand-written sink's COM plumbing
 
 // The simulator's export (the bench links libolstate_sim, the very file
 // olstate loads for OLSTATE_PROVIDER_SIMULATOR: one instance per process).
@@ -90,19 +91,8 @@ void OLSTATE_CALL user_function(const olstate_event* event, void* context) {
 // sequence number), then calls its targets in a loop. No clock read, no
 // re-entrancy bookkeeping, no protection against unsubscribe races: it is
 // the floor, not an equivalent.
-class DirectSink final : public IMAPIOfflineNotify {
+class DirectSink final : public olstate::test_support::PlainNotifySink {
 public:
-    HRESULT OLSTATE_COM_CALL QueryInterface(const Guid& iid, void** out) override {
-        if (iid == IID_IUnknown_ || iid == IID_IMAPIOfflineNotify) {
-            *out = static_cast<IMAPIOfflineNotify*>(this);
-            AddRef();
-            return S_OK_;
-        }
-        *out = nullptr;
-        return E_NOINTERFACE_;
-    }
-    ULONG OLSTATE_COM_CALL AddRef() override { return ++refs_; }
-    ULONG OLSTATE_COM_CALL Release() override { return --refs_; }
     void OLSTATE_COM_CALL Notify(const MAPIOFFLINE_NOTIFY* n) override {
         if (!n || n->ulSize < sizeof *n) return;
         const auto type = static_cast<std::uint32_t>(n->NotifyType);
@@ -121,7 +111,6 @@ public:
     std::size_t targets() const { return targets_.size(); }
 
 private:
-    std::atomic<ULONG> refs_{1};
     std::uint64_t sequence_ = 0;
     std::vector<std::pair<olstate_callback, void*>> targets_;
 };
@@ -139,8 +128,7 @@ struct RawObject {
     RawObject(const RawObject&) = delete;
     RawObject& operator=(const RawObject&) = delete;
     ULONG advise(IMAPIOfflineNotify* sink) {
-        MAPIOFFLINE_ADVISEINFO info{sizeof info, 1, MAPIOFFLINE_CALLBACK_TYPE_NOTIFY, sink,
-                                    MAPIOFFLINE_ADVISE_TYPE_STATECHANGE, MAPIOFFLINE_STATE_ALL};
+        MAPIOFFLINE_ADVISEINFO info = olstate::test_support::make_advise_info(sink, 1);
         ULONG token = 0;
         if (mgr->Advise(MAPIOFFLINE_ADVISE_DEFAULT, &info, &token) != S_OK_) {
             std::fprintf(stderr, "Advise on the simulator failed\n");

@@ -9,18 +9,8 @@ import sys
 import tempfile
 import threading
 
-MONITOR = sys.argv[1]
-failures = []
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from monitor_checks import MONITOR, check, finish, run  # noqa: E402
 
 
 class Proc:
@@ -58,10 +48,6 @@ class Proc:
         if self.p.poll() is None:
             self.p.send_signal(sig)
         return self.finish()
-
-
-def run(*args, timeout=30):
-    return subprocess.run([MONITOR, *args], capture_output=True, text=True, timeout=timeout)
 
 
 tmp = tempfile.mkdtemp(prefix="olstate-monitor-bridge-")
@@ -127,5 +113,4 @@ r = run("--provider", "bridge", "--endpoint", os.path.join(tmp, "nobody.sock"))
 check(r.returncode == 1 and "OLSTATE_E_PROVIDER_NOT_FOUND" in r.stderr, f"no host: {r.stderr!r}")
 
 os.system(f"rm -rf '{tmp}'")
-print(f"{passed} checks passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish("monitor-bridge")

@@ -16,6 +16,7 @@
 #include "bridge/client_error.h"
 #include "com/com_ptr.h"
 #include "com/olstate_private.h"
+#include "plain_notify_sink.h"
 
 using namespace olstate;
 using namespace olstate::com;
@@ -46,32 +47,8 @@ struct MuteSink final : IMAPIOfflineNotify {
 };
 
 // A sink that only knows IMAPIOfflineNotify (no LOST/BACK extension).
-struct PlainSink final : IMAPIOfflineNotify {
-    std::atomic<int> refs{1};
-    HRESULT OLSTATE_COM_CALL QueryInterface(const Guid& iid, void** out) override {
-        if (!out) return E_POINTER_;
-        if (iid == IID_IUnknown_ || iid == IID_IMAPIOfflineNotify) {
-            *out = this;
-            AddRef();
-            return S_OK_;
-        }
-        *out = nullptr;
-        return E_NOINTERFACE_;
-    }
-    ULONG OLSTATE_COM_CALL AddRef() override { return ++refs; }
-    ULONG OLSTATE_COM_CALL Release() override { return --refs; }
-    void OLSTATE_COM_CALL Notify(const MAPIOFFLINE_NOTIFY*) override {}
-};
-
-MAPIOFFLINE_ADVISEINFO advise_info(IMAPIOfflineNotify* sink) {
-    MAPIOFFLINE_ADVISEINFO info{};
-    info.ulSize = sizeof info;
-    info.CallbackType = MAPIOFFLINE_CALLBACK_TYPE_NOTIFY;
-    info.pCallback = sink;
-    info.ulAdviseTypes = MAPIOFFLINE_ADVISE_TYPE_STATECHANGE;
-    info.ulStateMask = MAPIOFFLINE_STATE_ALL;
-    return info;
-}
+using PlainSink = test_support::PlainNotifySink;
+const auto advise_info = [](IMAPIOfflineNotify* sink) { return test_support::make_advise_info(sink); };
 
 }  // namespace
 

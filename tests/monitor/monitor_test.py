@@ -7,22 +7,9 @@ import subprocess
 import sys
 import time
 
-MONITOR = sys.argv[1]
-failures = []
-passed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from monitor_checks import MONITOR, check, finish, run  # noqa: E402
 
-
-def check(cond, what):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what)
-
-
-def run(*args, timeout=30):
-    return subprocess.run([MONITOR, *args], capture_output=True, text=True, timeout=timeout)
 
 
 # --demo 3: the facts, then nine events (three changes x START/CHANGE/DONE), exit 0.
@@ -90,5 +77,4 @@ for sig in (signal.SIGTERM, signal.SIGINT):
         p.kill()
         check(False, f"monitor did not exit on {sig.name}")
 
-print(f"monitor: {passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish("monitor")

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "com/mapi_offline.h"
+#include "plain_notify_sink.h"
 
 extern "C" olstate::com::HRESULT OLSTATE_COM_CALL HrOpenOfflineObj(
     olstate::com::ULONG, const char16_t*, const olstate::com::Guid*, const olstate::com::Guid*,
@@ -52,20 +53,9 @@ using olstate::com::ULONG;
 
 namespace {
 
-// What Microsoft's sample add-in does: a plain COM object.
-class TestSink final : public IMAPIOfflineNotify {
+// What Microsoft's sample add-in does: a plain COM object that records.
+class TestSink final : public olstate::test_support::PlainNotifySink {
 public:
-    HRESULT OLSTATE_COM_CALL QueryInterface(const Guid& iid, void** out) override {
-        if (iid == IID_IUnknown_ || iid == IID_IMAPIOfflineNotify) {
-            *out = static_cast<IMAPIOfflineNotify*>(this);
-            AddRef();
-            return S_OK_;
-        }
-        *out = nullptr;
-        return E_NOINTERFACE_;
-    }
-    ULONG OLSTATE_COM_CALL AddRef() override { return ++refs; }
-    ULONG OLSTATE_COM_CALL Release() override { return --refs; }
     void OLSTATE_COM_CALL Notify(const MAPIOFFLINE_NOTIFY* n) override {
         if (!n) {
             ++nulls;
@@ -74,7 +64,6 @@ public:
         std::lock_guard lock(mutex);
         seen.push_back(*n);
     }
-    std::atomic<ULONG> refs{1};
     std::atomic<int> nulls{0};
     std::mutex mutex;
     std::vector<MAPIOFFLINE_NOTIFY> seen;
@@ -98,16 +87,9 @@ IMAPIOfflineMgr* open(const char16_t* profile) {
     return mgr;
 }
 
-MAPIOFFLINE_ADVISEINFO advise_info(IUnknown* sink) {
-    MAPIOFFLINE_ADVISEINFO info{};
-    info.ulSize = sizeof info;
-    info.ulClientToken = 77;
-    info.CallbackType = MAPIOFFLINE_CALLBACK_TYPE_NOTIFY;
-    info.pCallback = sink;
-    info.ulAdviseTypes = MAPIOFFLINE_ADVISE_TYPE_STATECHANGE;
-    info.ulStateMask = MAPIOFFLINE_STATE_ALL;
-    return info;
-}
+// Every sink here is advised with this client token; Notify must carry it back.
+constexpr ULONG kClientToken = 77;
+MAPIOFFLINE_ADVISEINFO advise_info(IUnknown* sink) { return olstate::test_support::make_advise_info(sink, kClientToken); }
 
 }  // namespace
 
@@ -233,7 +215,7 @@ TEST_CASE("a change: START, CHANGE, DONE with the client token; E_PENDING; BLOCK
         for (ULONG i = 0; i < 3; ++i) {
             CHECK(sink.seen[i].ulSize == sizeof(MAPIOFFLINE_NOTIFY));
             CHECK(sink.seen[i].NotifyType == MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START + i);
-            CHECK(sink.seen[i].ulClientToken == 77);
+            CHECK(sink.seen[i].ulClientToken == kClientToken);
             CHECK(sink.seen[i].Info.StateChange.ulMask == MAPIOFFLINE_STATE_OFFLINE_MASK);
             CHECK(sink.seen[i].Info.StateChange.ulStateOld == MAPIOFFLINE_STATE_ONLINE);
             CHECK(sink.seen[i].Info.StateChange.ulStateNew == MAPIOFFLINE_STATE_OFFLINE);
