@@ -107,8 +107,10 @@ OLSTATE_API const char* OLSTATE_CALL olstate_result_name(olstate_result result);
 
 /* A UTF-8 message describing the last failure of an olstate function on the
  * calling thread, naming the HRESULT in hex where one was involved. Never NULL;
- * the empty string when the last call on this thread succeeded. Valid until
- * the next olstate_ call on this thread. Does not change the last error. */
+ * the empty string when the last call on this thread succeeded. At most 2047
+ * bytes: a longer message is cut at a character boundary and ends with
+ * "...". Valid until the next olstate_ call on this thread. Does not change
+ * the last error. */
 OLSTATE_API const char* OLSTATE_CALL olstate_last_error_message(void);
 
 /* The HRESULT involved in the last failure on the calling thread, 0 when none

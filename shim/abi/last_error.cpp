@@ -2,14 +2,23 @@
 
 #include <olstate.h>
 
+#include <type_traits>
+
+#include "../text/fixed_text.h"
+
 namespace olstate::abi {
 namespace {
 
+// Longer messages are cut (text::FixedText); the longest olstate writes, a
+// loader failure naming every path it tried, stays well below this.
+constexpr std::size_t kMessageBytes = 2048;
+
 struct LastError {
-    std::string message;
+    text::FixedText<kMessageBytes> message;
     std::int32_t hresult = 0;
-    bool lost = false;  // a failure happened but its message could not be stored
 };
+// Trivially destructible on purpose: see text/fixed_text.h.
+static_assert(std::is_trivially_destructible_v<LastError>);
 
 LastError& slot() noexcept {
     thread_local LastError error;
@@ -18,32 +27,20 @@ LastError& slot() noexcept {
 
 }  // namespace
 
-void set_last_error(std::int32_t result, std::string message, std::int32_t hresult) noexcept {
+void set_last_error(std::int32_t result, std::string_view message, std::int32_t hresult) noexcept {
     LastError& e = slot();
     e.hresult = hresult;
-    e.lost = false;
     // Prefix the result's name so every message says which failure it was.
-    try {
-        e.message = std::string(olstate_result_name(result)) + ": " + message;
-    } catch (...) {
-        // Out of memory while reporting: keep a static, still truthful text.
-        e.message.clear();
-        e.lost = true;
-    }
+    e.message.assign({olstate_result_name(result), ": ", message});
 }
 
 void clear_last_error() noexcept {
     LastError& e = slot();
     e.message.clear();
     e.hresult = 0;
-    e.lost = false;
 }
 
-const char* last_error_message() noexcept {
-    const LastError& e = slot();
-    if (e.lost) return "olstate: a call failed, and there was no memory left to describe it";
-    return e.message.c_str();
-}
+const char* last_error_message() noexcept { return slot().message.c_str(); }
 
 std::int32_t last_error_hresult() noexcept { return slot().hresult; }
 

@@ -4,11 +4,12 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
+#include <string_view>
 
 namespace olstate::abi {
 
-void set_last_error(std::int32_t result, std::string message, std::int32_t hresult) noexcept;
+// Messages longer than 2047 bytes are cut at a UTF-8 boundary, ending "...".
+void set_last_error(std::int32_t result, std::string_view message, std::int32_t hresult) noexcept;
 void clear_last_error() noexcept;
 const char* last_error_message() noexcept;
 std::int32_t last_error_hresult() noexcept;

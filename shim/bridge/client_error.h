@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "../com/olstate_private.h"
 #include "../failure.h"
@@ -15,7 +16,7 @@ namespace olstate::bridge {
 
 // Records (result, message, the HRESULT behind it if any) for this thread and
 // returns OLSTATE_HR_BRIDGE.
-com::HRESULT record_failure(std::int32_t result, std::string message, std::int32_t hresult = 0) noexcept;
+com::HRESULT record_failure(std::int32_t result, std::string_view message, std::int32_t hresult = 0) noexcept;
 
 // For OLSTATE_HR_BRIDGE: the recorded failure, its message prefixed with
 // `what`; nullopt for any other HRESULT.

@@ -297,3 +297,33 @@ TEST_CASE("the last error: set on failure, cleared on success, kept per thread")
     CHECK(std::string(olstate_last_error_message()).empty());
     CHECK(olstate_last_error_hresult() == 0);
 }
+
+TEST_CASE("a last error message longer than 2047 bytes is cut at a character boundary, ending with ...") {
+    // A library path of 3000 bytes of two-byte characters: the loader's
+    // message names it, so the whole message would be longer than the limit.
+    std::string path = "/nonexistent-olstate-dir/";
+    while (path.size() < 3000) path += "\xC3\xA9";
+    path += ".so";
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.provider = OLSTATE_PROVIDER_LIBRARY;
+    o.provider_path = path.c_str();
+    olstate_session* s = nullptr;
+    REQUIRE(olstate_open_ex(&o, &s) != OLSTATE_OK);
+    const std::string message = olstate_last_error_message();
+    CHECK(message.size() <= 2047);
+    CHECK(message.size() >= 2040);
+    CHECK(message.substr(message.size() - 3) == "...");
+    CHECK(message.rfind("OLSTATE_E_", 0) == 0);
+    CHECK(message.find("\xC3\xA9\xC3\xA9") != std::string::npos);
+    // Valid UTF-8 to its end: no character was split by the cut.
+    std::size_t i = 0;
+    while (i < message.size()) {
+        const auto b = static_cast<unsigned char>(message[i]);
+        const std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+        REQUIRE(len != 0);
+        REQUIRE(i + len <= message.size());
+        for (std::size_t k = 1; k < len; ++k) REQUIRE((static_cast<unsigned char>(message[i + k]) & 0xC0) == 0x80);
+        i += len;
+    }
+}
