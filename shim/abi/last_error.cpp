@@ -2,9 +2,8 @@
 
 #include <olstate.h>
 
-#include <type_traits>
-
 #include "../text/fixed_text.h"
+#include "../thread_record.h"
 
 namespace olstate::abi {
 namespace {
@@ -17,31 +16,46 @@ struct LastError {
     text::FixedText<kMessageBytes> message;
     std::int32_t hresult = 0;
 };
-// Trivially destructible on purpose: see text/fixed_text.h.
-static_assert(std::is_trivially_destructible_v<LastError>);
 
-LastError& slot() noexcept {
-    thread_local LastError error;
-    return error;
+// Made on a thread's first failure, freed when the thread exits (see
+// thread_record.h for why this is not a thread_local object).
+ThreadRecord<LastError>& records() noexcept {
+    static auto* r = new ThreadRecord<LastError>;  // never destroyed: threads may exit after main
+    return *r;
 }
+
+// Set when a failure could not be recorded for want of memory. A plain
+// byte: safe as a thread_local everywhere.
+thread_local bool lost = false;
 
 }  // namespace
 
 void set_last_error(std::int32_t result, std::string_view message, std::int32_t hresult) noexcept {
-    LastError& e = slot();
-    e.hresult = hresult;
+    LastError* e = records().get();
+    lost = e == nullptr;
+    if (!e) return;
+    e->hresult = hresult;
     // Prefix the result's name so every message says which failure it was.
-    e.message.assign({olstate_result_name(result), ": ", message});
+    e->message.assign({olstate_result_name(result), ": ", message});
 }
 
 void clear_last_error() noexcept {
-    LastError& e = slot();
-    e.message.clear();
-    e.hresult = 0;
+    lost = false;
+    if (LastError* e = records().find()) {
+        e->message.clear();
+        e->hresult = 0;
+    }
 }
 
-const char* last_error_message() noexcept { return slot().message.c_str(); }
+const char* last_error_message() noexcept {
+    if (lost) return "olstate: a call failed, and there was no memory left to describe it";
+    const LastError* e = records().find();
+    return e ? e->message.c_str() : "";
+}
 
-std::int32_t last_error_hresult() noexcept { return slot().hresult; }
+std::int32_t last_error_hresult() noexcept {
+    const LastError* e = records().find();
+    return e && !lost ? e->hresult : 0;
+}
 
 }  // namespace olstate::abi

@@ -2,9 +2,8 @@
 
 #include <olstate.h>
 
-#include <type_traits>
-
 #include "../text/fixed_text.h"
+#include "../thread_record.h"
 
 namespace olstate::bridge {
 namespace {
@@ -13,24 +12,33 @@ struct Record {
     text::FixedText<1024> message;
     std::int32_t hresult = 0;
 };
-// Trivially destructible on purpose: see text/fixed_text.h.
-static_assert(std::is_trivially_destructible_v<Record>);
-thread_local Record last;
+// Made on a thread's first bridge failure, freed when the thread exits (see
+// thread_record.h for why this is not a thread_local object).
+ThreadRecord<Record>& records() noexcept {
+    static auto* r = new ThreadRecord<Record>;  // never destroyed: threads may exit after main
+    return *r;
+}
 }  // namespace
 
 com::HRESULT record_failure(std::int32_t result, std::string_view message, std::int32_t hresult) noexcept {
-    last.result = result;
-    last.message.assign({message});
-    last.hresult = hresult;
+    // Without memory for the record, take_failure reports the generic text.
+    if (Record* r = records().get()) {
+        r->result = result;
+        r->message.assign({message});
+        r->hresult = hresult;
+    }
     return com::OLSTATE_HR_BRIDGE;
 }
 
 std::optional<Failure> take_failure(com::HRESULT hr, const std::string& what) {
     if (hr != com::OLSTATE_HR_BRIDGE) return std::nullopt;
-    const Record r = last;
-    last = Record{};
-    const std::string_view message = r.message.empty() ? "the bridge failed without saying why" : r.message.view();
-    return Failure(r.result, what + ": " + std::string(message), r.hresult);
+    Record taken;
+    if (Record* r = records().find()) {
+        taken = *r;
+        *r = Record{};
+    }
+    const std::string_view message = taken.message.empty() ? "the bridge failed without saying why" : taken.message.view();
+    return Failure(taken.result, what + ": " + std::string(message), taken.hresult);
 }
 
 }  // namespace olstate::bridge

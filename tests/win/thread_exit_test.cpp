@@ -39,11 +39,35 @@ bool use_olstate_and_exit(int i) {
     return ok;
 }
 
+struct NativeThread {
+    int index;
+    bool ok;
+};
+
+DWORD WINAPI native_thread(void* arg) {
+    auto* t = static_cast<NativeThread*>(arg);
+    t->ok = use_olstate_and_exit(t->index);
+    return 0;
+}
+
 int run() {
+    // Half the threads are std::threads (winpthreads), half plain Win32
+    // threads, as Outlook's own threads are.
     std::vector<std::thread> threads;
     std::vector<char> ok(kThreads, 0);
-    for (int i = 0; i < kThreads; ++i) threads.emplace_back([&ok, i] { ok[i] = use_olstate_and_exit(i); });
+    for (int i = 0; i < kThreads / 2; ++i) threads.emplace_back([&ok, i] { ok[i] = use_olstate_and_exit(i); });
     for (auto& t : threads) t.join();
+    std::vector<NativeThread> natives(kThreads / 2);
+    std::vector<HANDLE> handles;
+    for (int i = 0; i < kThreads / 2; ++i) {
+        natives[i] = NativeThread{kThreads / 2 + i, false};
+        if (const HANDLE h = CreateThread(nullptr, 0, native_thread, &natives[i], 0, nullptr)) handles.push_back(h);
+    }
+    for (const HANDLE h : handles) {
+        WaitForSingleObject(h, INFINITE);
+        CloseHandle(h);
+    }
+    for (int i = 0; i < kThreads / 2; ++i) ok[kThreads / 2 + i] = natives[i].ok;
     int good = 0;
     for (char c : ok) good += c;
     const BOOL valid = HeapValidate(GetProcessHeap(), 0, nullptr);
