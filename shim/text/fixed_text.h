@@ -1,10 +1,8 @@
-// Text in a fixed buffer, for what a thread_local holds. MinGW-w64 runs the
-// destructors of thread_local objects after it has freed their storage, so a
-// thread_local std::string in olstate.dll freed garbage at the exit of every
-// thread that had used it: heap corruption in the host process (Outlook).
-// A FixedText has no destructor and never allocates, so it is safe there on
-// every platform. Text longer than the buffer is cut at a UTF-8 character
-// boundary and ends with "...".
+// Text in a fixed buffer: what the per-thread error records hold, so that
+// recording a failure never allocates and cannot fail. It has no destructor
+// (the records are freed at thread exit without running any code on them).
+// Text longer than the buffer is cut at a UTF-8 character boundary and ends
+// with "...".
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,6 @@
-// The fixed-buffer text the thread-local error records hold: no destructor
-// (so MinGW's thread_local teardown cannot touch freed memory), and long
-// text cut at a UTF-8 character boundary, ending with "...".
+// The fixed-buffer text the per-thread error records hold: no destructor,
+// no allocation, and long text cut at a UTF-8 character boundary, ending
+// with "...".
 #include <doctest/doctest.h>
 
 #include <string>
