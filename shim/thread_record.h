@@ -15,11 +15,15 @@
 #include <pthread.h>
 
 #include <new>
+#include <type_traits>
 
 #include "provider/loader.h"
 
 namespace olstate {
 
+// Keep instances in function-local statics: the constructor allocates
+// nothing and cannot throw, and there is no destructor, so the key outlives
+// main for threads that exit after it.
 template <class T>
 class ThreadRecord {
 public:
@@ -53,3 +57,9 @@ private:
 };
 
 }  // namespace olstate
+
+namespace olstate::detail {
+struct ThreadRecordProbe {};
+static_assert(std::is_trivially_destructible_v<ThreadRecord<ThreadRecordProbe>>,
+              "a ThreadRecord is never torn down (see above)");
+}  // namespace olstate::detail

@@ -20,8 +20,8 @@ struct LastError {
 // Made on a thread's first failure, freed when the thread exits (see
 // thread_record.h for why this is not a thread_local object).
 ThreadRecord<LastError>& records() noexcept {
-    static auto* r = new ThreadRecord<LastError>;  // never destroyed: threads may exit after main
-    return *r;
+    static ThreadRecord<LastError> r;  // no destructor: threads may exit after main
+    return r;
 }
 
 // Set when a failure could not be recorded for want of memory. A plain

@@ -15,8 +15,8 @@ struct Record {
 // Made on a thread's first bridge failure, freed when the thread exits (see
 // thread_record.h for why this is not a thread_local object).
 ThreadRecord<Record>& records() noexcept {
-    static auto* r = new ThreadRecord<Record>;  // never destroyed: threads may exit after main
-    return *r;
+    static ThreadRecord<Record> r;  // no destructor: threads may exit after main
+    return r;
 }
 }  // namespace
 

@@ -25,8 +25,8 @@ struct Counted {
 };
 
 olstate::ThreadRecord<Counted>& records() {
-    static auto* r = new olstate::ThreadRecord<Counted>;
-    return *r;
+    static olstate::ThreadRecord<Counted> r;  // no destructor: threads may exit after main
+    return r;
 }
 
 void use_twice() {
