@@ -126,12 +126,7 @@ case "${1:-}" in
   --replay)
     shift
     [ $# -gt 0 ] || set -- fuzz/corpus fuzz/regressions
-    files=()
-    for arg in "$@"; do
-      if [ -d "$arg" ]; then
-        while IFS= read -r -d '' f; do files+=("$f"); done < <(find "$arg" -type f ! -name '*.md' -print0 | sort -z)
-      else files+=("$arg"); fi
-    done
+    collect "$@"
     [ ${#files[@]} -gt 0 ] || { echo "nothing to replay"; exit 0; }
     # Each input several times: the two-thread inputs race differently each run.
     exec "$out/olstate-fuzz" -runs=3 -timeout=60 "${files[@]}"

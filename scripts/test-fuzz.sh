@@ -18,47 +18,46 @@ scripts/fuzz.sh --build-only
 log=$(mktemp)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch" "$log"' EXIT
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+# replay WHAT MODE DIR...: scripts/fuzz.sh MODE on the inputs; any failure ends the stage.
+replay() {
+  local what=$1 mode=$2; shift 2
+  if ! scripts/fuzz.sh "$mode" "$@" >"$log" 2>&1; then
+    grep -v '^\(Running\|Executed\)' "$log" | tail -60
+    echo "test-fuzz: a $what input fails (above)" >&2
+    exit 1
+  fi
+  grep -c '^Executed' "$log" | sed 's/$/ inputs replayed, no finding/'
+}
+
+# fuzz WHAT REPLAY-MODE SECONDS HARNESS ARGS...: fuzzes from the seeds into a
+# fresh scratch corpus; prints libFuzzer's figures; a finding ends the stage.
+fuzz() {
+  local what=$1 mode=$2 secs=$3 harness=$4; shift 4
+  local status=0
+  rm -rf "$scratch" && mkdir -p "$scratch" build-fuzz/crashes
+  "$harness" -max_total_time="$secs" -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1 \
+    "$@" >"$log" 2>&1 || status=$?
+  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)' "$log" || true
+  if [ "$status" -ne 0 ]; then
+    grep -v -E '^#[0-9]+ +(NEW|REDUCE|pulse)' "$log" | tail -80
+    echo "test-fuzz: the $what found a failure (exit $status); input in build-fuzz/crashes/" >&2
+    echo "  reproduce: scripts/fuzz.sh $mode build-fuzz/crashes/<file>" >&2
+    exit 1
+  fi
+}
 
 echo "--- replaying fuzz/corpus and fuzz/regressions"
-if ! scripts/fuzz.sh --replay fuzz/corpus fuzz/regressions >"$log" 2>&1; then
-  grep -v '^\(Running\|Executed\)' "$log" | tail -60
-  echo "test-fuzz: a corpus or regression input fails (above)" >&2
-  exit 1
-fi
-grep -c '^Executed' "$log" | sed 's/$/ inputs replayed, no finding/'
-
+replay "corpus or regression" --replay fuzz/corpus fuzz/regressions
 echo "--- fuzzing for ${seconds}s"
-mkdir -p build-fuzz/crashes
-status=0
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1} \
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
-  build-fuzz/olstate-fuzz -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=512 \
-    -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1 \
-    "$scratch" fuzz/corpus fuzz/regressions >"$log" 2>&1 || status=$?
-grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)' "$log" || true
-if [ "$status" -ne 0 ]; then
-  grep -v -E '^#[0-9]+ +(NEW|REDUCE|pulse)' "$log" | tail -80
-  echo "test-fuzz: the fuzzer found a failure (exit $status); input in build-fuzz/crashes/" >&2
-  echo "  reproduce: scripts/fuzz.sh --replay build-fuzz/crashes/<file>" >&2
-  exit 1
-fi
-echo "--- frame decoder: replaying fuzz/frame-corpus, then fuzzing for ${OLSTATE_FRAME_FUZZ_SECONDS:-20}s"
-if ! scripts/fuzz.sh --frame-replay fuzz/frame-corpus >"$log" 2>&1; then
-  tail -40 "$log"
-  echo "test-fuzz: a frame corpus input fails (above)" >&2
-  exit 1
-fi
-frame_scratch=$(mktemp -d)
-status=0
-build-fuzz/olstate-frame-fuzz -max_total_time="${OLSTATE_FRAME_FUZZ_SECONDS:-20}" -timeout=10 -max_len=8192 \
-  -artifact_prefix=build-fuzz/crashes/ -print_final_stats=1 \
-  "$frame_scratch" fuzz/frame-corpus >"$log" 2>&1 || status=$?
-rm -rf "$frame_scratch"
-grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec)' "$log" || true
-if [ "$status" -ne 0 ]; then
-  grep -v -E '^#[0-9]+ +(NEW|REDUCE|pulse)' "$log" | tail -60
-  echo "test-fuzz: the frame fuzzer found a failure (exit $status); input in build-fuzz/crashes/" >&2
-  echo "  reproduce: scripts/fuzz.sh --frame-replay build-fuzz/crashes/<file>" >&2
-  exit 1
-fi
+fuzz fuzzer --replay "$seconds" build-fuzz/olstate-fuzz -timeout=30 -rss_limit_mb=4096 -max_len=512 \
+  "$scratch" fuzz/corpus fuzz/regressions
+
+frame_seconds=${OLSTATE_FRAME_FUZZ_SECONDS:-20}
+echo "--- frame decoder: replaying fuzz/frame-corpus, then fuzzing for ${frame_seconds}s"
+replay "frame corpus" --frame-replay fuzz/frame-corpus
+fuzz "frame fuzzer" --frame-replay "$frame_seconds" build-fuzz/olstate-frame-fuzz -timeout=10 -max_len=8192 \
+  "$scratch" fuzz/frame-corpus
 echo "test-fuzz: no finding"
