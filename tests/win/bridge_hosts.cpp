@@ -169,20 +169,35 @@ void addin_fast_exit(const std::wstring& mapi_path, const std::wstring& tag) {
     std::printf("host: exiting with the add-in connected\n");
 }
 
-// A plain program publishing a simulator session (what olstate-monitor
-// --serve does); killed by the client.
-void sim_host(const std::string& endpoint, const std::wstring& tag) {
+namespace {
+
+// A simulator session of `profile` (the session a bridge host publishes).
+olstate_session* open_simulator(const char* profile) {
     olstate_open_options o;
     olstate_open_options_init(&o);
     o.provider = OLSTATE_PROVIDER_SIMULATOR;
-    o.profile = "bridge-killed";
+    o.profile = profile;
     olstate_session* s = nullptr;
     EXPECT(olstate_open_ex(&o, &s) == OLSTATE_OK);
+    return s;
+}
+
+// olstate_bridge_start on `endpoint`, otherwise with the default options.
+olstate_result start_bridge(olstate_session* s, const std::string& endpoint, olstate_bridge** out) {
     olstate_bridge_options b;
     olstate_bridge_options_init(&b);
     b.endpoint = endpoint.c_str();
+    return olstate_bridge_start(s, &b, out);
+}
+
+}  // namespace
+
+// A plain program publishing a simulator session (what olstate-monitor
+// --serve does); killed by the client.
+void sim_host(const std::string& endpoint, const std::wstring& tag) {
+    olstate_session* s = open_simulator("bridge-killed");
     olstate_bridge* bridge = nullptr;
-    EXPECT(olstate_bridge_start(s, &b, &bridge) == OLSTATE_OK);
+    EXPECT(start_bridge(s, endpoint, &bridge) == OLSTATE_OK);
     NamedEvent(tag + L"-connected").set();
     const NamedEvent change(tag + L"-change");
     EXPECT(change.wait(kStepMs));
@@ -195,19 +210,11 @@ void sim_host(const std::string& endpoint, const std::wstring& tag) {
 // A second bridge on an endpoint a live bridge serves is BUSY, and the
 // first one keeps serving.
 void sim_busy(const std::string& endpoint) {
-    olstate_open_options o;
-    olstate_open_options_init(&o);
-    o.provider = OLSTATE_PROVIDER_SIMULATOR;
-    o.profile = "bridge-busy";
-    olstate_session* s = nullptr;
-    EXPECT(olstate_open_ex(&o, &s) == OLSTATE_OK);
-    olstate_bridge_options b;
-    olstate_bridge_options_init(&b);
-    b.endpoint = endpoint.c_str();
+    olstate_session* s = open_simulator("bridge-busy");
     olstate_bridge* first = nullptr;
-    EXPECT(olstate_bridge_start(s, &b, &first) == OLSTATE_OK);
+    EXPECT(start_bridge(s, endpoint, &first) == OLSTATE_OK);
     olstate_bridge* second = nullptr;
-    EXPECT(olstate_bridge_start(s, &b, &second) == OLSTATE_E_BUSY);
+    EXPECT(start_bridge(s, endpoint, &second) == OLSTATE_E_BUSY);
     std::printf("second bridge: %s\n", olstate_last_error_message());
     olstate_open_options c;
     olstate_open_options_init(&c);
