@@ -29,5 +29,8 @@ echo "deps.sh: installing ${missing[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Another apt run (a parallel build, a second stage) may hold dpkg's lock:
+# wait for it instead of failing.
+lock=(-o DPkg::Lock::Timeout=900)
+$sudo apt-get "${lock[@]}" update -q
+$sudo apt-get "${lock[@]}" install -y -q --no-install-recommends "${missing[@]}"
