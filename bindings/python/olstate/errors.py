@@ -19,7 +19,8 @@ class OlStateError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        text = f"{self.name}: {self.message}" if self.name else self.message
+        # olstate's own messages usually start with the result's name already.
+        text = self.message if not self.name or self.message.startswith(self.name) else f"{self.name}: {self.message}"
         return text + (f" (HRESULT 0x{self.hresult & 0xFFFFFFFF:08X})" if self.hresult else "")
 
 
