@@ -1,0 +1,71 @@
+"""python -m olstate mirrors olstate-monitor's basic use."""
+import json
+import subprocess
+import sys
+
+from olstate import simulator
+from conftest import child_env
+
+
+def olstate_cli(*args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "olstate", *args], capture_output=True, text=True,
+                          env=child_env(), timeout=timeout)
+
+
+def test_facts_and_events_json(profile):
+    # --set in another process would need a bridge: the simulator is per process,
+    # so this child drives itself through --count with a state change made via --set first.
+    r = olstate_cli("--profile", profile, "--set", "offline", "--block", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"type": "state", "state": "offline"}
+
+
+def test_text_facts_like_the_monitor(profile):
+    code = ("import threading, olstate.__main__ as m\nfrom olstate import simulator\n"
+            f"threading.Timer(0.5, simulator.set_state, args=('offline', '{profile}')).start()\n"
+            f"raise SystemExit(m.main(['--profile', '{profile}', '--count', '3']))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("provider:     simulator (")
+    assert lines[1] == f"profile:      {profile}"
+    assert lines[2] == "capabilities: offline,online"
+    assert lines[3] == "state:        online"
+    assert "change_start online -> offline" in lines[4]
+    assert "change_done  online -> offline" in lines[6]
+
+
+def test_json_events(profile):
+    code = ("import threading, olstate.__main__ as m\nfrom olstate import simulator\n"
+            f"threading.Timer(0.5, simulator.set_state, args=('offline', '{profile}')).start()\n"
+            f"raise SystemExit(m.main(['--profile', '{profile}', '--count', '3', '--json']))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), timeout=60)
+    assert r.returncode == 0, r.stderr
+    objs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert objs[0]["type"] == "session" and objs[0]["capabilities"] == ["offline", "online"]
+    assert [o["kind"] for o in objs[1:]] == ["change_start", "change", "change_done"]
+
+
+def test_wait_times_out_with_exit_1(profile):
+    r = olstate_cli("--profile", profile, "--wait", "offline", "--timeout", "0.2")
+    assert r.returncode == 1
+    assert "did not become offline" in r.stderr
+
+
+def test_wait_already_there(profile):
+    r = olstate_cli("--profile", profile, "--wait", "online", "--timeout", "5")
+    assert r.returncode == 0 and r.stdout.strip() == "state: online", r.stderr
+
+
+def test_usage_errors_exit_2():
+    assert olstate_cli("--block").returncode == 2
+    assert olstate_cli("--set", "sideways").returncode == 2
+    assert olstate_cli("--endpoint", "/x").returncode == 2
+
+
+def test_bridge_without_host_exits_1(tmp_path):
+    r = olstate_cli("--provider", "bridge", "--endpoint", str(tmp_path / "none.sock"))
+    assert r.returncode == 1 and "OLSTATE_E_PROVIDER_NOT_FOUND" in r.stderr
+
+
+simulator  # imported so a broken simulator binding fails this module early
