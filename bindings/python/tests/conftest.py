@@ -2,7 +2,10 @@
 OLSTATE_LIBRARY_DIR pointing at the built library (meson sets it), so the
 simulator next to it is the provider."""
 import os
+import subprocess
 import sys
+import tempfile
+import time
 import uuid
 
 import pytest
@@ -52,4 +55,43 @@ def child_env():
     return env
 
 
-__all__ = ["simulator", "wait_until", "child_env"]
+class Host:
+    """olstate-monitor --serve over the simulator, in its own process."""
+
+    def __init__(self, endpoint, profile, allow_set=True):
+        args = [os.environ["OLSTATE_MONITOR"], "--provider", "simulator", "--profile", profile,
+                "--serve", "--endpoint", endpoint] + (["--allow-set"] if allow_set else [])
+        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        for line in self.p.stdout:
+            if line.startswith("serving:"):
+                return
+            if time.monotonic() > deadline:
+                break
+        self.stop()
+        raise RuntimeError("the bridge host did not start: " + self.p.stderr.read())
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.terminate()
+        self.p.wait(30)
+        self.p.stdout.close()
+        self.p.stderr.close()
+
+
+@pytest.fixture
+def endpoint():
+    folder = tempfile.mkdtemp(prefix="olstate-py-")
+    os.chmod(folder, 0o700)
+    return os.path.join(folder, "bridge.sock")
+
+
+@pytest.fixture
+def endpoint():
+    """A bridge endpoint in a private folder of its own."""
+    folder = tempfile.mkdtemp(prefix="olstate-py-")
+    os.chmod(folder, 0o700)
+    return os.path.join(folder, "bridge.sock")
+
+
+__all__ = ["simulator", "wait_until", "child_env", "Host"]

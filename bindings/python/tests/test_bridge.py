@@ -1,46 +1,10 @@
 """The bridge: a host in another process (olstate-monitor --serve), in this
 process (olstate.Bridge), and reconnecting when the host comes back."""
-import os
-import subprocess
-import tempfile
-import time
-
 import pytest
 
 import olstate
 from olstate import EventKind, Provider, State
-from conftest import wait_until
-
-
-class Host:
-    """olstate-monitor --serve over the simulator, in its own process."""
-
-    def __init__(self, endpoint, profile, allow_set=True):
-        args = [os.environ["OLSTATE_MONITOR"], "--provider", "simulator", "--profile", profile,
-                "--serve", "--endpoint", endpoint] + (["--allow-set"] if allow_set else [])
-        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 30
-        for line in self.p.stdout:
-            if line.startswith("serving:"):
-                return
-            if time.monotonic() > deadline:
-                break
-        self.stop()
-        raise RuntimeError("the bridge host did not start: " + self.p.stderr.read())
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.terminate()
-        self.p.wait(30)
-        self.p.stdout.close()
-        self.p.stderr.close()
-
-
-@pytest.fixture
-def endpoint():
-    folder = tempfile.mkdtemp(prefix="olstate-py-")
-    os.chmod(folder, 0o700)
-    return os.path.join(folder, "bridge.sock")
+from conftest import Host, wait_until
 
 
 def test_follow_and_switch_through_a_host_process(endpoint, profile):

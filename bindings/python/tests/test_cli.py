@@ -2,9 +2,11 @@
 import json
 import subprocess
 import sys
+import threading
 
+import olstate
 from olstate import simulator
-from conftest import child_env
+from conftest import Host, child_env
 
 
 def olstate_cli(*args, timeout=60):
@@ -20,14 +22,32 @@ def test_facts_and_events_json(profile):
     assert json.loads(r.stdout) == {"type": "state", "state": "offline"}
 
 
-def test_text_facts_like_the_monitor(profile):
-    code = ("import threading, olstate.__main__ as m\nfrom olstate import simulator\n"
-            f"threading.Timer(0.5, simulator.set_state, args=('offline', '{profile}')).start()\n"
-            f"raise SystemExit(m.main(['--profile', '{profile}', '--count', '3']))\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), timeout=60)
-    assert r.returncode == 0, r.stderr
-    lines = r.stdout.splitlines()
-    assert lines[0].startswith("provider:     simulator (")
+def follow(endpoint, *args):
+    """python -m olstate following a bridge host of another process; a change
+    is made through the host once the CLI printed its facts (it subscribes
+    before printing them)."""
+    p = subprocess.Popen([sys.executable, "-m", "olstate", "--provider", "bridge", "--endpoint", endpoint,
+                          "--count", "3", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=child_env())
+    first = p.stdout.readline()
+    with olstate.Session(provider=olstate.Provider.BRIDGE, endpoint=endpoint) as s:
+        s.set_state("offline")
+    # Not communicate(): it would skip what readline() already buffered.
+    killer = threading.Timer(60, p.kill)
+    killer.start()
+    out, err = p.stdout.read(), p.stderr.read()
+    killer.cancel()
+    return p.wait(), (first + out).splitlines(), err
+
+
+def test_text_facts_like_the_monitor(endpoint, profile):
+    host = Host(endpoint, profile)
+    try:
+        code, lines, err = follow(endpoint)
+    finally:
+        host.stop()
+    assert code == 0, err
+    assert lines[0] == f"provider:     bridge ({endpoint})"
     assert lines[1] == f"profile:      {profile}"
     assert lines[2] == "capabilities: offline,online"
     assert lines[3] == "state:        online"
@@ -35,13 +55,14 @@ def test_text_facts_like_the_monitor(profile):
     assert "change_done  online -> offline" in lines[6]
 
 
-def test_json_events(profile):
-    code = ("import threading, olstate.__main__ as m\nfrom olstate import simulator\n"
-            f"threading.Timer(0.5, simulator.set_state, args=('offline', '{profile}')).start()\n"
-            f"raise SystemExit(m.main(['--profile', '{profile}', '--count', '3', '--json']))\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), timeout=60)
-    assert r.returncode == 0, r.stderr
-    objs = [json.loads(line) for line in r.stdout.splitlines()]
+def test_json_events(endpoint, profile):
+    host = Host(endpoint, profile)
+    try:
+        code, lines, err = follow(endpoint, "--json")
+    finally:
+        host.stop()
+    assert code == 0, err
+    objs = [json.loads(line) for line in lines]
     assert objs[0]["type"] == "session" and objs[0]["capabilities"] == ["offline", "online"]
     assert [o["kind"] for o in objs[1:]] == ["change_start", "change", "change_done"]
 

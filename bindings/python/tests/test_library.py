@@ -40,7 +40,7 @@ def test_bundled_next_to_the_package(tmp_path):
     (pkg / "_native").mkdir()
     for name in ("libolstate.so.1", "libolstate_sim.so"):
         shutil.copy(os.path.realpath(os.path.join(lib_dir(), name)), pkg / "_native" / name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OLSTATE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OLSTATE_") and k != "LD_LIBRARY_PATH"}
     env["PYTHONPATH"] = str(tmp_path)
     code = PROBE + "\nwith olstate.Session() as s: print(s.info.provider_path)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
@@ -60,7 +60,7 @@ def test_system_search_path():
 
 
 def test_failure_says_where_it_looked():
-    env = {k: v for k, v in child_env().items() if not k.startswith("OLSTATE_")}
+    env = {k: v for k, v in child_env().items() if not k.startswith("OLSTATE_") and k != "LD_LIBRARY_PATH"}
     env["OLSTATE_LIBRARY_DIR"] = "/nonexistent-olstate"
     r = run(env)
     assert r.returncode != 0

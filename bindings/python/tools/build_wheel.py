@@ -7,7 +7,9 @@ Only the standard library is used (zipfile, hashlib): a wheel is a zip with
 METADATA, WHEEL and RECORD (PEP 427, PEP 376). The version comes from the
 caller (meson passes meson.build's project version, the one version source).
 
-usage: build_wheel.py --version V --native FILE [--native FILE...] --out DIR
+usage: build_wheel.py --version V --lib-dir DIR --out DIR
+  (DIR holds the built libolstate.so.1 and libolstate_sim.so, or olstate.dll
+  and olstate_sim.dll; the wheel carries them under those names)
 """
 import argparse
 import base64
@@ -19,6 +21,15 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent   # bindings/python
 NAME = "olstate"
+
+
+def native_names(lib_dir: Path) -> "list[Path]":
+    names = ["olstate.dll", "olstate_sim.dll"] if (lib_dir / "olstate.dll").exists() \
+        else ["libolstate.so.1", "libolstate_sim.so"]
+    missing = [n for n in names if not (lib_dir / n).exists()]
+    if missing:
+        raise SystemExit(f"build_wheel.py: {', '.join(missing)} not in {lib_dir}")
+    return [lib_dir / n for n in names]
 
 
 def platform_tag() -> str:
@@ -49,6 +60,10 @@ def record_line(arcname: str, data: bytes) -> str:
     return f"{arcname},sha256={digest},{len(data)}"
 
 
+def wheel_name(version: str) -> str:
+    return f"{NAME}-{version}-py3-none-{platform_tag()}.whl"
+
+
 def build(version: str, natives: "list[Path]", out: Path) -> Path:
     tag = platform_tag()
     dist_info = f"{NAME}-{version}.dist-info"
@@ -72,7 +87,7 @@ def build(version: str, natives: "list[Path]", out: Path) -> Path:
     files.append((f"{dist_info}/RECORD", ("\n".join(record) + "\n").encode(), 0o644))
 
     out.mkdir(parents=True, exist_ok=True)
-    wheel = out / f"{NAME}-{version}-py3-none-{tag}.whl"
+    wheel = out / wheel_name(version)
     tmp = wheel.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         for arcname, data, mode in files:
@@ -87,10 +102,16 @@ def build(version: str, natives: "list[Path]", out: Path) -> Path:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--version", required=True)
-    p.add_argument("--native", action="append", type=Path, default=[])
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--lib-dir", type=Path)
+    p.add_argument("--out", type=Path)
+    p.add_argument("--print-name", action="store_true", help="print the wheel's file name and exit")
     a = p.parse_args()
-    print(build(a.version, a.native, a.out))
+    if a.print_name:
+        print(wheel_name(a.version))
+        return
+    if not a.lib_dir or not a.out:
+        p.error("--lib-dir and --out are needed to build")
+    print(build(a.version, native_names(a.lib_dir), a.out))
 
 
 if __name__ == "__main__":
