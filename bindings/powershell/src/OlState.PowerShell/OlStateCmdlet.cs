@@ -12,8 +12,9 @@ namespace OlState.PowerShell
     {
         /// <summary>The MAPI profile; the default profile when omitted.</summary>
         [Parameter]
+        [Alias("ProfileName")]
         [ValidateNotNullOrEmpty]
-        public string? ProfileName { get; set; }
+        public string? Profile { get; set; }
 
         /// <summary>Auto, Outlook, Simulator or Bridge (Auto when omitted; Bridge with -Endpoint).</summary>
         [Parameter]
@@ -37,7 +38,7 @@ namespace OlState.PowerShell
             {
                 return OlStateSession.Open(new OlStateOptions
                 {
-                    Profile = ProfileName,
+                    Profile = Profile,
                     Provider = provider,
                     Endpoint = Endpoint,
                     Reconnect = reconnect,
@@ -45,7 +46,7 @@ namespace OlState.PowerShell
             }
             catch (Exception e) when (e is OlStateException || e is DllNotFoundException || e is EntryPointNotFoundException)
             {
-                throw Terminate(e, ProfileName ?? "(default profile)");
+                throw Terminate(e, Profile ?? "(default profile)");
             }
         }
 
