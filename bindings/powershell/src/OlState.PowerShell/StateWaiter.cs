@@ -15,13 +15,18 @@ namespace OlState.PowerShell
         private readonly ConnectionState _target;
         private readonly ManualResetEventSlim _reached = new ManualResetEventSlim(false);
         private readonly IDisposable _subscription;
+        private readonly bool _reconnects;
         private volatile bool _lost;
 
-        /// <summary>Subscribes at once: create it before asking for a change.</summary>
-        public StateWaiter(OlStateSession session, ConnectionState target)
+        /// <summary>
+        /// Subscribes at once: create it before asking for a change. A
+        /// reconnecting bridge session keeps waiting while its host is away.
+        /// </summary>
+        public StateWaiter(OlStateSession session, ConnectionState target, bool reconnects = false)
         {
             _session = session;
             _target = target;
+            _reconnects = reconnects;
             _subscription = session.Subscribe(OnChange);
         }
 
@@ -31,7 +36,7 @@ namespace OlState.PowerShell
             if ((c.Kind == ChangeKind.Change || c.Kind == ChangeKind.ChangeDone || c.Kind == ChangeKind.ProviderBack)
                 && c.NewState == _target)
                 _reached.Set();
-            else if (c.Kind == ChangeKind.ProviderLost)
+            else if (c.Kind == ChangeKind.ProviderLost && !_reconnects)
             {
                 _lost = true;
                 _reached.Set();
@@ -45,7 +50,14 @@ namespace OlState.PowerShell
         /// </summary>
         public bool Wait(TimeSpan timeout, CancellationToken cancel)
         {
-            if (_session.State == _target) return true;
+            try
+            {
+                if (_session.State == _target) return true;
+            }
+            catch (OlStateException e) when (e.Code == ResultCode.ProviderNotFound && _reconnects)
+            {
+                // No host yet: its PROVIDER_BACK event carries the state.
+            }
             if (!_reached.Wait(timeout, cancel)) return false;
             if (_lost && _session.State != _target)
                 throw new OlStateException(ResultCode.ProviderNotFound, "the bridge host went away while waiting for " + _target, 0);

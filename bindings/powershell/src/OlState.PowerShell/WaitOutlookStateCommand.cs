@@ -41,7 +41,7 @@ namespace OlState.PowerShell
             var profile = session.Info.Profile;
             try
             {
-                using var waiter = new StateWaiter(session, target);
+                using var waiter = new StateWaiter(session, target, Reconnect);
                 var limit = Timeout < 0 ? System.Threading.Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Timeout);
                 if (!waiter.Wait(limit, _stop.Token))
                     ThrowTerminatingError(TimeoutError(target, Timeout, profile));
