@@ -6,7 +6,7 @@
 #   OUT/OlState/runtimes/<rid>/native/      the native library and the simulator
 # The C# binding's loader looks in runtimes/<rid>/native by the process's
 # bitness, so one folder serves Windows x64 and x86 (Outlook's bitness) and Linux.
-# usage: build-module.sh OUT_DIR VERSION LINUX_LIB_DIR
+# usage: build-module.sh OUT_DIR VERSION LINUX_LIB_DIR [STAMP]
 # env:   OLSTATE_NATIVE_WIN_X64 / OLSTATE_NATIVE_WIN_X86: folders with olstate.dll and
 #        olstate_sim.dll to add (the same variables as the C# package's)
 set -euo pipefail
@@ -32,4 +32,4 @@ native() { # native RID DIR FILE...: copies the files (symlinks resolved) into r
 native linux-x64 "$libdir" libolstate.so libolstate_sim.so
 [ -z "${OLSTATE_NATIVE_WIN_X64:-}" ] || native win-x64 "$OLSTATE_NATIVE_WIN_X64" olstate.dll olstate_sim.dll
 [ -z "${OLSTATE_NATIVE_WIN_X86:-}" ] || native win-x86 "$OLSTATE_NATIVE_WIN_X86" olstate.dll olstate_sim.dll
-touch "$out/stamp"
+touch "${4:-$out/stamp}"

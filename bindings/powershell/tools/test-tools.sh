@@ -2,7 +2,8 @@
 # Installs what the Pester suite needs into a folder of the build tree (nothing
 # global): PowerShell 7 as a .NET tool (tool path) and the Pester module from
 # NuGet. Idempotent: a second run with both present does nothing.
-# usage: test-tools.sh OUT_DIR    (then OUT_DIR/pwsh/pwsh and OUT_DIR/modules/Pester)
+# usage: test-tools.sh OUT_DIR [STAMP]   (then OUT_DIR/pwsh/pwsh and OUT_DIR/modules/Pester;
+#        STAMP, default OUT_DIR/stamp, is touched when done)
 set -euo pipefail
 out=$(realpath -m "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,4 +29,4 @@ if [ ! -f "$pester/Pester.psd1" ]; then
   mkdir -p "$out/modules"
   cp -r "$src" "$pester"
 fi
-touch "$out/stamp"
+touch "${2:-$out/stamp}"
