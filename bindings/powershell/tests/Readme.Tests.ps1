@@ -39,7 +39,8 @@ Describe 'README examples' {
             $file = Join-Path $TestDrive $Matches[1]
             Set-Content $file $Code
             $out = & $env:OLSTATE_PWSH -NoProfile -NonInteractive -Command "Invoke-Pester -Path '$file' -CI" 2>&1
-            ($out | Out-String) | Should -Match 'Tests Passed: [1-9]\d*, Failed: 0'   # it ran tests
+            $text = ($out | Out-String) -replace "`e\[[0-9;]*m", ''    # without Pester's colours
+            $text | Should -Match 'Tests Passed: [1-9]\d*, Failed: 0'   # it ran tests
         } else {
             $file = Join-Path $TestDrive "example-$Number.ps1"
             Set-Content $file $Code
