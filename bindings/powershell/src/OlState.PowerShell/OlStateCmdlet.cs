@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Threading;
 
 namespace OlState.PowerShell
 {
@@ -25,6 +26,14 @@ namespace OlState.PowerShell
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? Endpoint { get; set; }
+
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+
+        /// <summary>Cancelled by Ctrl-C (StopProcessing): what every wait observes.</summary>
+        internal CancellationToken StopToken => _stopping.Token;
+
+        /// <inheritdoc/>
+        protected override void StopProcessing() => _stopping.Cancel();
 
         internal OlStateSession OpenSession(bool reconnect = false)
         {
@@ -76,5 +85,20 @@ namespace OlState.PowerShell
             ResultCode.IncompatibleLibrary => ErrorCategory.InvalidData,
             _ => ErrorCategory.NotSpecified,
         };
+    }
+
+    /// <summary>The cmdlets that name a target state (Set-, Wait-OutlookState).</summary>
+    public abstract class OlStateTargetCmdlet : OlStateCmdlet
+    {
+        /// <summary>Online or Offline.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateSet("Online", "Offline")]
+        public string State { get; set; } = "";
+
+        /// <summary>Write the resulting state object.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        internal ConnectionState Target => (ConnectionState)Enum.Parse(typeof(ConnectionState), State, ignoreCase: true);
     }
 }

@@ -1,21 +1,13 @@
 using System;
 using System.Management.Automation;
-using System.Threading;
 
 namespace OlState.PowerShell
 {
     /// <summary>Set-OutlookState: asks Outlook to go online or offline (-WhatIf/-Confirm supported).</summary>
     [Cmdlet(VerbsCommon.Set, "OutlookState", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(OutlookState))]
-    public sealed class SetOutlookStateCommand : OlStateCmdlet
+    public sealed class SetOutlookStateCommand : OlStateTargetCmdlet
     {
-        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-
-        /// <summary>Online or Offline.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
-        [ValidateSet("Online", "Offline")]
-        public string State { get; set; } = "";
-
         /// <summary>Return only once the state is reached.</summary>
         [Parameter]
         public SwitchParameter Wait { get; set; }
@@ -25,14 +17,10 @@ namespace OlState.PowerShell
         [ValidateRange(0, int.MaxValue)]
         public double Timeout { get; set; } = 60;
 
-        /// <summary>Write the resulting state object.</summary>
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
-            var target = (ConnectionState)Enum.Parse(typeof(ConnectionState), State, ignoreCase: true);
+            var target = Target;
             using var session = OpenSession();
             var profile = session.Info.Profile;
             if (!ShouldProcess($"Outlook profile '{profile}'", $"Set the connection state to {target}"))
@@ -43,7 +31,7 @@ namespace OlState.PowerShell
                 {
                     using var waiter = new StateWaiter(session, target);
                     session.SetState(target);
-                    if (!waiter.Wait(TimeSpan.FromSeconds(Timeout), _stop.Token))
+                    if (!waiter.Wait(TimeSpan.FromSeconds(Timeout), StopToken))
                         ThrowTerminatingError(WaitOutlookStateCommand.TimeoutError(target, Timeout, profile));
                 }
                 else
@@ -58,8 +46,5 @@ namespace OlState.PowerShell
             }
             catch (OperationCanceledException) { }
         }
-
-        /// <inheritdoc/>
-        protected override void StopProcessing() => _stop.Cancel();
     }
 }

@@ -11,15 +11,8 @@ namespace OlState.PowerShell
     /// </summary>
     [Cmdlet(VerbsLifecycle.Wait, "OutlookState")]
     [OutputType(typeof(OutlookState))]
-    public sealed class WaitOutlookStateCommand : OlStateCmdlet
+    public sealed class WaitOutlookStateCommand : OlStateTargetCmdlet
     {
-        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-
-        /// <summary>Online or Offline.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
-        [ValidateSet("Online", "Offline")]
-        public string State { get; set; } = "";
-
         /// <summary>Seconds to wait at most; no limit when omitted.</summary>
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
@@ -29,21 +22,17 @@ namespace OlState.PowerShell
         [Parameter]
         public SwitchParameter Reconnect { get; set; }
 
-        /// <summary>Write the state object once reached.</summary>
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
-            var target = (ConnectionState)Enum.Parse(typeof(ConnectionState), State, ignoreCase: true);
+            var target = Target;
             using var session = OpenSession(Reconnect);
             var profile = session.Info.Profile;
             try
             {
                 using var waiter = new StateWaiter(session, target, Reconnect);
                 var limit = Timeout < 0 ? System.Threading.Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Timeout);
-                if (!waiter.Wait(limit, _stop.Token))
+                if (!waiter.Wait(limit, StopToken))
                     ThrowTerminatingError(TimeoutError(target, Timeout, profile));
                 if (PassThru) WriteObject(new OutlookState(session));
             }
@@ -53,9 +42,6 @@ namespace OlState.PowerShell
             }
             catch (OperationCanceledException) { }
         }
-
-        /// <inheritdoc/>
-        protected override void StopProcessing() => _stop.Cancel();
 
         internal static ErrorRecord TimeoutError(ConnectionState target, double seconds, string profile) =>
             new ErrorRecord(new TimeoutException($"Outlook profile '{profile}' did not become {target} within {seconds} s"),

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
-using System.Threading;
 
 namespace OlState.PowerShell
 {
@@ -14,8 +13,6 @@ namespace OlState.PowerShell
     [OutputType(typeof(ConnectionStateChange))]
     public sealed class WatchOutlookStateCommand : OlStateCmdlet
     {
-        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-
         /// <summary>Stop after this many events.</summary>
         [Parameter]
         [ValidateRange(1, int.MaxValue)]
@@ -38,7 +35,7 @@ namespace OlState.PowerShell
                 {
                     while (Count == 0 || written < Count)
                     {
-                        var change = queue.Take(_stop.Token);
+                        var change = queue.Take(StopToken);
                         WriteObject(change);
                         written++;
                         if (change.Kind == ChangeKind.ProviderLost && !Reconnect) break;
@@ -47,8 +44,5 @@ namespace OlState.PowerShell
                 catch (OperationCanceledException) { }
             }
         }
-
-        /// <inheritdoc/>
-        protected override void StopProcessing() => _stop.Cancel();
     }
 }
