@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--reconnect", action="store_true",
                    help="with --provider bridge: wait for the host, report provider_lost/back")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--count", type=int, metavar="N", help="exit after N events")
+    p.add_argument("--count", type=int, metavar="N", help="exit after N events (0: after the facts)")
     p.add_argument("--set", choices=["online", "offline"], help="change the state and exit")
     p.add_argument("--block", action="store_true", help="with --set: return when the change is complete")
     p.add_argument("--wait", choices=["online", "offline"], help="wait until the state is reached and exit")
@@ -76,6 +76,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         p.error("--block goes with --set")
     if a.timeout is not None and not a.wait:
         p.error("--timeout goes with --wait")
+    if a.count is not None and a.count < 0:
+        p.error("--count needs a number >= 0")
     if a.set and a.wait:
         p.error("--set and --wait exclude each other")
     try:
@@ -92,9 +94,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             with s.events() as events:
                 print(_facts(s, a.json), flush=True)
                 seen = 0
+                if a.count == 0:
+                    return 0
                 for e in events:
-                    if a.count is not None and seen >= a.count:
-                        break
                     print(_line(e, a.json), flush=True)
                     seen += 1
                     if a.count is not None and seen >= a.count:

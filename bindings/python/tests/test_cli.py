@@ -78,10 +78,18 @@ def test_wait_already_there(profile):
     assert r.returncode == 0 and r.stdout.strip() == "state: online", r.stderr
 
 
+def test_count_zero_prints_the_facts_and_exits(profile):
+    r = olstate_cli("--profile", profile, "--count", "0", "--json")
+    assert r.returncode == 0, r.stderr
+    facts = json.loads(r.stdout)
+    assert facts["type"] == "session" and facts["profile"] == profile and facts["state"] == "online"
+
+
 def test_usage_errors_exit_2():
     assert olstate_cli("--block").returncode == 2
     assert olstate_cli("--set", "sideways").returncode == 2
     assert olstate_cli("--endpoint", "/x").returncode == 2
+    assert olstate_cli("--count", "-1").returncode == 2
 
 
 def test_bridge_without_host_exits_1(tmp_path):
