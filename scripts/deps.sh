@@ -12,8 +12,9 @@ for group in "$@"; do
               command -v cargo >/dev/null || want+=(cargo)
               command -v dotnet >/dev/null || want+=(dotnet-sdk-8.0) ;;
     # The Python package's tests run on Debian's /usr/bin/python3: pytest,
-    # and venv (with its bundled pip) to install the built wheel as a user would.
-    python)   want+=(python3 python3-pytest python3-venv) ;;
+    # venv (with its bundled pip) to install the built wheel as a user would,
+    # and mypy to check the package's annotations.
+    python)   want+=(python3 python3-pytest python3-venv mypy) ;;
     sanitize) want+=(clang libclang-rt-14-dev) ;;
     fuzz)     want+=(clang libclang-rt-14-dev) ;;
     coverage) want+=(gcovr) ;;

@@ -32,10 +32,15 @@ def library_path() -> "str | None":
     return loaded_path()
 
 
-try:
-    from ._version import __version__
-except ImportError:  # a source checkout: the wheel build writes _version.py from meson.build
-    __version__ = "0+source"
+def _installed_version() -> str:
+    from importlib import metadata
+    try:
+        return metadata.version("olstate")   # the wheel's, from meson.build
+    except metadata.PackageNotFoundError:
+        return "0+source"                    # a source checkout, not installed
+
+
+__version__ = _installed_version()
 
 __all__ = [
     "AsyncEventStream", "Bridge", "BusyError", "Capabilities", "Delivery", "Event", "EventIterator",

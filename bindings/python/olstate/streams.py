@@ -12,7 +12,7 @@ import collections
 import dataclasses
 import threading
 import time
-from typing import TYPE_CHECKING, AsyncIterator, Deque, Iterator, Optional
+from typing import TYPE_CHECKING, AsyncIterator, Callable, Deque, Iterator, Optional
 
 from .types import Event
 
@@ -24,7 +24,7 @@ class _Buffer:
     """Thread-safe bounded FIFO with an end mark; ``notify`` runs (outside the
     lock) after each push and at the end."""
 
-    def __init__(self, maxsize: int, notify=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, maxsize: int, notify: Optional[Callable[[], None]] = None) -> None:
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
         self._items: Deque[Event] = collections.deque()

@@ -69,10 +69,8 @@ def build(version: str, natives: "list[Path]", out: Path) -> Path:
     dist_info = f"{NAME}-{version}.dist-info"
     files: "list[tuple[str, bytes, int]]" = []   # (arcname, data, mode)
     for src in sorted((HERE / NAME).rglob("*")):
-        if src.is_file() and "__pycache__" not in src.parts and src.name != "_version.py" \
-                and src.parent.name != "_native":
+        if src.is_file() and "__pycache__" not in src.parts and src.parent.name != "_native":
             files.append((f"{NAME}/{src.relative_to(HERE / NAME).as_posix()}", src.read_bytes(), 0o644))
-    files.append((f"{NAME}/_version.py", f'__version__ = "{version}"\n'.encode(), 0o644))
     for native in natives:
         # The file's own name is its soname for libolstate.so.1 (a symlink in the build tree).
         files.append((f"{NAME}/_native/{native.name}", native.resolve().read_bytes(), 0o755))
