@@ -112,6 +112,21 @@ Describe 'Watch-OutlookState' {
     }
 }
 
+Describe 'Ctrl-C' {
+    It 'stops <_> at once' -ForEach @('Watch-OutlookState', 'Wait-OutlookState -State Offline') {
+        # PowerShell.Stop() is what Ctrl-C does to the running pipeline.
+        $ps = [PowerShell]::Create()
+        $null = $ps.AddScript("Import-Module '$env:OLSTATE_PS_MODULE'; $_ -Profile $(New-TestProfile)")
+        $async = $ps.BeginInvoke()
+        Start-Sleep -Milliseconds 500
+        $async.IsCompleted | Should -BeFalse   # still watching / waiting
+        $t = Measure-Command { $ps.Stop() }
+        $t.TotalSeconds | Should -BeLessThan 10
+        $async.IsCompleted | Should -BeTrue
+        $ps.Dispose()
+    }
+}
+
 Describe 'Register-OutlookStateEvent' {
     AfterEach { Get-EventSubscriber | Unregister-Event }
 
