@@ -1,5 +1,6 @@
 """python -m olstate mirrors olstate-monitor's basic use."""
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -83,6 +84,19 @@ def test_count_zero_prints_the_facts_and_exits(profile):
     assert r.returncode == 0, r.stderr
     facts = json.loads(r.stdout)
     assert facts["type"] == "session" and facts["profile"] == profile and facts["state"] == "online"
+
+
+def test_ctrl_c_ends_following_with_exit_0(profile):
+    p = subprocess.Popen([sys.executable, "-m", "olstate", "--profile", profile], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=child_env())
+    facts = [p.stdout.readline() for _ in range(4)]
+    assert facts[3].startswith("state:"), facts
+    p.send_signal(signal.SIGINT)
+    try:
+        assert p.wait(20) == 0
+    finally:
+        p.kill()
+        p.communicate()
 
 
 def test_usage_errors_exit_2():
