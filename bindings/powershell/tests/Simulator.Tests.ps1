@@ -13,7 +13,8 @@ Describe 'Get-OutlookState' {
         $s.Capabilities | Should -Be 'Offline, Online'
         $s.Profile | Should -Be $p
         $s.Provider | Should -Be 'Simulator'
-        $s.ProviderPath | Should -BeLike '*libolstate_sim.so'
+        # The simulator beside the module's own native library: Import-Module found its natives.
+        $s.ProviderPath | Should -Be (Join-Path (Get-Module OlState).ModuleBase 'runtimes/linux-x64/native/libolstate_sim.so')
         $s.LibraryVersion | Should -Be $env:OLSTATE_VERSION
     }
 
