@@ -10,9 +10,9 @@
 #include <mutex>
 
 #include "../bridge/host.h"
-#include "../callback_scope.h"
-#include "../registry.h"
-#include "../text/utf.h"
+#include "core/callback_scope.h"
+#include "core/registry.h"
+#include "base/utf.h"
 #include "firewall.h"
 #include "struct_check.h"
 

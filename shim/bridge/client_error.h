@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "../com/olstate_private.h"
-#include "../failure.h"
+#include "base/failure.h"
 
 namespace olstate::bridge {
 

@@ -2,13 +2,13 @@
 
 #include <olstate.h>
 
-#include "../bridge/client.h"
+#include "provider/bridge_client/client.h"
 #include "../bridge/transport.h"
-#include "../failure.h"
-#include "outlook.h"
+#include "base/failure.h"
+#include "provider/com/outlook.h"
 #if defined(_WIN32)
-#include "win/mapi_locator.h"
-#include "win/win_util.h"
+#include "provider/com/win/mapi_locator.h"
+#include "base/win/win_util.h"
 #endif
 
 namespace olstate::provider {

@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "loader.h"
+#include "provider/com/loader.h"
 
 namespace olstate::provider {
 
