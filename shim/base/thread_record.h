@@ -17,7 +17,7 @@
 #include <new>
 #include <type_traits>
 
-#include "provider/com/loader.h"
+#include "module.h"
 
 namespace olstate {
 
@@ -40,7 +40,7 @@ public:
         if (!ok_) return nullptr;
         // The key's destructor is code in this library: it must stay loaded
         // while any thread may still exit with a record.
-        provider::pin_olstate_module();
+        pin_olstate_module();
         T* r = new (std::nothrow) T();
         if (r && pthread_setspecific(key_, r) != 0) {
             delete r;

@@ -12,10 +12,11 @@ Dispatcher::~Dispatcher() {
     if (thread_.joinable()) thread_.detach();
 }
 
-void Dispatcher::start(Deliver deliver) {
+void Dispatcher::start(Deliver deliver, EventNumbers& numbers) {
     deliver_ = std::move(deliver);
     std::lock_guard lock(mutex_);
-    queue_.emplace();
+    numbers_ = &numbers;
+    queue_.emplace(kCapacity, kCapacity + kLinkSlots);
     thread_ = std::thread([this] { run(); });
     thread_id_ = thread_.get_id();
 }
@@ -24,15 +25,14 @@ void Dispatcher::push(QueuedEvent event) noexcept {
     {
         std::lock_guard lock(mutex_);
         if (stopping_ || !queue_) return;
-        event.sequence = sequence_ + 1;
+        event.sequence = numbers_->next();
         try {
-            if (queue_->push(event)) dropped_ = true;
+            queue_->push(event);
         } catch (...) {
             // No memory to grow for a link event: lost like a dropped one.
-            dropped_ = true;
+            queue_->lost();
             return;
         }
-        ++sequence_;
     }
     wake_.notify_one();
 }
@@ -45,10 +45,6 @@ void Dispatcher::run() noexcept {
             wake_.wait(lock, [&] { return stopping_ || !queue_->empty(); });
             if (stopping_) break;
             event = queue_->pop();
-            if (dropped_) {
-                event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
-                dropped_ = false;
-            }
         }
         deliver_(event);
     }

@@ -2,8 +2,9 @@
 // thread per session that drains it. The provider's side only takes a short
 // lock to copy the event into a buffer allocated at start; it never waits for
 // the consumer and never allocates. On overflow the oldest state event is
-// dropped and the next one delivered carries OLSTATE_EVENT_FLAG_DROPPED. The
-// bridge's link events (PROVIDER_LOST/BACK) are never dropped (EventRing).
+// dropped and the event after it carries OLSTATE_EVENT_FLAG_DROPPED; the
+// bridge's link events (PROVIDER_LOST/BACK) are never dropped (the policy of
+// base/bounded_queue.h).
 #pragma once
 
 #include <condition_variable>
@@ -14,14 +15,16 @@
 #include <optional>
 #include <thread>
 
-#include "event_ring.h"
 #include "queued_event.h"
 
 namespace olstate {
 
 class Dispatcher {
 public:
-    static constexpr std::size_t kCapacity = EventRing::kStateCapacity;
+    // State events waiting at most; link events have slots of their own
+    // beyond them, so that they too are queued without allocating.
+    static constexpr std::size_t kCapacity = 256;
+    static constexpr std::size_t kLinkSlots = 16;
 
     using Deliver = std::function<void(const QueuedEvent&)>;
     using Finally = std::function<void()>;
@@ -32,11 +35,12 @@ public:
     Dispatcher& operator=(const Dispatcher&) = delete;
 
     // Allocates the queue and starts the thread. `deliver` runs for each
-    // event on that thread. Throws std::bad_alloc or std::system_error.
-    void start(Deliver deliver);
+    // event on that thread; `numbers` (the session's) numbers the events.
+    // Throws std::bad_alloc or std::system_error.
+    void start(Deliver deliver, EventNumbers& numbers);
     // Called on the provider's thread; never blocks on the consumer. Numbers
-    // the event (1, 2, ...) under the queue's lock, so that concurrent
-    // provider threads can never enqueue numbers out of order.
+    // the event under the queue's lock, so that concurrent provider threads
+    // can never enqueue numbers out of order.
     void push(QueuedEvent event) noexcept;
     // Stops and joins from another thread; pending events are discarded.
     void stop_and_join() noexcept;
@@ -50,9 +54,8 @@ private:
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::optional<EventRing> queue_;  // from start(): INLINE sessions never need it
-    bool dropped_ = false;
-    std::uint64_t sequence_ = 0;
+    std::optional<EventQueue> queue_;  // from start(): INLINE sessions never need it
+    EventNumbers* numbers_ = nullptr;
     bool stopping_ = false;
     Deliver deliver_;
     Finally finally_;

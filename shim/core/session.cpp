@@ -1,50 +1,25 @@
 #include "session.h"
 
-#include <chrono>
 #include <thread>
 
-
-#include "bridge/client_error.h"
-#include "callback_scope.h"
-#include "com/olstate_private.h"
-#include "com/hresult_names.h"
 #include "base/failure.h"
 #include "base/idle_wait.h"
-#include "provider/com/outlook.h"
-#include "base/utf.h"
+#include "callback_scope.h"
+#include "base/module.h"
 
 namespace olstate {
 
-using namespace com;
-
 namespace {
 
-std::uint64_t now_us() noexcept {
-    using namespace std::chrono;
-    return static_cast<std::uint64_t>(
-        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
-}
-
-// A failing HRESULT from the provider, as the contract's result code.
-[[noreturn]] void provider_failed(const std::string& what, HRESULT hr) {
-    // The bridge client's own failures carry their result and message.
-    if (auto f = bridge::take_failure(hr, what)) throw *f;
-    std::int32_t result = OLSTATE_E_PROVIDER_FAILED;
-    switch (hr) {
-        case E_PENDING_: result = OLSTATE_E_BUSY; break;
-        case E_NOTIMPL_:
-        case MAPI_E_NO_SUPPORT_: result = OLSTATE_E_NOT_SUPPORTED; break;
-        case E_OUTOFMEMORY_: result = OLSTATE_E_OUT_OF_MEMORY; break;
-        default: break;
-    }
-    throw Failure(result, what + " failed: " + describe_hresult(hr), hr);
+[[noreturn]] void throw_status(provider::Status status) {
+    throw Failure(status.result, std::move(status.message), status.hresult);
 }
 
 }  // namespace
 
 std::shared_ptr<Session> Session::open(const OpenRequest& request, std::uint64_t id) {
     auto session = std::make_shared<Session>(id, request.delivery);
-    session->attach_provider(request);
+    session->attach(provider::open(request));
     return session;
 }
 
@@ -52,107 +27,36 @@ Session::Session(std::uint64_t id, std::uint32_t delivery) : id_(id), delivery_(
 
 Session::~Session() {
     // Only a session that never reached the registry (its open failed after
-    // Advise) still has teardown work; a closed one has none left. Sessions
+    // advise) still has teardown work; a closed one has none left. Sessions
     // left open are never destroyed (the registry outlives the process).
-    if (advised_) manager_->Unadvise(MAPIOFFLINE_UNADVISE_DEFAULT, advise_token_);
+    if (advised_) provider_->unadvise();
     // After a failed open the dispatcher may still wait for work; after a
     // close it has been joined or has detached itself.
     dispatcher_.stop_and_join();
 }
 
-void Session::attach_provider(const OpenRequest& request) {
-    const provider::ResolvedProvider resolved =
-        provider::resolve(request.provider, request.provider_path, request.flags);
-    provider_kind_ = resolved.kind;
-    provider_path_ = resolved.library.path;
-    profile_ = request.has_profile ? request.profile : provider::default_profile(resolved);
-    const auto wide = text::utf8_to_utf16(profile_);
-    if (!wide) throw Failure(OLSTATE_E_INVALID_ARGUMENT, "profile name is not valid UTF-8");
+void Session::attach(std::unique_ptr<provider::Provider> provider) {
+    provider_ = std::move(provider);
+    provider_kind_ = provider_->kind();
+    provider_path_ = provider_->path();
+    profile_ = provider_->profile();
+    capabilities_ = provider_->capabilities();
 
-    const std::string where = " (provider '" + provider_path_ + "', profile '" + profile_ + "')";
-    IMAPIOfflineMgr* raw = nullptr;
-    const HRESULT hr =
-        resolved.open(0, wide->c_str(), &GUID_GlobalState, nullptr, &raw);
-    if (failed(hr)) {
-        if (auto f = bridge::take_failure(hr, "opening the bridge" + where)) throw *f;
-        if (hr == MAPI_E_NOT_FOUND_) {
-            const std::int32_t result = provider::result_for_profile_not_found(resolved);
-            throw Failure(result,
-                          (result == OLSTATE_E_NOT_IN_OUTLOOK
-                               ? "Outlook's MAPI DLL answers only inside OUTLOOK.EXE; use the bridge"
-                               : "HrOpenOfflineObj did not find the profile") +
-                              where + ": " + describe_hresult(hr),
-                          hr);
-        }
-        provider_failed("HrOpenOfflineObj" + where, hr);
-    }
-    manager_ = ComPtr<IMAPIOfflineMgr>::adopt(raw);
-    if (!manager_)
-        throw Failure(OLSTATE_E_PROVIDER_FAILED,
-                      "HrOpenOfflineObj returned S_OK but no offline object" + where);
-
-    HRESULT qi = manager_->QueryInterface(IID_IMAPIOffline, reinterpret_cast<void**>(offline_.put()));
-    if (failed(qi)) provider_failed("QueryInterface(IID_IMAPIOffline)" + where, qi);
-    if (!offline_)
-        throw Failure(OLSTATE_E_PROVIDER_FAILED,
-                      "QueryInterface(IID_IMAPIOffline) returned S_OK but no interface" + where);
-
-    // A bridge session reports the profile the host serves (the caller may
-    // have asked for "whatever it serves"). Asked of olstate's own bridge
-    // object only: a foreign provider is never handed a private IID it might
-    // answer wrongly.
-    ComPtr<IOlstateBridgeInfo> bridge_info;
-    if (provider_kind_ == OLSTATE_PROVIDER_BRIDGE &&
-        succeeded(manager_->QueryInterface(IID_IOlstateBridgeInfo,
-                                           reinterpret_cast<void**>(bridge_info.put()))) &&
-        bridge_info) {
-        ULONG needed = 0;
-        if (succeeded(bridge_info->GetServedProfile(nullptr, 0, &needed)) && needed > 0) {
-            std::string served(needed + 1, '\0');
-            if (succeeded(bridge_info->GetServedProfile(served.data(), needed + 1, &needed)) &&
-                needed + 1 == served.size()) {
-                served.resize(needed);
-                profile_ = std::move(served);
-            }
-        }
-    }
-
-    ULONG caps = 0;
-    const HRESULT gc = offline_->GetCapabilities(&caps);
-    if (failed(gc)) provider_failed("IMAPIOffline::GetCapabilities" + where, gc);
-    capabilities_ = caps & (MAPIOFFLINE_CAPABILITY_OFFLINE | MAPIOFFLINE_CAPABILITY_ONLINE);
-
-    provider::pin_olstate_module();
+    pin_olstate_module();
     if (delivery_ == OLSTATE_DELIVERY_QUEUED) {
-        dispatcher_.start([this](const QueuedEvent& e) { deliver(e); });
+        dispatcher_.start([this](const QueuedEvent& e) { deliver(e); }, numbers_);
     }
-    sink_ = NotifySink::create(weak_from_this());
-
     // The documented sequence advises only when some capability is offered.
     if (capabilities_ == 0) return;
-    MAPIOFFLINE_ADVISEINFO info{};
-    info.ulSize = sizeof info;
-    info.ulClientToken = static_cast<ULONG>(id_);  // opaque to us: never a pointer
-    info.CallbackType = MAPIOFFLINE_CALLBACK_TYPE_NOTIFY;
-    info.pCallback = static_cast<IMAPIOfflineNotify*>(sink_.get());
-    info.ulAdviseTypes = MAPIOFFLINE_ADVISE_TYPE_STATECHANGE;
-    info.ulStateMask = MAPIOFFLINE_STATE_ALL;
-    ULONG token = 0;
-    const HRESULT ad = manager_->Advise(MAPIOFFLINE_ADVISE_DEFAULT, &info, &token);
-    if (failed(ad)) provider_failed("IMAPIOfflineMgr::Advise" + where, ad);
-    advise_token_ = token;
+    provider::Status advised = provider_->advise(weak_from_this());
+    if (!advised.ok()) throw_status(std::move(advised));
     advised_ = true;
 }
 
 std::uint32_t Session::get_state() {
-    ULONG state = 0;
-    const HRESULT hr = offline_->GetCurrentState(&state);
-    if (failed(hr)) provider_failed("IMAPIOffline::GetCurrentState", hr);
-    state &= MAPIOFFLINE_STATE_OFFLINE_MASK;
-    if (state != MAPIOFFLINE_STATE_ONLINE && state != MAPIOFFLINE_STATE_OFFLINE)
-        throw Failure(OLSTATE_E_PROVIDER_FAILED,
-                      "IMAPIOffline::GetCurrentState reported neither online nor offline (" +
-                          std::to_string(state) + ")");
+    std::uint32_t state = 0;
+    provider::Status status = provider_->get_state(state);
+    if (!status.ok()) throw_status(std::move(status));
     return state;
 }
 
@@ -163,18 +67,10 @@ void Session::set_state(std::uint32_t state, std::uint32_t flags) {
                       "INLINE callback) would hang Outlook; use OLSTATE_SET_DEFAULT there");
     // No short cut for "already in that state": only the provider knows
     // whether a change (started by any session or by the user) is in
-    // flight, and answers E_PENDING then; a same-state request with nothing
-    // in flight it answers with S_OK and no notification.
-    const ULONG mapi_flags =
-        flags == OLSTATE_SET_BLOCK ? MAPIOFFLINE_FLAG_BLOCK : MAPIOFFLINE_FLAG_DEFAULT;
-    const HRESULT hr =
-        offline_->SetCurrentState(mapi_flags, MAPIOFFLINE_STATE_OFFLINE_MASK, state, nullptr);
-    if (hr == E_PENDING_)
-        throw Failure(OLSTATE_E_BUSY,
-                      "IMAPIOffline::SetCurrentState: a state change is still in progress: " +
-                          describe_hresult(hr),
-                      hr);
-    if (failed(hr)) provider_failed("IMAPIOffline::SetCurrentState", hr);
+    // flight, and answers BUSY then; a same-state request with nothing in
+    // flight it answers with success and no notification.
+    provider::Status status = provider_->set_state(state, flags);
+    if (!status.ok()) throw_status(std::move(status));
 }
 
 olstate_subscription Session::subscribe(olstate_callback callback, void* context,
@@ -238,9 +134,7 @@ void Session::close() noexcept {
 void Session::teardown(SubscriptionTable::Closed stopped) noexcept {
     wait_calls_idle();
     if (advised_) {
-        // Unadvise is documented to return S_OK; if a provider fails it
-        // anyway, olstate's own guarantees do not depend on it.
-        manager_->Unadvise(MAPIOFFLINE_UNADVISE_DEFAULT, advise_token_);
+        provider_->unadvise();
         advised_ = false;
     }
     if (!dispatcher_.on_dispatcher_thread()) dispatcher_.stop_and_join();
@@ -253,9 +147,7 @@ void Session::teardown(SubscriptionTable::Closed stopped) noexcept {
     };
     for (const auto& sub : *stopped.live) finish(sub);
     for (const auto& sub : stopped.retired) finish(sub);
-    offline_.reset();
-    manager_.reset();
-    sink_.reset();
+    provider_.reset();
 }
 
 void Session::leave_call() noexcept {
@@ -266,49 +158,23 @@ void Session::wait_calls_idle() noexcept {
     idle::wait_until([&] { return calls_.load() == 0; });
 }
 
-void Session::on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
-                                 std::uint32_t new_state) noexcept {
-    QueuedEvent event;
-    event.kind = kind;
-    event.old_state = old_state;
-    event.new_state = new_state;
-    accept_event(event);
-}
-
-void Session::on_provider_link(std::uint32_t kind, std::uint32_t old_state,
-                               std::uint32_t new_state) noexcept {
-    // Only olstate's own bridge client speaks this extension; anything else
-    // asking for it is ignored.
-    if (provider_kind_ != OLSTATE_PROVIDER_BRIDGE) return;
-    // The bridge's LOST/BACK go the same way as state changes: same
-    // sequence numbers, same delivery mode, same guarantees.
-    QueuedEvent event;
-    event.kind = kind;
-    event.old_state = old_state;
-    event.new_state = new_state;
-    accept_event(event);
-}
-
-void Session::on_provider_dropped() noexcept {
-    if (provider_kind_ != OLSTATE_PROVIDER_BRIDGE) return;
-    // The flag belongs to the next event the provider hands over (the one
-    // right after the gap), in both delivery modes.
-    dropped_before_next_.store(true);
-}
-
-void Session::accept_event(QueuedEvent event) noexcept {
+void Session::on_event(const provider::Event& e) noexcept {
+    // A blocking set_state from a callback run here would wait on the very
+    // thread the provider notifies on.
+    const ProviderNotifyScope scope;
     if (closing_.load(std::memory_order_acquire)) return;
-    event.notify_time_us = now_us();
-    // A plain load first: the exchange (a read-modify-write) only after the
-    // bridge reported a gap, not on every notification.
-    if (dropped_before_next_.load(std::memory_order_relaxed) && dropped_before_next_.exchange(false))
-        event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
+    QueuedEvent event;
+    event.kind = e.kind;
+    event.old_state = e.old_state;
+    event.new_state = e.new_state;
+    event.flags = e.flags;
+    event.notify_time_us = e.time_us;
     if (delivery_ == OLSTATE_DELIVERY_QUEUED) {
         dispatcher_.push(event);  // numbered in queue order
     } else {
         // INLINE promises no order across provider threads; the number is
         // still unique and gap-free.
-        event.sequence = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
+        event.sequence = numbers_.next();
         deliver(event);
     }
 }

@@ -1,9 +1,11 @@
-// One open offline object of one profile: its COM references, its one
-// advised sink, its subscriptions and (QUEUED) its dispatcher thread.
+// One open session: its provider (provider/provider.h, whichever it is), its
+// subscriptions and (QUEUED) its dispatcher thread. Every event the provider
+// reports - state changes and lost/back alike - takes one path: numbered,
+// then queued or delivered inline.
 //
 // Lifetime: the registry holds the session while it is open; every call on
 // it holds a reference and is counted (calls_) so that close can wait for
-// calls in progress; the sink holds it weakly. close() tears down either at
+// calls in progress; the provider holds it weakly. close() tears down either at
 // once (outside any callback) or, when called from inside one of the
 // session's own callbacks, on a thread olstate owns once that callback has
 // returned.
@@ -15,27 +17,21 @@
 #include <memory>
 #include <string>
 
-#include "com/com_ptr.h"
-#include "com/mapi_offline.h"
 #include "dispatcher.h"
-#include "provider/com/notify_sink.h"
-#include "provider/resolve.h"
+#include "provider/provider.h"
+#include "queued_event.h"
 #include "subscriptions.h"
 
 namespace olstate {
 
-struct OpenRequest {
-    std::string profile;  // UTF-8; empty with has_profile == false means "default"
-    bool has_profile = false;
-    std::uint32_t provider = OLSTATE_PROVIDER_AUTO;
-    const char* provider_path = nullptr;  // validated UTF-8: LIBRARY's library, BRIDGE's endpoint
+struct OpenRequest : provider::OpenRequest {
     std::uint32_t delivery = OLSTATE_DELIVERY_QUEUED;
-    std::uint32_t flags = 0;  // OLSTATE_OPEN_*
 };
 
-class Session final : public NotifyTarget, public std::enable_shared_from_this<Session> {
+class Session final : public provider::EventReceiver, public std::enable_shared_from_this<Session> {
 public:
-    // Opens, caches capabilities, advises the sink. Throws Failure.
+    // Opens the provider, caches its capabilities and profile, advises.
+    // Throws Failure.
     static std::shared_ptr<Session> open(const OpenRequest& request, std::uint64_t id);
 
     Session(std::uint64_t id, std::uint32_t delivery);
@@ -59,37 +55,28 @@ public:
     void enter_call() noexcept { calls_.fetch_add(1, std::memory_order_acq_rel); }
     void leave_call() noexcept;
 
-    void on_provider_notify(std::uint32_t kind, std::uint32_t old_state,
-                            std::uint32_t new_state) noexcept override;
-    void on_provider_link(std::uint32_t kind, std::uint32_t old_state,
-                          std::uint32_t new_state) noexcept override;
-    void on_provider_dropped() noexcept override;
+    // The provider's events, on its notification thread: numbered, then
+    // queued (QUEUED) or delivered here (INLINE).
+    void on_event(const provider::Event& event) noexcept override;
 
 private:
-    void attach_provider(const OpenRequest& request);
+    void attach(std::unique_ptr<provider::Provider> provider);
     void deliver(const QueuedEvent& event) noexcept;
-    // Queues or delivers one event (every kind goes the same way).
-    void accept_event(QueuedEvent event) noexcept;
     // Everything close promises, run outside any callback of this session.
     void teardown(SubscriptionTable::Closed stopped) noexcept;
     void wait_calls_idle() noexcept;
 
     const std::uint64_t id_;
     const std::uint32_t delivery_;
-    std::uint32_t provider_kind_ = 0;
-    std::string profile_;
+    std::unique_ptr<provider::Provider> provider_;
+    std::uint32_t provider_kind_ = 0;  // for olstate_get_session_info only
+    std::string profile_;              // served at open
     std::string provider_path_;
     std::uint32_t capabilities_ = 0;
-
-    com::ComPtr<com::IMAPIOfflineMgr> manager_;
-    com::ComPtr<com::IMAPIOffline> offline_;
-    com::ComPtr<NotifySink> sink_;
-    com::ULONG advise_token_ = 0;
     bool advised_ = false;
 
     std::atomic<bool> closing_{false};
-    std::atomic<std::uint64_t> sequence_{0};
-    std::atomic<bool> dropped_before_next_{false};  // the bridge lost events before the next one
+    EventNumbers numbers_;
     std::atomic<std::int32_t> calls_{0};
     SubscriptionTable subscriptions_;
     Dispatcher dispatcher_;

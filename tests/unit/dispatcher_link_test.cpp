@@ -19,6 +19,7 @@ TEST_CASE("dispatcher: PROVIDER_LOST/BACK are never dropped on overflow; state e
     bool release = false;
     bool taken = false;
     std::vector<QueuedEvent> got;
+    EventNumbers numbers;
     Dispatcher d;
     const auto join = gsl::finally([&] {
         {
@@ -35,7 +36,7 @@ TEST_CASE("dispatcher: PROVIDER_LOST/BACK are never dropped on overflow; state e
         cv.wait(lock, [&] { return release; });  // stuck until the queue overflowed
         got.push_back(e);
         cv.notify_all();
-    });
+    }, numbers);
     const auto push = [&](std::uint32_t kind) {
         QueuedEvent e;
         e.kind = kind;
@@ -81,13 +82,14 @@ TEST_CASE("dispatcher: a flag the event already carries is kept") {
     std::mutex m;
     std::condition_variable cv;
     std::vector<QueuedEvent> got;
+    EventNumbers numbers;
     Dispatcher d;
     const auto join = gsl::finally([&] { d.stop_and_join(); });
     d.start([&](const QueuedEvent& e) {
         std::lock_guard lock(m);
         got.push_back(e);
         cv.notify_all();
-    });
+    }, numbers);
     QueuedEvent e;
     e.kind = OLSTATE_EVENT_CHANGE;
     e.flags = OLSTATE_EVENT_FLAG_DROPPED;  // dropped on the way, before the queue

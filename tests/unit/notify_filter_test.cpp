@@ -5,6 +5,7 @@
 #include "provider/com/notify_sink.h"
 
 using namespace olstate;
+using namespace olstate::provider;
 using namespace olstate::com;
 
 namespace {
@@ -56,7 +57,7 @@ TEST_CASE("the sink answers QueryInterface as COM requires and frees itself") {
     CHECK(out == static_cast<IMAPIOfflineNotify*>(sink.get()));
     CHECK(sink->QueryInterface(IID_IUnknown_, nullptr) == E_POINTER_);
     CHECK(static_cast<IUnknown*>(out)->Release() == 1);
-    // A notification for a target that is gone is ignored, not a crash.
+    // A notification for a receiver that is gone is ignored, not a crash.
     const auto n = good();
     sink->Notify(&n);
 }

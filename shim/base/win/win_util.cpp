@@ -138,4 +138,19 @@ bool is_full_path(const std::wstring& p) {
     return drive || unc;
 }
 
+std::string last_error_text() {
+    const DWORD code = GetLastError();
+    wchar_t* buf = nullptr;
+    const DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
+                                       FORMAT_MESSAGE_IGNORE_INSERTS,
+                                   nullptr, code, 0, reinterpret_cast<wchar_t*>(&buf), 0, nullptr);
+    std::u16string text;
+    if (n && buf) text.assign(reinterpret_cast<const char16_t*>(buf), n);
+    if (buf) LocalFree(buf);
+    while (!text.empty() && (text.back() == u'\n' || text.back() == u'\r' || text.back() == u'.'))
+        text.pop_back();
+    return "Windows error " + std::to_string(code) + (text.empty() ? "" : ": " + text::utf16_to_utf8(text));
+}
+
+
 }  // namespace olstate::provider::win

@@ -36,6 +36,9 @@ private:
 std::vector<REGSAM> registry_views();
 const char* view_name(REGSAM view);
 
+// "Windows error N: text" for GetLastError() now.
+std::string last_error_text();
+
 std::string to_utf8(const std::wstring& s);
 std::wstring to_wide(const std::string& s);
 // The ANSI code page (what FGetComponentPath speaks), NULs kept.

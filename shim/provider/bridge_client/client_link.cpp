@@ -9,6 +9,7 @@
 
 #include <gsl/util>
 
+#include "base/clock.h"
 #include "base/failure.h"
 #include "bridge/shutdown_after.h"
 
@@ -32,6 +33,7 @@ constexpr auto kHelloTimeout = 10s;
 // Notes waiting for the notifier (a slow INLINE callback); beyond this the
 // oldest state events are dropped and the next one is flagged.
 constexpr std::size_t kMaxNotes = 1024;
+constexpr std::size_t kFirstNoteSlots = 16;
 
 bool same_profile(const std::string& a, const std::string& b) {
     // MAPI profile names compare case-insensitively (ASCII folding, as the
@@ -45,7 +47,10 @@ bool same_profile(const std::string& a, const std::string& b) {
 }  // namespace
 
 ClientLink::ClientLink(std::string endpoint, bool reconnect, std::string profile)
-    : endpoint_(std::move(endpoint)), reconnect_(reconnect), profile_(std::move(profile)) {}
+    : endpoint_(std::move(endpoint)),
+      reconnect_(reconnect),
+      profile_(std::move(profile)),
+      notes_(kMaxNotes, kFirstNoteSlots) {}
 
 ClientLink::~ClientLink() {
     // Joined or detached by the owner before the last reference goes.
@@ -186,11 +191,12 @@ void ClientLink::read_until_lost(Wire& wire) noexcept {
             std::lock_guard lock(mutex_);
             if (auto* e = std::get_if<protocol::Event>(&*message)) {
                 last_state_ = e->new_state;
-                Note n;
+                provider::Event n;
                 n.kind = e->kind;
                 n.old_state = e->old_state;
                 n.new_state = e->new_state;
-                n.dropped_before = (e->flags & OLSTATE_EVENT_FLAG_DROPPED) != 0;
+                n.flags = e->flags & OLSTATE_EVENT_FLAG_DROPPED;  // lost on the host's side
+                n.time_us = e->notify_time_us;                    // when the host's provider notified
                 push_note(n);
             } else if (auto* r = std::get_if<protocol::Reply>(&*message)) {
                 replies_[r->request] = std::move(*r);
@@ -215,14 +221,10 @@ void ClientLink::read_until_lost(Wire& wire) noexcept {
         ++generation_;
         lost_reason_ = why;
         if (!stopping_) {
-            Note n;
-            n.type = Note::Kind::link;
-            n.kind = OLSTATE_EVENT_PROVIDER_LOST;
-            n.old_state = last_state_;
-            n.new_state = last_state_;
             try {
-                push_note(n);
+                push_link_note(OLSTATE_EVENT_PROVIDER_LOST, last_state_, last_state_);
             } catch (...) {
+                notes_.lost();
             }
         }
     }
@@ -252,12 +254,7 @@ bool ClientLink::reconnect_with_backoff() noexcept {
             served_ = std::move(welcome);
             last_state_ = served_.state;
             ever_connected_ = true;
-            Note n;
-            n.type = Note::Kind::link;
-            n.kind = OLSTATE_EVENT_PROVIDER_BACK;
-            n.old_state = before;
-            n.new_state = served_.state;
-            push_note(n);
+            push_link_note(OLSTATE_EVENT_PROVIDER_BACK, before, served_.state);
             return true;
         } catch (...) {
             // Nobody there yet, another profile, refused: try again later.
@@ -266,54 +263,41 @@ bool ClientLink::reconnect_with_backoff() noexcept {
     }
 }
 
-void ClientLink::push_note(Note note) {
-    if (note.type == Note::Kind::state && notes_.size() >= kMaxNotes) {
-        // Drop the oldest state event; link changes are never dropped.
-        const auto it = std::find_if(notes_.begin(), notes_.end(),
-                                     [](const Note& n) { return n.type == Note::Kind::state; });
-        if (it != notes_.end()) {
-            const auto next = notes_.erase(it);
-            const auto later = std::find_if(next, notes_.end(),
-                                            [](const Note& n) { return n.type == Note::Kind::state; });
-            if (later != notes_.end()) later->dropped_before = true;
-            else note.dropped_before = true;
-        }
-    }
-    notes_.push_back(note);
+void ClientLink::push_note(const provider::Event& note) {
+    notes_.push(note);
     changed_.notify_all();
+}
+
+void ClientLink::push_link_note(std::uint32_t kind, std::uint32_t old_state, std::uint32_t new_state) {
+    const auto valid = [](std::uint32_t s) { return s == OLSTATE_ONLINE || s == OLSTATE_OFFLINE; };
+    if (!valid(old_state) || !valid(new_state)) {
+        // A link that never reached a host knows no earlier state: report
+        // the new one for both; a LOST before any state is known says "offline".
+        if (!valid(new_state)) new_state = OLSTATE_OFFLINE;
+        old_state = new_state;
+    }
+    provider::Event n;
+    n.kind = kind;
+    n.old_state = old_state;
+    n.new_state = new_state;
+    n.time_us = now_us();  // the link's own event: this process noticed it now
+    push_note(n);
 }
 
 void ClientLink::run_notifier() noexcept {
     for (;;) {
-        Note note;
-        com::ComPtr<com::IMAPIOfflineNotify> sink;
-        com::ComPtr<com::IOlstateBridgeNotify> link_sink;
-        com::ULONG token = 0;
+        provider::Event note;
+        std::shared_ptr<provider::EventReceiver> receiver;
         {
             std::unique_lock lock(mutex_);
-            // Notes wait for a sink: what happens between open and Advise
-            // (a loss, say) is still reported.
-            changed_.wait(lock, [&] { return stopping_ || (!notes_.empty() && sink_); });
+            // Notes wait for a receiver: what happens between open and
+            // advise (a loss, say) is still reported.
+            changed_.wait(lock, [&] { return stopping_ || (!notes_.empty() && advised_); });
             if (stopping_) return;
-            note = notes_.front();
-            notes_.pop_front();
-            sink = sink_;
-            link_sink = link_sink_;
-            token = client_token_;
+            note = notes_.pop();
+            receiver = receiver_.lock();
         }
-        if (note.type == Note::Kind::link) {
-            if (link_sink) link_sink->LinkChanged(note.kind, note.old_state, note.new_state);
-            continue;
-        }
-        if (note.dropped_before && link_sink) link_sink->EventsDropped();
-        com::MAPIOFFLINE_NOTIFY n{};
-        n.ulSize = sizeof n;
-        n.NotifyType = static_cast<com::MAPIOFFLINE_NOTIFY_TYPE>(note.kind);
-        n.ulClientToken = token;
-        n.Info.StateChange.ulMask = com::MAPIOFFLINE_STATE_OFFLINE_MASK;
-        n.Info.StateChange.ulStateOld = note.old_state;
-        n.Info.StateChange.ulStateNew = note.new_state;
-        sink->Notify(&n);
+        if (receiver) receiver->on_event(note);
     }
 }
 
@@ -360,28 +344,19 @@ protocol::Reply ClientLink::request(protocol::Message message) {
                   "the bridge host at '" + endpoint_ + "' went away before answering");
 }
 
-void ClientLink::advise(com::ComPtr<com::IMAPIOfflineNotify> sink,
-                        com::ComPtr<com::IOlstateBridgeNotify> link_sink, com::ULONG client_token) {
+void ClientLink::advise(std::weak_ptr<provider::EventReceiver> receiver) {
     {
         std::lock_guard lock(mutex_);
-        sink_ = std::move(sink);
-        link_sink_ = std::move(link_sink);
-        client_token_ = client_token;
+        receiver_ = std::move(receiver);
+        advised_ = true;
     }
     changed_.notify_all();
 }
 
 void ClientLink::unadvise() noexcept {
-    com::ComPtr<com::IMAPIOfflineNotify> sink;
-    com::ComPtr<com::IOlstateBridgeNotify> link_sink;
-    {
-        std::lock_guard lock(mutex_);
-        sink = std::move(sink_);
-        link_sink = std::move(link_sink_);
-        sink_ = nullptr;
-        link_sink_ = nullptr;
-    }
-    // Released here, outside the lock.
+    std::lock_guard lock(mutex_);
+    receiver_.reset();
+    advised_ = false;
 }
 
 }  // namespace olstate::bridge

@@ -1,33 +1,33 @@
-// The bridge client's connection to a host, shared by the client's COM
+// The bridge client's connection to a host, shared by the client's provider
 // object and its two threads:
 //   - the link thread reads frames (events, replies, bye) and, after a loss,
 //     reconnects with capped exponential backoff when asked to;
-//   - the notifier thread hands events and link changes to the advised sink,
+//   - the notifier thread hands events and link changes to the receiver,
 //     so user code (INLINE callbacks) never runs on the thread that reads
 //     replies, and a callback may itself call get/set state.
 // Requests (get/set state) are written by the calling thread and wait for
 // their reply, the connection's loss, or stop().
 //
-// Lifetime: held by shared_ptr from the COM object and from both threads; the
-// COM object's destructor calls stop() and joins (or, on one of these very
+// Lifetime: held by shared_ptr from the provider and from both threads; the
+// provider's destructor calls stop() and joins (or, on one of these very
 // threads, detaches: the threads keep the link alive themselves).
 #pragma once
 
+#include <olstate.h>
+
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
-#include "com/com_ptr.h"
-#include "com/mapi_offline.h"
-#include "com/olstate_private.h"
+#include "base/bounded_queue.h"
 #include "bridge/frame_io.h"
 #include "bridge/protocol.h"
 #include "bridge/transport.h"
+#include "provider/provider.h"
 
 namespace olstate::bridge {
 
@@ -57,9 +57,8 @@ public:
     // host is gone or when it goes away before answering).
     protocol::Reply request(protocol::Message message);
 
-    // The advised sink (one at a time); cleared by unadvise.
-    void advise(com::ComPtr<com::IMAPIOfflineNotify> sink,
-                com::ComPtr<com::IOlstateBridgeNotify> link_sink, com::ULONG client_token);
+    // The receiver of events (one at a time); cleared by unadvise.
+    void advise(std::weak_ptr<provider::EventReceiver> receiver);
     void unadvise() noexcept;
 
 private:
@@ -67,12 +66,14 @@ private:
         std::shared_ptr<Connection> connection;
         FrameReader reader;
     };
-    struct Note {
-        enum class Kind { state, link } type = Kind::state;
-        std::uint32_t kind = 0;
-        std::uint32_t old_state = 0;
-        std::uint32_t new_state = 0;
-        bool dropped_before = false;  // events were lost just before this one
+    // Events waiting for the notifier: the one queue policy, state changes
+    // dropped beyond the bound, the link's LOST/BACK never.
+    struct NoteTraits {
+        static bool droppable(const provider::Event& e) noexcept {
+            return e.kind != OLSTATE_EVENT_PROVIDER_LOST && e.kind != OLSTATE_EVENT_PROVIDER_BACK;
+        }
+        static bool is_event(const provider::Event&) noexcept { return true; }
+        static void mark_dropped(provider::Event& e) noexcept { e.flags |= OLSTATE_EVENT_FLAG_DROPPED; }
     };
 
     // Connect + hello + welcome; the wire is ready for the link thread.
@@ -81,7 +82,9 @@ private:
     void read_until_lost(Wire& wire) noexcept;
     bool reconnect_with_backoff() noexcept;
     void run_notifier() noexcept;
-    void push_note(Note note);  // with mutex_ held
+    void push_note(const provider::Event& note);  // with mutex_ held
+    // A LOST or BACK note, with the states the link knows (with mutex_ held).
+    void push_link_note(std::uint32_t kind, std::uint32_t old_state, std::uint32_t new_state);
 
     const std::string endpoint_;
     const bool reconnect_;
@@ -100,10 +103,9 @@ private:
     std::string lost_reason_;
     std::uint32_t next_request_ = 0;
     std::map<std::uint32_t, protocol::Reply> replies_;
-    std::deque<Note> notes_;
-    com::ComPtr<com::IMAPIOfflineNotify> sink_;
-    com::ComPtr<com::IOlstateBridgeNotify> link_sink_;
-    com::ULONG client_token_ = 0;
+    BoundedQueue<provider::Event, NoteTraits> notes_;
+    std::weak_ptr<provider::EventReceiver> receiver_;
+    bool advised_ = false;
 
     std::mutex write_mutex_;  // one frame at a time on the connection
     std::thread link_thread_;

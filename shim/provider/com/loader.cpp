@@ -17,6 +17,9 @@
 #endif
 
 #include "base/utf.h"
+#if defined(_WIN32)
+#include "base/win/win_util.h"
+#endif
 
 namespace olstate::provider {
 namespace {
@@ -58,20 +61,6 @@ std::wstring to_wide(const std::string& utf8) {
     return std::wstring(u16->begin(), u16->end());
 }
 
-std::string last_error_text() {
-    const DWORD code = GetLastError();
-    wchar_t* buf = nullptr;
-    const DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                                       FORMAT_MESSAGE_IGNORE_INSERTS,
-                                   nullptr, code, 0, reinterpret_cast<wchar_t*>(&buf), 0, nullptr);
-    std::u16string text;
-    if (n && buf) text.assign(reinterpret_cast<const char16_t*>(buf), n);
-    if (buf) LocalFree(buf);
-    while (!text.empty() && (text.back() == u'\n' || text.back() == u'\r' || text.back() == u'.'))
-        text.pop_back();
-    return "Windows error " + std::to_string(code) + (text.empty() ? "" : ": " + text::utf16_to_utf8(text));
-}
-
 ProviderLibrary load_uncached(const std::string& path) {
     const std::wstring wide = to_wide(path);
     // Full path only; dependencies from the DLL's own folder and System32,
@@ -80,7 +69,7 @@ ProviderLibrary load_uncached(const std::string& path) {
                                     LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_SYSTEM32);
     if (!module)
         throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
-                      "cannot load provider library '" + path + "': " + last_error_text());
+                      "cannot load provider library '" + path + "': " + win::last_error_text());
     HMODULE pinned = nullptr;
     GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN | GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS,
                        reinterpret_cast<LPCWSTR>(module), &pinned);
@@ -111,9 +100,6 @@ ProviderLibrary load_uncached(const std::string& path) {
 }
 #endif
 
-// Any function of this module serves as "an address inside olstate".
-[[maybe_unused]] void module_anchor() {}
-
 }  // namespace
 
 ProviderLibrary load_provider_library(const std::string& path) {
@@ -140,62 +126,6 @@ const char* simulator_file_name() {
 #else
     return "libolstate_sim.so";
 #endif
-}
-
-std::string olstate_module_dir() {
-#if defined(_WIN32)
-    HMODULE self = nullptr;
-    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
-                                GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                            reinterpret_cast<LPCWSTR>(&module_anchor), &self))
-        throw Failure(OLSTATE_E_INTERNAL, "cannot find olstate's own module: " + last_error_text());
-    std::wstring buf(32768, L'\0');
-    const DWORD n = GetModuleFileNameW(self, buf.data(), static_cast<DWORD>(buf.size()));
-    if (n == 0 || n >= buf.size())
-        throw Failure(OLSTATE_E_INTERNAL, "cannot read olstate's own path: " + last_error_text());
-    buf.resize(n);
-    const auto slash = buf.find_last_of(L"\\/");
-    const std::u16string dir(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(slash + 1));
-    return text::utf16_to_utf8(dir);
-#else
-    std::string file;
-#if defined(OLSTATE_STATIC)
-    // A static build has no module of its own: use the executable's folder.
-    char exe[PATH_MAX];
-    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) file.assign(exe, static_cast<std::size_t>(n));
-#else
-    Dl_info info{};
-    if (dladdr(reinterpret_cast<void*>(&module_anchor), &info) && info.dli_fname) {
-        char resolved[PATH_MAX];
-        if (realpath(info.dli_fname, resolved)) file = resolved;
-    }
-#endif
-    const auto slash = file.find_last_of('/');
-    if (slash == std::string::npos)
-        throw Failure(OLSTATE_E_INTERNAL, "cannot find the folder olstate was loaded from");
-    return file.substr(0, slash + 1);
-#endif
-}
-
-void pin_olstate_module() noexcept {
-    static std::once_flag once;
-    try {
-        std::call_once(once, [] {
-#if defined(_WIN32)
-            HMODULE self = nullptr;
-            GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
-                               reinterpret_cast<LPCWSTR>(&module_anchor), &self);
-#elif !defined(OLSTATE_STATIC)
-            Dl_info info{};
-            if (dladdr(reinterpret_cast<void*>(&module_anchor), &info) && info.dli_fname)
-                dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
-#endif
-        });
-    } catch (...) {
-        // Pinning is a safeguard against an early unload; failing to pin
-        // changes nothing else.
-    }
 }
 
 }  // namespace olstate::provider

@@ -22,17 +22,8 @@ struct ProviderLibrary {
 // relative path.
 ProviderLibrary load_provider_library(const std::string& path_utf8);
 
-// The folder holding the olstate library itself (the executable's folder in
-// a static build), with a trailing separator. Found through the module's own
-// address, never through a search path or the current directory.
-std::string olstate_module_dir();
-
 // The simulator's file name on this platform ("libolstate_sim.so",
 // "olstate_sim.dll", ...).
 const char* simulator_file_name();
-
-// Keeps the olstate library itself loaded for the life of the process once a
-// thread of its own exists (dispatcher threads run its code).
-void pin_olstate_module() noexcept;
 
 }  // namespace olstate::provider

@@ -4,31 +4,26 @@
 
 #include <olstate.h>
 
-#include "core/callback_scope.h"
+#include "base/clock.h"
 
-namespace olstate {
+namespace olstate::provider {
 
 using namespace com;
 
 // The factory: the only place a sink is allocated; COM reference counting
 // frees it (Release below).
-ComPtr<NotifySink> NotifySink::create(std::weak_ptr<NotifyTarget> target) {
-    auto owned = std::make_unique<NotifySink>(std::move(target));
+ComPtr<NotifySink> NotifySink::create(std::weak_ptr<EventReceiver> receiver) {
+    auto owned = std::make_unique<NotifySink>(std::move(receiver));
     return ComPtr<NotifySink>::adopt(owned.release());
 }
 
-NotifySink::NotifySink(std::weak_ptr<NotifyTarget> target) noexcept : target_(std::move(target)) {}
+NotifySink::NotifySink(std::weak_ptr<EventReceiver> receiver) noexcept : receiver_(std::move(receiver)) {}
 
 HRESULT NotifySink::QueryInterface(const Guid& iid, void** out) {
     if (!out) return E_POINTER_;
     if (iid == IID_IUnknown_ || iid == IID_IMAPIOfflineNotify) {
         AddRef();
         *out = static_cast<IMAPIOfflineNotify*>(this);
-        return S_OK_;
-    }
-    if (iid == IID_IOlstateBridgeNotify) {
-        AddRef();
-        *out = static_cast<IOlstateBridgeNotify*>(this);
         return S_OK_;
     }
     *out = nullptr;
@@ -65,35 +60,16 @@ bool NotifySink::accept(const MAPIOFFLINE_NOTIFY* info) noexcept {
 void NotifySink::Notify(const MAPIOFFLINE_NOTIFY* info) {
     // No self-reference: the provider holds one for the whole call (COM's
     // rule for the caller), and nothing below touches this object after
-    // the session is reached through the weak pointer.
-    const ProviderNotifyScope scope;
+    // the receiver is reached through the weak pointer.
     if (!accept(info)) return;
-    if (const auto target = target_.lock()) {
-        target->on_provider_notify(static_cast<std::uint32_t>(info->NotifyType),
-                                   info->Info.StateChange.ulStateOld & MAPIOFFLINE_STATE_OFFLINE_MASK,
-                                   info->Info.StateChange.ulStateNew & MAPIOFFLINE_STATE_OFFLINE_MASK);
+    if (const auto receiver = receiver_.lock()) {
+        Event event;
+        event.kind = static_cast<std::uint32_t>(info->NotifyType);
+        event.old_state = info->Info.StateChange.ulStateOld & MAPIOFFLINE_STATE_OFFLINE_MASK;
+        event.new_state = info->Info.StateChange.ulStateNew & MAPIOFFLINE_STATE_OFFLINE_MASK;
+        event.time_us = now_us();
+        receiver->on_event(event);
     }
 }
 
-void NotifySink::LinkChanged(ULONG kind, ULONG old_state, ULONG new_state) {
-    const ComPtr<NotifySink> self = ComPtr<NotifySink>::share(this);
-    const ProviderNotifyScope scope;
-    // Only the two kinds this extension exists for, with real states.
-    if (kind != OLSTATE_EVENT_PROVIDER_LOST && kind != OLSTATE_EVENT_PROVIDER_BACK) return;
-    const auto valid = [](ULONG s) {
-        return s == MAPIOFFLINE_STATE_ONLINE || s == MAPIOFFLINE_STATE_OFFLINE;
-    };
-    if (!valid(old_state) || !valid(new_state)) {
-        // A session that never reached a host knows no earlier state: report
-        // the new one for both; a LOST before any state is known says "offline".
-        if (!valid(new_state)) new_state = MAPIOFFLINE_STATE_OFFLINE;
-        old_state = new_state;
-    }
-    if (const auto target = target_.lock()) target->on_provider_link(kind, old_state, new_state);
-}
-
-void NotifySink::EventsDropped() {
-    if (const auto target = target_.lock()) target->on_provider_dropped();
-}
-
-}  // namespace olstate
+}  // namespace olstate::provider
