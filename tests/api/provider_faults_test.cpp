@@ -6,13 +6,6 @@ using namespace test;
 
 namespace {
 
-constexpr int32_t kEFail = static_cast<int32_t>(0x80004005u);
-constexpr int32_t kEInvalidArg = static_cast<int32_t>(0x80070057u);
-constexpr int32_t kENoInterface = static_cast<int32_t>(0x80004002u);
-constexpr int32_t kEOutOfMemory = static_cast<int32_t>(0x8007000Eu);
-constexpr int32_t kENotImpl = static_cast<int32_t>(0x80004001u);
-constexpr int32_t kNotFound = static_cast<int32_t>(0x8004010Fu);
-constexpr int32_t kEPending = static_cast<int32_t>(0x8000000Au);
 
 olstate_result open_result(const std::string& profile, olstate_session** out) {
     const auto o = options(profile);
@@ -147,4 +140,49 @@ TEST_CASE("a provider that notifies during Advise, and a slow Unadvise under tra
     }
     olstate_sim_set_misbehaviour(0);
     check_simulator_clean();
+}
+
+TEST_CASE("state call failures name their HRESULT in hex") {
+    SimReset reset;
+    Session s(fresh_profile());
+    struct Case {
+        uint32_t call;
+        int32_t hr;
+        olstate_result expected;
+        const char* hex;
+    };
+    const Case cases[] = {
+        {OLSTATE_SIM_CALL_GET_STATE, kEFail, OLSTATE_E_PROVIDER_FAILED, "0x80004005"},
+        {OLSTATE_SIM_CALL_GET_STATE, kENotImpl, OLSTATE_E_NOT_SUPPORTED, "0x80004001"},
+        {OLSTATE_SIM_CALL_GET_STATE, kEOutOfMemory, OLSTATE_E_OUT_OF_MEMORY, "0x8007000E"},
+        {OLSTATE_SIM_CALL_GET_STATE, kEAccessDenied, OLSTATE_E_PROVIDER_FAILED, "0x80070005"},
+        {OLSTATE_SIM_CALL_SET_STATE, kEPending, OLSTATE_E_BUSY, "0x8000000A"},
+        {OLSTATE_SIM_CALL_SET_STATE, kEFail, OLSTATE_E_PROVIDER_FAILED, "0x80004005"},
+        {OLSTATE_SIM_CALL_SET_STATE, kEOutOfMemory, OLSTATE_E_OUT_OF_MEMORY, "0x8007000E"},
+        {OLSTATE_SIM_CALL_SET_STATE, kENotImpl, OLSTATE_E_NOT_SUPPORTED, "0x80004001"},
+        {OLSTATE_SIM_CALL_SET_STATE, kEAccessDenied, OLSTATE_E_PROVIDER_FAILED, "0x80070005"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.call);
+        CAPTURE(c.hex);
+        REQUIRE(olstate_sim_fail_next(c.call, c.hr, 1) == 0);
+        uint32_t v = 0;
+        const olstate_result r = c.call == OLSTATE_SIM_CALL_GET_STATE
+                                     ? olstate_get_state(s.get(), &v)
+                                     : olstate_set_state(s.get(), OLSTATE_OFFLINE, 0);
+        CHECK(r == c.expected);
+        CHECK(olstate_last_error_hresult() == c.hr);
+        const std::string m = olstate_last_error_message();
+        // Hex digits in either case.
+        std::string upper = m;
+        for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        std::string want = c.hex;
+        for (auto& ch : want) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        CHECK_MESSAGE(upper.find(want) != std::string::npos, m);
+        CHECK(v == 0);  // out-parameters are written only on success
+    }
+    // The faults were one-shot: the session still works.
+    uint32_t v = 0;
+    CHECK(olstate_get_state(s.get(), &v) == OLSTATE_OK);
+    CHECK(v == OLSTATE_ONLINE);
 }

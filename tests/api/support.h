@@ -1,14 +1,19 @@
-// Shared helpers for the suites: sessions that close themselves, an event
-// recorder that waits with a timeout (a bug fails a test, never hangs it),
-// and fresh simulator profiles per test.
+// Shared helpers for the suites: sessions that close themselves, the event
+// recorder (tests/common/event_recorder.h), the HRESULT table
+// (tests/common/hresults.h), and fresh simulator profiles per test.
 #pragma once
 
 #include <doctest/doctest.h>
 #include <olstate.h>
 #include <olstate_sim.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -17,10 +22,10 @@
 #include <utility>
 #include <vector>
 
-namespace test {
+#include "../common/event_recorder.h"
+#include "../common/hresults.h"
 
-using namespace std::chrono_literals;
-constexpr auto kTimeout = 10s;
+namespace test {
 
 // A profile name no other test uses, so objects never interfere.
 inline std::string fresh_profile(const char* tag = "p") {
@@ -67,49 +72,6 @@ private:
     olstate_session* s_ = nullptr;
 };
 
-// Records events and who delivered them; waits for a count with a timeout.
-class Recorder {
-public:
-    struct Seen {
-        olstate_event event;
-        std::thread::id thread;
-    };
-
-    static void OLSTATE_CALL callback(const olstate_event* e, void* context) {
-        static_cast<Recorder*>(context)->add(*e);
-    }
-
-    void add(const olstate_event& e) {
-        std::function<void(const olstate_event&)> hook;
-        {
-            std::lock_guard lock(mutex_);
-            seen_.push_back({e, std::this_thread::get_id()});
-            hook = on_event;
-        }
-        if (hook) hook(e);
-        changed_.notify_all();
-    }
-    bool wait_for(std::size_t n, std::chrono::milliseconds timeout = kTimeout) {
-        std::unique_lock lock(mutex_);
-        return changed_.wait_for(lock, timeout, [&] { return seen_.size() >= n; });
-    }
-    std::vector<Seen> seen() {
-        std::lock_guard lock(mutex_);
-        return seen_;
-    }
-    std::size_t count() {
-        std::lock_guard lock(mutex_);
-        return seen_.size();
-    }
-    // Runs inside the callback (after recording); set before subscribing.
-    std::function<void(const olstate_event&)> on_event;
-
-private:
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::vector<Seen> seen_;
-};
-
 // Counts releases of a context.
 struct ReleaseCounter {
     std::atomic<int> releases{0};
@@ -143,6 +105,45 @@ inline void check_simulator_clean() {
         return olstate_sim_outstanding_refs() == 0 && olstate_sim_advised_sinks() == 0 &&
                olstate_sim_held_sinks() == 0 && olstate_sim_live_objects() == 0;
     }));
+}
+
+// Counts concurrent and nested callback calls.
+struct Concurrency {
+    std::atomic<int> running{0};
+    std::atomic<int> max_running{0};
+    std::atomic<int> max_depth{0};
+    std::atomic<int> calls{0};
+    std::atomic<int> releases{0};
+    std::atomic<bool> release_during_call{false};
+
+    void enter() {
+        const int now = ++running;
+        int seen = max_running.load();
+        while (now > seen && !max_running.compare_exchange_weak(seen, now)) {
+        }
+        ++calls;
+    }
+    void leave() { --running; }
+};
+
+inline thread_local int t_depth = 0;  // callbacks of any subscription on this thread's stack
+
+inline void OLSTATE_CALL concurrency_callback(const olstate_event*, void* c) {
+    auto* k = static_cast<Concurrency*>(c);
+    ++t_depth;
+    int seen = k->max_depth.load();
+    while (t_depth > seen && !k->max_depth.compare_exchange_weak(seen, t_depth)) {
+    }
+    k->enter();
+    std::this_thread::yield();
+    k->leave();
+    --t_depth;
+}
+
+inline void OLSTATE_CALL concurrency_release(void* c) {
+    auto* k = static_cast<Concurrency*>(c);
+    if (k->running != 0) k->release_during_call = true;
+    ++k->releases;
 }
 
 // A simple one-shot gate for blocking a callback.
