@@ -426,7 +426,7 @@ std::vector<BYTE> well_known(WELL_KNOWN_SID_TYPE type) {
 
 TEST_CASE("the trust rule: same user, integrity level not lower than the client's") {
     const win::ProcessIdentity me = win::current_process_identity();
-    MESSAGE("this process: integrity level 0x" << std::hex << me.integrity);
+    MESSAGE("this process: integrity level (RID) " << me.integrity);
     CHECK(me.user == win::current_user_sid().sid);
     CHECK(win::untrusted_server_reason(me, me).empty());
     win::ProcessIdentity higher = me;
