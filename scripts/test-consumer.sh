@@ -20,7 +20,7 @@ scripts/package.sh
 version=$(scripts/version.sh)
 
 work=$(mktemp -d /tmp/olstate-consumer.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT   # Go's module cache is read-only
 cp -a dist "$work/dist"
 export DIST="$work/dist"
 # Nothing of this machine's olstate setup leaks in, and no cache of an
@@ -45,7 +45,7 @@ run_readme() { # run_readme README FOLDER: the README's steps, run there
 expect_events() { # expect_events LANG OUTPUT: the three events of one change
   echo "$2"
   local n
-  n=$(echo "$2" | grep -c "^$1: .*\(START\|CHANGE\|DONE\|Change\)" || true)
+  n=$(echo "$2" | grep -ci "^$1: .*change" || true)
   [ "$n" -ge 3 ] || fail "$1: expected 3 events, got $n"
 }
 
