@@ -66,7 +66,11 @@ if run_readme bindings/csharp/README.md "$work/dotnet/App"; then
   echo "$out" | grep -q "OLSTATE_LIBRARY_PATH points at /nonexistent/libolstate.so, which does not exist" \
     || fail ".NET: a wrong OLSTATE_LIBRARY_PATH is not reported: $out"
   bin=$(dirname "$(find "$work/dotnet/App/bin" -name App.dll | head -n 1)")
-  rm -rf "$bin/runtimes"
+  # The natives where the .NET Framework targets put them: x64/ by IntPtr.Size.
+  mkdir -p "$bin/x64" && mv "$bin/runtimes/linux-x64/native/"* "$bin/x64/" && rm -rf "$bin/runtimes"
+  out=$(cd "$work/dotnet/App" && dotnet run --no-build 2>&1) || fail ".NET: natives in x64/ not loaded: $out"
+  echo "$out" | grep -qF "loaded $bin/x64/libolstate.so" || fail ".NET: not loaded from x64/: $out"
+  rm -rf "$bin/x64"
   out=$(cd "$work/dotnet/App" && dotnet run --no-build 2>&1 || true)
   for want in "was not found. Tried:" "$bin/runtimes/linux-x64/native/libolstate.so: no such file" \
               "OlStateNative.LibraryPath" "OLSTATE_LIBRARY_DIR"; do

@@ -11,11 +11,11 @@ namespace OlState
     /// the current directory.
     /// </summary>
     /// <remarks>
-    /// Two ways to say where it is, and both must be right (a wrong one is an
+    /// Two ways to say where it is, and a set one must be right (a wrong one is an
     /// error, not skipped): <see cref="LibraryPath"/>, or the environment
     /// variables OLSTATE_LIBRARY_PATH (the file) / OLSTATE_LIBRARY_DIR (its
     /// folder). Without them: next to this assembly's original location (VSTO
-    /// add-ins are shadow-copied, so CodeBase, not Location); on Windows its
+    /// add-ins are shadow-copied, so CodeBase, not Location); its
     /// x64\ or x86\ subfolder, by the process's bitness (IntPtr.Size), where
     /// the package's .NET Framework targets put them; runtimes/&lt;rid&gt;/native
     /// below it; then, on .NET, the runtime's own search by name (the
@@ -134,10 +134,14 @@ namespace OlState
             var dir = AssemblyDirectory();
             if (dir != null)
             {
-                var places = new List<string> { Path.Combine(dir, FileName) };
-                if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                    places.Add(Path.Combine(dir, IntPtr.Size == 8 ? "x64" : "x86", FileName));
-                places.Add(Path.Combine(dir, "runtimes", RuntimeId(), "native", FileName));
+                // x64\ and x86\: where the package's .NET Framework targets put
+                // the natives of an AnyCPU build; the process's bitness picks.
+                var places = new List<string>
+                {
+                    Path.Combine(dir, FileName),
+                    Path.Combine(dir, IntPtr.Size == 8 ? "x64" : "x86", FileName),
+                    Path.Combine(dir, "runtimes", RuntimeId(), "native", FileName),
+                };
                 foreach (var place in places)
                 {
                     if (File.Exists(place)) { Load(place); return true; }
