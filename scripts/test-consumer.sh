@@ -12,16 +12,20 @@
 #           cannot load Windows DLLs, so they are not run)
 #   Rust    a binary on the packaged crates                     (bindings/rust)
 #   Go      a module requiring the binding through the release's module proxy (bindings/go)
-# The programs are tests/consumer/*. usage: scripts/test-consumer.sh
+# The programs are tests/consumer/*.
+# usage: scripts/test-consumer.sh [--dist DIR]   (--dist: test the release
+#        files in DIR, made earlier by scripts/package.sh, instead of making them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-scripts/package.sh
+dist=dist
+if [ "${1:-}" = "--dist" ]; then dist=$(realpath "$2"); scripts/deps.sh core bindings
+else scripts/package.sh; fi
 version=$(scripts/version.sh)
 
 work=$(mktemp -d /tmp/olstate-consumer.XXXXXX)
 trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT   # Go's module cache is read-only
-cp -a dist "$work/dist"
+cp -a "$dist" "$work/dist"
 export DIST="$work/dist"
 # Nothing of this machine's olstate setup leaks in, and no cache of an
 # earlier package of the same version is used.

@@ -2,9 +2,18 @@
 #include <olstate.h>
 #include <stdio.h>
 
+static const char* kind_name(uint32_t kind) {
+    switch (kind) {
+    case OLSTATE_EVENT_CHANGE_START: return "CHANGE_START";
+    case OLSTATE_EVENT_CHANGE: return "CHANGE";
+    case OLSTATE_EVENT_CHANGE_DONE: return "CHANGE_DONE";
+    default: return "other";
+    }
+}
+
 static void OLSTATE_CALL on_event(const olstate_event* e, void* context) {
     (void)context;
-    printf("c: #%llu kind %u: %s -> %s\n", (unsigned long long)e->sequence, e->kind,
+    printf("c: #%llu %s %s -> %s\n", (unsigned long long)e->sequence, kind_name(e->kind),
            e->old_state == OLSTATE_ONLINE ? "online" : "offline",
            e->new_state == OLSTATE_ONLINE ? "online" : "offline");
 }
