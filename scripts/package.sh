@@ -7,6 +7,9 @@
 # env:   OLSTATE_PACKAGE_BUILD  folder for the release builds and the staged
 #                               natives (default build-package; reused, so a
 #                               second run only rebuilds what changed)
+#        OLSTATE_BUILD_WIN64, OLSTATE_BUILD_WIN32  take the Windows natives
+#                               from these test build folders instead of
+#                               release builds (the consumer stage does)
 #
 # How it is put together (docs/packaging.md says more):
 #   scripts/package.d/natives.sh RID   builds and stages one native set

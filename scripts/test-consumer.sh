@@ -13,6 +13,8 @@
 #   Rust    a binary on the packaged crates                     (bindings/rust)
 #   Go      a module requiring the binding through the release's module proxy (bindings/go)
 # The programs are tests/consumer/*.
+# The Windows natives are taken from the Windows stage's build folders
+# (scripts/package.d/natives.sh says why).
 # usage: scripts/test-consumer.sh [--dist DIR]   (--dist: test the release
 #        files in DIR, made earlier by scripts/package.sh, instead of making them)
 set -euo pipefail
@@ -20,7 +22,12 @@ cd "$(dirname "$0")/.."
 root=$PWD
 dist=dist
 if [ "${1:-}" = "--dist" ]; then dist=$(realpath "$2"); scripts/deps.sh core bindings
-else scripts/package.sh; fi
+else
+  # The Windows natives come from the Windows stage's build folders (made
+  # here if that stage has not run yet, and then reused by it): two fewer
+  # cross builds in CI. The Linux natives are a release build.
+  OLSTATE_BUILD_WIN64=build-win64 OLSTATE_BUILD_WIN32=build-win32 scripts/package.sh
+fi
 version=$(scripts/version.sh)
 
 work=$(mktemp -d /tmp/olstate-consumer.XXXXXX)

@@ -8,11 +8,21 @@
 #
 # usage: scripts/package.d/natives.sh linux-x64|win-x64|win-x86
 # The release build lives in $OLSTATE_PACKAGE_BUILD/<rid> and is reused.
+# OLSTATE_BUILD_WIN64 / OLSTATE_BUILD_WIN32 name a meson build folder of the
+# test builds (configured with the cross file alone) to take the win-x64 /
+# win-x86 natives from instead: the consumer stage shares the Windows
+# stage's builds that way, to save CI time (those are -O2 with asserts on;
+# a release made by scripts/package.sh alone never sets them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rid=$1
 : "${OLSTATE_NATIVES:?run scripts/package.sh}" "${OLSTATE_PACKAGE_BUILD:?}"
 build="$OLSTATE_PACKAGE_BUILD/$rid"
+case $rid in
+  win-x64) shared=${OLSTATE_BUILD_WIN64:-} ;;
+  win-x86) shared=${OLSTATE_BUILD_WIN32:-} ;;
+  *)       shared="" ;;
+esac
 stage="$OLSTATE_NATIVES/$rid"
 debug="$OLSTATE_NATIVES/$rid-debug"
 case $rid in
@@ -25,7 +35,10 @@ esac
 # "custom", and b_ndebug=if-release would keep the asserts).
 options=(--buildtype=release -Ddebug=true -Db_ndebug=true -Dbindings=false
          --prefix=/olstate --libdir=lib -Dpkgconfig.relocatable=true "${cross[@]}")
-if [ -f "$build/build.ninja" ]; then meson setup --reconfigure "$build" "${options[@]}" >/dev/null
+if [ -n "$shared" ]; then
+  build=$shared
+  [ -f "$build/build.ninja" ] || meson setup "$build" "${cross[@]}" >/dev/null
+elif [ -f "$build/build.ninja" ]; then meson setup --reconfigure "$build" "${options[@]}" >/dev/null
 else meson setup "$build" "${options[@]}" >/dev/null; fi
 
 rm -rf "$stage" "$debug"
