@@ -141,5 +141,17 @@ if run_readme bindings/go/README.md "$work/app-go"; then
   expect_events go "$(cd "$work/app-go" && ./app)"
 else fail "Go: the README's steps"; fi
 
+echo "=== Go: the same program through a workspace (go.work) on the unpacked module"
+mkdir -p "$work/app-go-work/olstate-go" && cp tests/consumer/main.go "$work/app-go-work/"
+module=github.com/olstate/olstate/bindings/go
+if (cd "$work/app-go-work" && go mod init example.com/app >/dev/null 2>&1 \
+    && go mod edit -require "$module@v$version" \
+    && unzip -q "$DIST/goproxy/$module/@v/v$version.zip" -d olstate-go \
+    && go work init . "./olstate-go/$module@v$version" \
+    && tar -xzf "$DIST/olstate-$version-linux-x64.tar.gz" \
+    && GOPROXY=off PKG_CONFIG_PATH="$PWD/olstate-$version-linux-x64/lib/pkgconfig" go build -o app .); then
+  expect_events go "$(cd "$work/app-go-work" && ./app)"
+else fail "Go: the go.work recipe"; fi
+
 echo "consumer stage: $failures failure(s)"
 [ "$failures" -eq 0 ]
