@@ -14,7 +14,7 @@ for group in "$@"; do
     sanitize) want+=(clang libclang-rt-14-dev) ;;
     fuzz)     want+=(clang libclang-rt-14-dev) ;;
     coverage) want+=(gcovr) ;;
-    windows)  want+=(mingw-w64 g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64 zip) ;;
+    windows)  want+=(mingw-w64 g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64 zip unzip) ;;
     *) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
   esac
 done

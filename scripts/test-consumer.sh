@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 dist=dist
-if [ "${1:-}" = "--dist" ]; then dist=$(realpath "$2"); scripts/deps.sh core bindings
+if [ "${1:-}" = "--dist" ]; then dist=$(realpath "$2"); scripts/deps.sh core windows bindings
 else
   # The Windows natives come from the Windows stage's build folders (made
   # here if that stage has not run yet, and then reused by it): two fewer
