@@ -31,6 +31,11 @@ fn main() {
         println!("cargo:rustc-link-lib=dylib=olstate_sim");
     }
 
+    // docs.rs builds documentation only, on machines without olstate.
+    if env::var_os("DOCS_RS").is_some() {
+        return;
+    }
+
     let target_os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
 
     if let Some(dir) = env::var_os("OLSTATE_LIB_DIR").filter(|d| !d.is_empty()) {

@@ -6,7 +6,7 @@
 //!
 //! - [`sys`] (the `olstate-sys` crate) mirrors `olstate.h` exactly (raw
 //!   `extern "C"` declarations);
-//! - [`sim`] (feature `sim`) drives the simulator, to test your own code
+//! - `sim` (feature `sim`) drives the simulator, to test your own code
 //!   against a "user" clicking Work Offline or a failing Outlook;
 //! - the crate root is the safe API: a [`Session`] per profile
 //!   ([`Session::open`] or [`Session::builder`] for provider, provider path

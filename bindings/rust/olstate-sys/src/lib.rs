@@ -3,7 +3,7 @@
 //! This crate links the olstate C library (`links = "olstate"`; its build
 //! script finds it through `OLSTATE_LIB_DIR` or `pkg-config olstate`) and
 //! declares its functions; the `olstate` crate is the safe API on top.
-//! With the `sim` feature, [`sim`] declares the simulator's control API
+//! With the `sim` feature, `sim` declares the simulator's control API
 //! (`olstate_sim.h`) and links `olstate_sim` too.
 //!
 //! Every item here has the name, type and value it has in the C header; the
