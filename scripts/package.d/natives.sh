@@ -31,9 +31,11 @@ case $rid in
   win-x86)   cross=(--cross-file cross/win32.ini); tool=i686-w64-mingw32-; machine=i386 ;;
   *) echo "natives.sh: unknown rid $rid" >&2; exit 2 ;;
 esac
-# release + debug info: -O3 -g; NDEBUG explicitly (meson calls this buildtype
-# "custom", and b_ndebug=if-release would keep the asserts).
-options=(--buildtype=release -Ddebug=true -Db_ndebug=true -Dbindings=false
+# release + debug info: -O3 -g, NDEBUG. Said as the three options, not as
+# --buildtype=release -Ddebug=true: a reconfigure applies the buildtype last
+# and drops the debug info (meson then calls the buildtype "custom", so
+# b_ndebug=if-release would keep the asserts: NDEBUG is explicit).
+options=(-Doptimization=3 -Ddebug=true -Db_ndebug=true -Dbindings=false
          --prefix=/olstate --libdir=lib -Dpkgconfig.relocatable=true "${cross[@]}")
 if [ -n "$shared" ]; then
   build=$shared
