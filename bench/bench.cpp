@@ -33,7 +33,8 @@
 #include "bridge/bridge_bench.h"
 #include "bridge/roles.h"
 #include "com/mapi_offline.h"
-#include "plain_notify_sink.h"  // tests/common: the hand-written sink's COM plumbing
+#include "plain_notify_sink.h"
+#include "stats.h"  // tests/common: the hand-written sink's COM plumbing
 
 // The simulator's export (the bench links libolstate_sim, the very file
 // olstate loads for OLSTATE_PROVIDER_SIMULATOR: one instance per process).
@@ -144,16 +145,8 @@ struct RawObject {
     void unadvise(ULONG token) { mgr->Unadvise(MAPIOFFLINE_UNADVISE_DEFAULT, token); }
 };
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
-double percentile(const std::vector<double>& sorted, double p) {
-    const std::size_t i =
-        std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())));
-    return sorted[i];
-}
+using bench_stats::median;
+using bench_stats::percentile;
 
 olstate_session* open(const char* profile, uint32_t delivery) {
     olstate_open_options o;

@@ -21,6 +21,7 @@
 #include "child.h"
 #include "proc_stats.h"
 #include "shared_area.h"
+#include "../stats.h"
 
 namespace bench_bridge {
 
@@ -33,16 +34,8 @@ constexpr int kFanout = 16;      // clients 0..15
 constexpr int kPolling = 16;     // the client that polls get_state
 constexpr int kPushing = 17;     // the client subscribed next to it
 
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
-double percentile(const std::vector<double>& sorted, double p) {
-    if (sorted.empty()) return 0;
-    return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())))];
-}
+using bench_stats::median;
+using bench_stats::percentile;
 
 void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 

@@ -13,6 +13,7 @@
 #include "child.h"
 #include "roles.h"
 #include "shared_area.h"
+#include "../stats.h"
 
 namespace bench_bridge {
 
@@ -83,10 +84,7 @@ std::string open_session(Client& c, bool reconnect, bool subscribe) {
     return "ok " + std::to_string(static_cast<double>(t1 - t0) / 1000.0);
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
-}
+using bench_stats::median;
 
 // `count` opens and closes of a second session to the running host.
 std::string open_close(const Client& c, int count) {

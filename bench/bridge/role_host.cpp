@@ -17,6 +17,7 @@
 #include "proc_stats.h"
 #include "roles.h"
 #include "shared_area.h"
+#include "../stats.h"
 
 namespace bench_bridge {
 
@@ -30,10 +31,10 @@ constexpr std::uint32_t kOfflineMask = 0x3;  // MAPIOFFLINE_STATE_OFFLINE_MASK
 // session's sink (the provider's Notify) on this thread.
 void notify_once() { olstate_sim_send_raw(kProfile, kChangeType, kOfflineMask, OLSTATE_ONLINE, OLSTATE_OFFLINE, 0, 1); }
 
+// Percentile of an unsorted sample.
 double pct(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+    return bench_stats::percentile(v, p);
 }
 
 struct Host {
