@@ -76,8 +76,14 @@ public:
         host_->command("start");
         sleep_s(0.2);
         r.rss_kb_0_clients = static_cast<double>(rss_kb(host_->pid()));
-        client(0).command("open 1 1");  // with OLSTATE_OPEN_RECONNECT: it waits in step 4
-        latency_one(r);
+        // One hop fewer: an INLINE client runs its callback on the bridge
+        // client's notifier thread instead of waking its session's dispatcher.
+        socket_floor(r);
+        client(0).command("open 0 1 1");
+        latency_one(r.inline_p50, r.inline_p99, r.inline_p999, r.inline_max);
+        client(0).command("close");
+        client(0).command("open 1 1 0");  // with OLSTATE_OPEN_RECONNECT: it waits in step 4
+        latency_one(r.p50, r.p99, r.p999, r.max);
         open_close(r);
         idle(r);
         reconnect(r);
@@ -119,7 +125,7 @@ private:
 
     int reps() const { return quick_ ? 1 : 5; }
 
-    void latency_one(BridgeResults& r) {
+    void latency_one(double& p50_out, double& p99_out, double& p999_out, double& max_out) {
         std::vector<double> p50, p99, p999, pmax;
         for (int rep = 0; rep < reps(); ++rep) {
             std::vector<double> all, last;
@@ -129,10 +135,30 @@ private:
             p999.push_back(percentile(all, 0.999));
             pmax.push_back(all.empty() ? 0 : all.back());
         }
-        r.p50 = median(p50);
-        r.p99 = median(p99);
-        r.p999 = median(p999);
-        r.max = median(pmax);
+        p50_out = median(p50);
+        p99_out = median(p99);
+        p999_out = median(p999);
+        max_out = median(pmax);
+    }
+
+    // One cross-process hop without olstate (a Unix socket write waking a
+    // blocked read), stamped the same way: what any bridge pays at least once.
+    void socket_floor(BridgeResults& r) {
+        std::vector<double> p50, p99;
+        const int samples = quick_ ? 300 : 3000;
+        for (int rep = 0; rep < reps(); ++rep) {
+            std::memset(area_->recv_ns, 0, sizeof area_->recv_ns);
+            client(0).command("floor");
+            host_->command("floor " + std::to_string(samples));
+            std::vector<double> us;
+            for (int i = 0; i < samples; ++i)
+                if (area_->recv_ns[0][i]) us.push_back(static_cast<double>(area_->recv_ns[0][i] - area_->sent_ns[i]) / 1000.0);
+            std::sort(us.begin(), us.end());
+            p50.push_back(percentile(us, 0.5));
+            p99.push_back(percentile(us, 0.99));
+        }
+        r.floor_p50 = median(p50);
+        r.floor_p99 = median(p99);
     }
 
     void fanout(BridgeResults& r) {
@@ -294,6 +320,9 @@ void run(BridgeResults& r, bool quick) {
 void print_json(const BridgeResults& r) {
     const std::pair<const char*, double> keys[] = {
         {"bridge_p50_us", r.p50}, {"bridge_p99_us", r.p99}, {"bridge_p999_us", r.p999}, {"bridge_max_us", r.max},
+        {"bridge_p50_us_inline_client", r.inline_p50}, {"bridge_p99_us_inline_client", r.inline_p99},
+        {"bridge_p999_us_inline_client", r.inline_p999}, {"bridge_max_us_inline_client", r.inline_max},
+        {"bridge_floor_socket_p50_us", r.floor_p50}, {"bridge_floor_socket_p99_us", r.floor_p99},
         {"bridge_fanout16_p50_us", r.fan_p50}, {"bridge_fanout16_p99_us", r.fan_p99},
         {"bridge_fanout16_p999_us", r.fan_p999}, {"bridge_fanout16_last_p99_us", r.fan_last_p99},
         {"bridge_lost_samples", r.lost},
@@ -324,7 +353,11 @@ void print_json(const BridgeResults& r) {
 
 void print_table(const BridgeResults& r) {
     std::printf("8 bridge: host process over the simulator, clients in other processes (us unless said)\n");
-    std::printf("    1 client    Notify -> callback p50 %.1f   p99 %.1f   p99.9 %.1f   max %.1f\n", r.p50, r.p99, r.p999, r.max);
+    std::printf("    1 client (QUEUED), Notify -> callback p50 %.1f   p99 %.1f   p99.9 %.1f   max %.1f\n", r.p50, r.p99, r.p999, r.max);
+    std::printf("    1 client (INLINE)                     p50 %.1f   p99 %.1f   p99.9 %.1f   max %.1f\n", r.inline_p50, r.inline_p99,
+                r.inline_p999, r.inline_max);
+    std::printf("    floor: a Unix socket write waking a blocked read in another process, p50 %.1f   p99 %.1f\n",
+                r.floor_p50, r.floor_p99);
     std::printf("    16 clients  p50 %.1f   p99 %.1f   p99.9 %.1f   slowest of 16 p99 %.1f   (lost %.0f)\n", r.fan_p50,
                 r.fan_p99, r.fan_p999, r.fan_last_p99, r.lost);
     std::printf("    provider blocked per notification, 16 clients, one stopped: %.2f (p99 %.2f, max %.1f)\n",

@@ -6,7 +6,9 @@ namespace bench_bridge {
 
 struct BridgeResults {
     // 1. provider Notify -> callback in another process, µs
-    double p50 = 0, p99 = 0, p999 = 0, max = 0;
+    double p50 = 0, p99 = 0, p999 = 0, max = 0;                          // the client's default, QUEUED
+    double inline_p50 = 0, inline_p99 = 0, inline_p999 = 0, inline_max = 0;  // an INLINE client
+    double floor_p50 = 0, floor_p99 = 0;  // one socket hop between processes, no olstate
     double fan_p50 = 0, fan_p99 = 0, fan_p999 = 0, fan_last_p99 = 0;  // 16 clients at once
     double lost = 0;                                                   // samples that never arrived (2 s)
     // 2. isolation: 16 clients, one stopped (never reads)

@@ -1,7 +1,10 @@
 #include <olstate.h>
 
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -60,13 +63,14 @@ void OLSTATE_CALL on_event(const olstate_event* e, void* context) {
     }
 }
 
-olstate_result open_bridge(const Client& c, bool reconnect, olstate_session** out) {
+olstate_result open_bridge(const Client& c, bool reconnect, olstate_session** out, bool inline_delivery = false) {
     olstate_open_options o;
     olstate_open_options_init(&o);
     o.struct_size = sizeof o;  // flags is a 1.1 field
     o.provider = OLSTATE_PROVIDER_BRIDGE;
     o.provider_path = c.endpoint.c_str();
     o.flags = reconnect ? OLSTATE_OPEN_RECONNECT : 0;
+    o.delivery = inline_delivery ? OLSTATE_DELIVERY_INLINE : OLSTATE_DELIVERY_QUEUED;
     return olstate_open_ex(&o, out);
 }
 
@@ -74,9 +78,9 @@ std::string err(const char* what) { return std::string("err ") + what + ": " + o
 
 // Opens the client's session; with `subscribe`, subscribes on_event (a
 // polling client does not subscribe).
-std::string open_session(Client& c, bool reconnect, bool subscribe) {
+std::string open_session(Client& c, bool reconnect, bool subscribe, bool inline_delivery) {
     const std::int64_t t0 = now_ns();
-    if (open_bridge(c, reconnect, &c.session) != OLSTATE_OK) return err("olstate_open_ex");
+    if (open_bridge(c, reconnect, &c.session, inline_delivery) != OLSTATE_OK) return err("olstate_open_ex");
     const std::int64_t t1 = now_ns();
     olstate_subscription s = 0;
     if (subscribe && olstate_subscribe(c.session, on_event, &c, nullptr, &s) != OLSTATE_OK)
@@ -127,6 +131,32 @@ std::string poll(Client& c, int interval_ms, int seconds) {
     return "ok " + std::to_string(polls);
 }
 
+// The floor of one cross-process hop: a thread blocked in read() on a Unix
+// socket, woken by the host's write (no olstate). Listens on DIR/floor.sock
+// before answering; a thread of its own then stamps each 8-byte message
+// (the sample's index) like the callback does.
+std::string floor_listen(const Client& c, const std::string& dir) {
+    const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    const std::string path = dir + "/floor.sock";
+    path.copy(addr.sun_path, sizeof addr.sun_path - 1);
+    if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 1) != 0)
+        return "err floor socket";
+    std::thread([listener, &c] {
+        const int s = ::accept(listener, nullptr, nullptr);
+        ::close(listener);
+        std::uint64_t i = 0;
+        while (s >= 0 && ::read(s, &i, sizeof i) == static_cast<ssize_t>(sizeof i)) {
+            SharedArea& a = *c.area;
+            if (i < static_cast<std::uint64_t>(kMaxSamples)) a.recv_ns[c.index][i] = now_ns();
+            if (a.acks.fetch_add(1) + 1 >= a.target.load()) futex_wake_all(a.acks);
+        }
+        if (s >= 0) ::close(s);
+    }).detach();
+    return "ok";
+}
+
 }  // namespace
 
 int run_client(const char* dir, int index) {
@@ -139,12 +169,13 @@ int run_client(const char* dir, int index) {
     while (read_command(line)) {
         std::istringstream in(line);
         std::string cmd;
-        int a = 0, b = 0;
-        in >> cmd >> a >> b;
+        int a = 0, b = 0, d = 0;
+        in >> cmd >> a >> b >> d;
         if (cmd == "quit") break;
-        else if (cmd == "open") reply(open_session(c, a != 0, b != 0));
+        else if (cmd == "open") reply(open_session(c, a != 0, b != 0, d != 0));  // open RECONNECT SUBSCRIBE INLINE
         else if (cmd == "openclose") reply(open_close(c, a));
         else if (cmd == "poll") reply(poll(c, a, b));
+        else if (cmd == "floor") reply(floor_listen(c, dir));
         else if (cmd == "close") {
             olstate_close(c.session);
             c.session = nullptr;

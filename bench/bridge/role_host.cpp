@@ -2,6 +2,8 @@
 #include <olstate_sim.h>
 
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -93,6 +95,31 @@ struct Host {
         return "ok " + std::to_string(lost);
     }
 
+    // The floor of one cross-process hop (no olstate): `samples` 8-byte
+    // writes on a Unix socket to a client thread blocked in read(), one at
+    // a time, stamped like latency().
+    std::string floor(const std::string& dir, int samples) {
+        samples = std::min(samples, kMaxSamples);
+        const int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        (dir + "/floor.sock").copy(addr.sun_path, sizeof addr.sun_path - 1);
+        if (s < 0 || ::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "err floor connect";
+        int lost = 0;
+        for (int i = 0; i < samples; ++i) {
+            const std::uint32_t base = area->acks.load();
+            area->target.store(base + 1);
+            const std::uint64_t index = static_cast<std::uint64_t>(i);
+            area->sent_ns[i] = now_ns();
+            if (::write(s, &index, sizeof index) != static_cast<ssize_t>(sizeof index)) break;
+            if (!wait_acks(base + 1)) ++lost;
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+        ::close(s);
+        ::unlink((dir + "/floor.sock").c_str());
+        return "ok " + std::to_string(lost);
+    }
+
     // The provider's time in Notify, one notification at a time (the host's
     // dispatcher asleep when it arrives), waiting for `clients` deliveries.
     std::string block_idle(int samples, std::uint32_t clients) {
@@ -121,13 +148,14 @@ struct Host {
         area->phase.store(kPhaseLatency);
         area->target.store(0xffffffffu);  // no client wakes anyone
         area->current.store(0);
+        // The samples' own memory is touched before the first RSS reading,
+        // so that only the host's growth shows.
+        std::vector<double> us(static_cast<std::size_t>(count), 0.0);
         const long before = rss_kb(::getpid());
-        std::vector<double> us;
-        us.reserve(static_cast<std::size_t>(count));
-        for (int i = 0; i < count; ++i) {
+        for (auto& sample : us) {
             const std::int64_t t0 = now_ns();
             notify_once();
-            us.push_back(static_cast<double>(now_ns() - t0) / 1000.0);
+            sample = static_cast<double>(now_ns() - t0) / 1000.0;
         }
         std::this_thread::sleep_for(std::chrono::seconds(1));
         const long after = rss_kb(::getpid());
@@ -189,6 +217,7 @@ int run_host(const char* dir) {
         else if (cmd == "block") reply(h.block_idle(a, static_cast<std::uint32_t>(b)));
         else if (cmd == "stream") reply(h.stream(a));
         else if (cmd == "changes") reply(h.changes(a, b, c));
+        else if (cmd == "floor") reply(h.floor(dir, a));
         else reply("err unknown command " + cmd);
     }
     if (h.bridge) olstate_bridge_stop(h.bridge);
