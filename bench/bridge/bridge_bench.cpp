@@ -267,13 +267,17 @@ private:
         };
         const auto poll_tids = added(before, with_polling), push_tids = added(with_polling, with_push);
         const pid_t host = host_->pid(), poller = client(kPolling).pid(), pusher = client(kPushing).pid();
-        const int changes = quick_ ? 2 : 8, min_ms = 1100, max_ms = quick_ ? 1300 : 2100;
-        const int poll_seconds = (changes + 1) * max_ms / 1000 + 2;
+        // Changes 1 s + 1/K s apart: change k falls k/K of the way further
+        // into the poller's 1 s period than the first one, so the K changes
+        // sample every phase of the period evenly (the poller's expected
+        // delay is half its interval), whatever the first one's phase.
+        const int changes = quick_ ? 2 : 8, gap_ms = 1000 + 1000 / changes;
+        const int poll_seconds = (changes + 1) * gap_ms / 1000 + 2;
         const std::uint64_t h0 = process_cpu_ns(host), hp0 = cpu_ns(host, poll_tids), hs0 = cpu_ns(host, push_tids);
         const std::uint64_t cp0 = process_cpu_ns(poller), cs0 = process_cpu_ns(pusher);
         const std::int64_t t0 = now_ns();
         client(kPolling).send("poll 1000 " + std::to_string(poll_seconds));
-        host_->command("changes " + std::to_string(changes) + " " + std::to_string(min_ms) + " " + std::to_string(max_ms));
+        host_->command("changes " + std::to_string(changes) + " " + std::to_string(gap_ms));
         client(kPolling).answer("poll");
         const std::int64_t t1 = now_ns();
         const auto ms = [](std::uint64_t a, std::uint64_t b) { return static_cast<double>(b - a) / 1e6; };

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -165,16 +164,14 @@ struct Host {
         return o.str();
     }
 
-    // `count` state changes, each after a random pause in [min_ms, max_ms]:
-    // stamp, then olstate_sim_set_state (as if the user clicked Work Offline).
-    std::string changes(int count, int min_ms, int max_ms) {
-        std::mt19937 rng(12345);
-        std::uniform_int_distribution<int> pause(min_ms, max_ms);
+    // `count` state changes `gap_ms` apart: stamp, then olstate_sim_set_state
+    // (as if the user clicked Work Offline).
+    std::string changes(int count, int gap_ms) {
         uint32_t state = 0;
         olstate_sim_get_state(kProfile, &state);
         area->phase.store(kPhaseDetect);
         for (int k = 0; k < std::min(count, kMaxChanges); ++k) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(pause(rng)));
+            std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
             state = state == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE;
             area->change_state[k] = state;
             area->change_ns[k] = now_ns();
@@ -182,7 +179,7 @@ struct Host {
             if (olstate_sim_set_state(kProfile, state, 1) < 0) return "err olstate_sim_set_state failed";
         }
         // The last change must stay long enough for a 1 s poll to see it.
-        std::this_thread::sleep_for(std::chrono::milliseconds(max_ms));
+        std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
         area->phase.store(kPhaseNone);
         return "ok";
     }
@@ -216,7 +213,7 @@ int run_host(const char* dir) {
         else if (cmd == "latency") reply(h.latency(a, static_cast<std::uint32_t>(b)));
         else if (cmd == "block") reply(h.block_idle(a, static_cast<std::uint32_t>(b)));
         else if (cmd == "stream") reply(h.stream(a));
-        else if (cmd == "changes") reply(h.changes(a, b, c));
+        else if (cmd == "changes") reply(h.changes(a, b));
         else if (cmd == "floor") reply(h.floor(dir, a));
         else reply("err unknown command " + cmd);
     }
