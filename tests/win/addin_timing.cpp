@@ -19,6 +19,7 @@
 #include "win_child.h"
 
 using namespace wintest;
+using namespace olstate::addin;
 
 namespace addintiming {
 
@@ -43,13 +44,16 @@ double now_us() {
     return static_cast<double>(c.QuadPart) * 1e6 / freq;
 }
 
-// Private bytes and working set of this process, kB.
-void memory_kb(double& private_kb, double& working_kb) {
-    PROCESS_MEMORY_COUNTERS_EX m{};
+// This process's commit charge (PagefileUsage: Wine leaves PrivateUsage 0)
+// and working set, kB.
+struct Memory {
+    double commit_kb = 0, working_kb = 0;
+};
+Memory memory_now() {
+    PROCESS_MEMORY_COUNTERS m{};
     m.cb = sizeof m;
-    GetProcessMemoryInfo(GetCurrentProcess(), reinterpret_cast<PROCESS_MEMORY_COUNTERS*>(&m), sizeof m);
-    private_kb = static_cast<double>(m.PrivateUsage) / 1024.0;
-    working_kb = static_cast<double>(m.WorkingSetSize) / 1024.0;
+    GetProcessMemoryInfo(GetCurrentProcess(), &m, sizeof m);
+    return Memory{static_cast<double>(m.PagefileUsage) / 1024.0, static_cast<double>(m.WorkingSetSize) / 1024.0};
 }
 
 // The time one entry point took, per cycle.
@@ -70,6 +74,31 @@ struct Timings {
                     v.back(), v.size());
     }
 };
+
+// The five entry points, timed per cycle.
+struct EntryPoints {
+    Timings on_connection{"OnConnection", {}}, on_startup{"OnStartupComplete", {}}, on_update{"OnAddInsUpdate", {}},
+        on_begin{"OnBeginShutdown", {}}, on_disconnection{"OnDisconnection", {}};
+    void print() const {
+        for (const Timings* t : {&on_connection, &on_startup, &on_update, &on_begin, &on_disconnection}) t->print();
+    }
+};
+
+// The add-in's bridge answers a client of this process (bounded wait).
+bool bridge_reachable() {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        olstate_open_options o;
+        olstate_open_options_init(&o);
+        o.provider = OLSTATE_PROVIDER_BRIDGE;
+        olstate_session* probe = nullptr;
+        if (olstate_open_ex(&o, &probe) == OLSTATE_OK) {
+            olstate_close(probe);
+            return true;
+        }
+        Sleep(50);
+    }
+    return false;
+}
 
 // Waits until `count` clients said they reached the host.
 bool wait_connected(HANDLE semaphore, int count) {
@@ -96,67 +125,55 @@ int host(const std::wstring& tag, int cycles, const std::wstring& mapi_path, con
     CLSID clsid{};
     CLSIDFromString(olstate::addin::kClsidText, &clsid);
     IClassFactory* factory = nullptr;
-    IDTExtensibility2* addin = nullptr;
+    IDTExtensibility2* addin_object = nullptr;
     check(get_class_object && get_class_object(clsid, IID_IClassFactory, reinterpret_cast<void**>(&factory)) == S_OK,
           "DllGetClassObject");
     if (factory) {
-        factory->CreateInstance(nullptr, IID_IDTExtensibility2, reinterpret_cast<void**>(&addin));
+        factory->CreateInstance(nullptr, IID_IDTExtensibility2, reinterpret_cast<void**>(&addin_object));
         factory->Release();
     }
-    check(addin != nullptr && set_state != nullptr, "creating the add-in");
-    if (!addin || !set_state) return 1;
+    check(addin_object != nullptr && set_state != nullptr, "creating the add-in");
+    if (!addin_object || !set_state) return 1;
     bridgetest::FakeObject* session = bridgetest::FakeObject::create(L"CurrentProfileName", nullptr, L"Bench");
     bridgetest::FakeObject* application = bridgetest::FakeObject::create(L"Session", session, L"");
 
     const HANDLE connected = CreateSemaphoreW(nullptr, 0, 1024, connected_name(tag).c_str());
     const HANDLE quit = CreateEventW(nullptr, TRUE, FALSE, quit_name(tag).c_str());
-    Timings on_connection{"OnConnection", {}}, on_startup{"OnStartupComplete", {}}, on_update{"OnAddInsUpdate", {}},
-        on_begin{"OnBeginShutdown", {}}, on_disconnection{"OnDisconnection", {}};
-    double private0 = 0, working0 = 0, private16 = 0, working16 = 0;
+    EntryPoints alone, with_clients;
+    Memory memory0, memory16;
     std::vector<std::unique_ptr<Child>> clients;
     SAFEARRAY* custom = nullptr;
     uint32_t state = OLSTATE_ONLINE;
-    for (int cycle = 0; cycle < cycles; ++cycle) {
-        // From the second cycle on, the 16 clients are waiting to reconnect
-        // while Outlook starts (as tray tools started before Outlook do).
-        on_connection.time([&] {
-            return addin->OnConnection(application, cycle == 0 ? ext_cm_Startup : ext_cm_AfterStartup, nullptr, &custom);
+    // One Outlook session: start, two changes, orderly shutdown.
+    const auto cycle = [&](EntryPoints& t, bool first, int waiting_clients, Memory* memory) {
+        t.on_connection.time([&] {
+            return addin_object->OnConnection(application, first ? ext_cm_Startup : ext_cm_AfterStartup, nullptr, &custom);
         });
-        on_startup.time([&] { return addin->OnStartupComplete(&custom); });
-        if (cycle == 0) {
-            // The bridge is up once a client of this process gets through.
-            for (int attempt = 0; attempt < 100; ++attempt) {
-                olstate_open_options o;
-                olstate_open_options_init(&o);
-                o.provider = OLSTATE_PROVIDER_BRIDGE;
-                olstate_session* probe = nullptr;
-                if (olstate_open_ex(&o, &probe) == OLSTATE_OK) {
-                    olstate_close(probe);
-                    break;
-                }
-                Sleep(50);
-            }
-            Sleep(500);
-            memory_kb(private0, working0);
-            const std::wstring self = self_path();
-            for (int i = 0; i < kClients; ++i)
-                clients.push_back(std::make_unique<Child>(dir_of(self) + L"client.exe",
-                                                          L"client " + tag + L" " + std::to_wstring(i), dir_of(self)));
+        t.on_startup.time([&] { return addin_object->OnStartupComplete(&custom); });
+        if (waiting_clients) check(wait_connected(connected, waiting_clients), "16 clients reached the bridge");
+        else check(bridge_reachable(), "the add-in's bridge answers");
+        if (memory) {
+            Sleep(500);  // the threads that served the last connections have settled
+            *memory = memory_now();
         }
-        check(wait_connected(connected, kClients), "16 clients reached the bridge");
-        if (cycle == 0) {
-            Sleep(500);
-            memory_kb(private16, working16);
-        }
-        for (int k = 0; k < 2; ++k) {  // two changes the 16 clients follow
+        for (int k = 0; k < 2; ++k) {  // two changes the clients follow
             state = state == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE;
             check(set_state("Bench", state, 1) == 0, "olstate_sim_set_state");
         }
         Sleep(200);
-        on_update.time([&] { return addin->OnAddInsUpdate(&custom); });
-        on_begin.time([&] { return addin->OnBeginShutdown(&custom); });  // stops the bridge: 16 clients told
-        on_disconnection.time([&] { return addin->OnDisconnection(ext_dm_HostShutdown, &custom); });
-    }
+        t.on_update.time([&] { return addin_object->OnAddInsUpdate(&custom); });
+        t.on_begin.time([&] { return addin_object->OnBeginShutdown(&custom); });  // stops the bridge, tells the clients
+        t.on_disconnection.time([&] { return addin_object->OnDisconnection(ext_dm_HostShutdown, &custom); });
+    };
+    for (int i = 0; i < cycles; ++i) cycle(alone, i == 0, 0, i == 0 ? &memory0 : nullptr);
+    // The 16 clients wait (OLSTATE_OPEN_RECONNECT) while Outlook is started
+    // again, as tray tools started before Outlook do; they stay for every
+    // later cycle.
+    const std::wstring self = self_path();
+    for (int i = 0; i < kClients; ++i)
+        clients.push_back(std::make_unique<Child>(dir_of(self) + L"client.exe",
+                                                  L"client " + tag + L" " + std::to_wstring(i), dir_of(self)));
+    for (int i = 0; i < cycles; ++i) cycle(with_clients, false, kClients, i == 0 ? &memory16 : nullptr);
     SetEvent(quit);
     int client_failures = 0;
     for (auto& c : clients) {
@@ -165,15 +182,17 @@ int host(const std::wstring& tag, int cycles, const std::wstring& mapi_path, con
         if (code != 0) ++client_failures;
     }
     check(client_failures == 0, "every client exited 0");
-    addin->Release();
+    addin_object->Release();
     application->Release();
     session->Release();
-    std::printf("add-in entry points, %d cycles, bridge running, %d client processes (QueryPerformanceCounter, us):\n",
-                cycles, kClients);
-    for (const Timings* t : {&on_connection, &on_startup, &on_update, &on_begin, &on_disconnection}) t->print();
-    std::printf("host memory, bridge running: 0 clients private %.0f kB, working set %.0f kB; "
-                "16 clients private %.0f kB, working set %.0f kB\n",
-                private0, working0, private16, working16);
+    std::printf("add-in entry points, %d cycles each (QueryPerformanceCounter, us):\n", cycles);
+    std::printf(" no client:\n");
+    alone.print();
+    std::printf(" %d client processes connected (waiting with OLSTATE_OPEN_RECONNECT while the add-in starts):\n", kClients);
+    with_clients.print();
+    std::printf("host memory, bridge running: 0 clients: commit %.0f kB, working set %.0f kB; "
+                "%d clients: commit %.0f kB, working set %.0f kB\n",
+                memory0.commit_kb, memory0.working_kb, kClients, memory16.commit_kb, memory16.working_kb);
     std::printf("addin timing: %d failures\n", failures);
     CloseHandle(quit);
     CloseHandle(connected);
