@@ -205,7 +205,7 @@ private:
     // random points of the client's backoff.
     void reconnect(BridgeResults& r) {
         std::int64_t lost_before = area_->lost_ns[0].load();
-        host_->command("stop");
+        stop_1_.push_back(numbers(host_->command("stop")).at(0));
         if (!wait_change(area_->lost_ns[0], lost_before, 10)) fail("client 0 got no PROVIDER_LOST");
         // 50+100+...+1600 ms = 3.15 s: from then on one attempt per 2 s.
         sleep_s(quick_ ? 0.5 : 4.0);
@@ -217,7 +217,7 @@ private:
         for (int t = 0; t < trials; ++t) {
             if (t > 0) {
                 lost_before = area_->lost_ns[0].load();
-                host_->command("stop");
+                stop_1_.push_back(numbers(host_->command("stop")).at(0));
                 if (!wait_change(area_->lost_ns[0], lost_before, 10)) fail("client 0 got no PROVIDER_LOST");
                 sleep_s(pause(rng));
             }
@@ -230,6 +230,7 @@ private:
         r.reconnect_ms = median(ms);
         r.reconnect_ms_max = ms.back();
         r.reconnect_trials = trials;
+        r.stop_us_1_client = median(stop_1_);
     }
 
     void isolation(BridgeResults& r) {
@@ -238,18 +239,41 @@ private:
         const int count = quick_ ? 10000 : 100000;
         // First the stream, so that the stalled client is far behind (its
         // socket buffer and its queue on the host full) for both figures.
-        const auto s = numbers(host_->command("stream " + std::to_string(count)));
+        const auto s = numbers(host_->command("stream " + std::to_string(count) + " " + std::to_string(kFanout - 1)));
         r.stream_block_us = s.at(0);
         r.stream_block_p99 = s.at(1);
         r.stream_block_max = s.at(2);
         r.rss_kb_before = s.at(3);
         r.rss_kb_after = s.at(4);
         r.stream_count = count;
+        r.stream_undelivered = s.at(5);
         const auto b = numbers(host_->command("block " + std::to_string(quick_ ? 100 : 1000) + " " +
                                               std::to_string(kFanout - 1)));
         r.block_us = b.at(0);
         r.block_p99 = b.at(1);
         r.block_max = b.at(2);
+        stalled.resume();
+        // olstate_bridge_stop with 16 clients that read (as Outlook's
+        // shutdown does), then with the stalled one stopped again, which
+        // costs the stop its grace for clients that do not read.
+        const auto stop_and_wait_back = [&] {
+            const double us = numbers(host_->command("stop")).at(0);
+            const std::int64_t back_before = area_->back_ns[0].load();
+            host_->command("start");
+            if (!wait_change(area_->back_ns[0], back_before, 10)) fail("client 0 got no PROVIDER_BACK");
+            return us;
+        };
+        sleep_s(1.0);  // the resumed client has read its backlog
+        r.stop_us_16_clients = stop_and_wait_back();
+        for (int i = 1; i < kFanout; ++i) {  // the 15 without RECONNECT come back
+            client(i).command("close");
+            client(i).command("open 0 1");
+        }
+        stalled.pause();
+        // Fills the stopped client's socket (278 event frames here): its
+        // writer blocks in send().
+        host_->command("stream 3000 " + std::to_string(kFanout - 1));
+        r.stop_us_16_clients_one_stalled = stop_and_wait_back();
         stalled.resume();
     }
 
@@ -312,6 +336,7 @@ private:
     std::unique_ptr<Child> host_;
     std::vector<std::unique_ptr<Child>> clients_;
     double lost_ = 0;
+    std::vector<double> stop_1_;  // olstate_bridge_stop with client 0 alone, µs
 };
 
 }  // namespace
@@ -334,6 +359,7 @@ void print_json(const BridgeResults& r) {
         {"bridge_provider_block_max_us", r.block_max},
         {"bridge_provider_block_us_stream", r.stream_block_us}, {"bridge_provider_block_p99_us_stream", r.stream_block_p99},
         {"bridge_provider_block_max_us_stream", r.stream_block_max}, {"bridge_stream_notifications", r.stream_count},
+        {"bridge_stream_undelivered", r.stream_undelivered},
         {"bridge_host_rss_kb_before_stream", r.rss_kb_before}, {"bridge_host_rss_kb_after_stream", r.rss_kb_after},
         {"bridge_host_rss_kb_0_clients", r.rss_kb_0_clients}, {"bridge_host_rss_kb_16_clients", r.rss_kb_16_clients},
         {"bridge_idle_seconds", r.idle_seconds},
@@ -343,6 +369,8 @@ void print_json(const BridgeResults& r) {
         {"bridge_reconnect_ms", r.reconnect_ms}, {"bridge_reconnect_ms_max", r.reconnect_ms_max},
         {"bridge_reconnect_trials", r.reconnect_trials},
         {"bridge_open_us", r.open_us}, {"bridge_close_us", r.close_us},
+        {"bridge_stop_us_1_client", r.stop_us_1_client}, {"bridge_stop_us_16_clients", r.stop_us_16_clients},
+        {"bridge_stop_us_16_clients_one_stalled", r.stop_us_16_clients_one_stalled},
         {"bridge_changes", r.changes}, {"bridge_detected_polling_1s", r.detected_polling},
         {"bridge_detected_push", r.detected_push},
         {"bridge_detect_ms_polling_1s", r.detect_ms_polling}, {"bridge_detect_ms_polling_1s_max", r.detect_ms_polling_max},
@@ -366,13 +394,17 @@ void print_table(const BridgeResults& r) {
                 r.fan_p99, r.fan_p999, r.fan_last_p99, r.lost);
     std::printf("    provider blocked per notification, 16 clients, one stopped: %.2f (p99 %.2f, max %.1f)\n",
                 r.block_us, r.block_p99, r.block_max);
-    std::printf("      in a stream of %.0f: %.2f (p99 %.2f, max %.1f); host RSS %.0f kB -> %.0f kB\n", r.stream_count,
-                r.stream_block_us, r.stream_block_p99, r.stream_block_max, r.rss_kb_before, r.rss_kb_after);
+    std::printf("      in bursts of 64, %.0f in all: %.2f (p99 %.2f, max %.1f); host RSS %.0f kB -> %.0f kB; "
+                "undelivered to the 15 that read: %.0f\n",
+                r.stream_count, r.stream_block_us, r.stream_block_p99, r.stream_block_max, r.rss_kb_before,
+                r.rss_kb_after, r.stream_undelivered);
     std::printf("    host RSS with 0 / 16 clients: %.0f / %.0f kB\n", r.rss_kb_0_clients, r.rss_kb_16_clients);
     std::printf("    idle wake-ups/s over %.0f s: host %.2f, connected client %.2f; waiting client %.2f (host, bridge stopped, %.2f)\n",
                 r.idle_seconds, r.idle_host, r.idle_client, r.idle_waiting_client, r.idle_host_no_bridge);
     std::printf("    reconnect (host listens -> PROVIDER_BACK) %.1f ms median of %.0f (max %.1f); open %.1f, close %.1f\n",
                 r.reconnect_ms, r.reconnect_trials, r.reconnect_ms_max, r.open_us, r.close_us);
+    std::printf("    olstate_bridge_stop: 1 client %.0f, 16 clients %.0f, 16 clients of which one stopped %.0f\n",
+                r.stop_us_1_client, r.stop_us_16_clients, r.stop_us_16_clients_one_stalled);
     std::printf("    %.0f changes in %.1f s: polling at 1 s detects %.0f, median %.1f ms (max %.1f); push %.0f, median %.1f us (max %.1f)\n",
                 r.changes, r.compare_seconds, r.detected_polling, r.detect_ms_polling, r.detect_ms_polling_max,
                 r.detected_push, r.detect_us_push, r.detect_us_push_max);

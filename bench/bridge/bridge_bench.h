@@ -14,7 +14,7 @@ struct BridgeResults {
     // 2. isolation: 16 clients, one stopped (never reads)
     double block_us = 0, block_p99 = 0, block_max = 0;                 // one at a time, dispatcher asleep
     double stream_block_us = 0, stream_block_p99 = 0, stream_block_max = 0;
-    double stream_count = 0;
+    double stream_count = 0, stream_undelivered = 0;  // deliveries the 15 reading clients missed
     double rss_kb_before = 0, rss_kb_after = 0;                        // around the stream
     double rss_kb_0_clients = 0, rss_kb_16_clients = 0;
     // 3. idle wake-ups per second
@@ -22,6 +22,7 @@ struct BridgeResults {
     // 4. reconnect and open
     double reconnect_ms = 0, reconnect_ms_max = 0, reconnect_trials = 0;
     double open_us = 0, close_us = 0;
+    double stop_us_1_client = 0, stop_us_16_clients = 0, stop_us_16_clients_one_stalled = 0;  // olstate_bridge_stop
     // 5. polling at 1 s versus push, the same changes
     double changes = 0, detected_polling = 0, detected_push = 0;
     double detect_ms_polling = 0, detect_ms_polling_max = 0, detect_us_push = 0, detect_us_push_max = 0;

@@ -54,10 +54,13 @@ struct Host {
             return std::string("err olstate_bridge_start: ") + olstate_last_error_message();
         return "ok";
     }
+    // Answers how long olstate_bridge_stop took, µs.
     std::string stop() {
+        const std::int64_t t0 = now_ns();
         olstate_bridge_stop(bridge);
+        const std::int64_t t1 = now_ns();
         bridge = nullptr;
-        return "ok";
+        return "ok " + std::to_string(static_cast<double>(t1 - t0) / 1000.0);
     }
 
     // Waits until the clients have counted `target` acks (or 2 s passed).
@@ -140,27 +143,37 @@ struct Host {
         return o.str();
     }
 
-    // `count` notifications back to back: the provider's time in each and
-    // this process's RSS before and after (after: once the clients that
-    // read have had 1 s to drain).
-    std::string stream(int count) {
+    // `count` notifications in bursts of 64 (under the session's queue of
+    // 256 and each client's 64 on the host, so none is dropped for a client
+    // that reads), each burst sent back to back and then waited for by
+    // `clients` readers: the provider's time in each notification, this
+    // process's RSS before and after, and the deliveries that never came.
+    std::string stream(int count, std::uint32_t clients) {
+        constexpr int kBurst = 64;
         area->phase.store(kPhaseLatency);
-        area->target.store(0xffffffffu);  // no client wakes anyone
         area->current.store(0);
         // The samples' own memory is touched before the first RSS reading,
         // so that only the host's growth shows.
         std::vector<double> us(static_cast<std::size_t>(count), 0.0);
         const long before = rss_kb(::getpid());
-        for (auto& sample : us) {
-            const std::int64_t t0 = now_ns();
-            notify_once();
-            sample = static_cast<double>(now_ns() - t0) / 1000.0;
+        const std::uint32_t start = area->acks.load();
+        for (int i = 0; i < count; i += kBurst) {
+            const int n = std::min(kBurst, count - i);
+            const std::uint32_t base = area->acks.load();
+            area->target.store(base + static_cast<std::uint32_t>(n) * clients);
+            for (int k = 0; k < n; ++k) {
+                const std::int64_t t0 = now_ns();
+                notify_once();
+                us[static_cast<std::size_t>(i + k)] = static_cast<double>(now_ns() - t0) / 1000.0;
+            }
+            wait_acks(base + static_cast<std::uint32_t>(n) * clients);
         }
-        std::this_thread::sleep_for(std::chrono::seconds(1));
         const long after = rss_kb(::getpid());
+        const std::uint32_t delivered = area->acks.load() - start;
         area->phase.store(kPhaseNone);
         std::ostringstream o;
-        o << "ok " << pct(us, 0.5) << ' ' << pct(us, 0.99) << ' ' << pct(us, 1.0) << ' ' << before << ' ' << after;
+        o << "ok " << pct(us, 0.5) << ' ' << pct(us, 0.99) << ' ' << pct(us, 1.0) << ' ' << before << ' ' << after << ' '
+          << static_cast<long long>(count) * clients - delivered;
         return o.str();
     }
 
@@ -212,7 +225,7 @@ int run_host(const char* dir) {
         else if (cmd == "stop") reply(h.stop());
         else if (cmd == "latency") reply(h.latency(a, static_cast<std::uint32_t>(b)));
         else if (cmd == "block") reply(h.block_idle(a, static_cast<std::uint32_t>(b)));
-        else if (cmd == "stream") reply(h.stream(a));
+        else if (cmd == "stream") reply(h.stream(a, static_cast<std::uint32_t>(b)));
         else if (cmd == "changes") reply(h.changes(a, b));
         else if (cmd == "floor") reply(h.floor(dir, a));
         else reply("err unknown command " + cmd);
