@@ -81,6 +81,7 @@ public:
         socket_floor(r);
         client(0).command("open 0 1 1");
         latency_one(r.inline_p50, r.inline_p99, r.inline_p999, r.inline_max);
+        r.cpu_client_us_inline = cpu_clients_1_;
         client(0).command("close");
         client(0).command("open 1 1 0");  // with OLSTATE_OPEN_RECONNECT: it waits in step 4
         latency_one(r.p50, r.p99, r.p999, r.max);
@@ -103,11 +104,26 @@ private:
         return *c;
     }
 
+    // CPU the host's threads but its main one (the bench's pacing runs
+    // there, besides the provider's Notify) and the clients spend, ns.
+    std::pair<std::uint64_t, std::uint64_t> cpu_now(int clients) {
+        auto tids = threads_of(host_->pid());
+        tids.erase(std::remove(tids.begin(), tids.end(), host_->pid()), tids.end());
+        std::uint64_t in_clients = 0;
+        for (int c = 0; c < clients; ++c) in_clients += process_cpu_ns(client(c).pid());
+        return {cpu_ns(host_->pid(), tids), in_clients};
+    }
+
     // One run of `samples` notifications to clients [0, clients); per
-    // notification each client's latency (all) and the slowest one's (last).
+    // notification each client's latency (all), the slowest one's (last),
+    // and the CPU time the run cost per notification (cpu_*_us_).
     void latency_run(int samples, int clients, std::vector<double>& all, std::vector<double>& last) {
         std::memset(area_->recv_ns, 0, sizeof area_->recv_ns);
+        const auto cpu0 = cpu_now(clients);
         const auto lost = numbers(host_->command("latency " + std::to_string(samples) + " " + std::to_string(clients)));
+        const auto cpu1 = cpu_now(clients);
+        cpu_host_us_.push_back(static_cast<double>(cpu1.first - cpu0.first) / 1000.0 / samples);
+        cpu_clients_us_.push_back(static_cast<double>(cpu1.second - cpu0.second) / 1000.0 / samples);
         lost_ += lost.empty() ? 0 : lost[0];
         for (int i = 0; i < samples; ++i) {
             double slowest = 0;
@@ -139,6 +155,10 @@ private:
         p99_out = median(p99);
         p999_out = median(p999);
         max_out = median(pmax);
+        cpu_host_1_ = median(cpu_host_us_);
+        cpu_clients_1_ = median(cpu_clients_us_);
+        cpu_host_us_.clear();
+        cpu_clients_us_.clear();
     }
 
     // One cross-process hop without olstate (a Unix socket write waking a
@@ -175,6 +195,10 @@ private:
         r.fan_p99 = median(p99);
         r.fan_p999 = median(p999);
         r.fan_last_p99 = median(last99);
+        r.cpu_host_us = cpu_host_1_;
+        r.cpu_client_us = cpu_clients_1_;
+        r.fan_cpu_host_us = median(cpu_host_us_);
+        r.fan_cpu_clients_us = median(cpu_clients_us_);
         r.lost = lost_;
     }
 
@@ -336,6 +360,8 @@ private:
     std::unique_ptr<Child> host_;
     std::vector<std::unique_ptr<Child>> clients_;
     double lost_ = 0;
+    std::vector<double> cpu_host_us_, cpu_clients_us_;  // per notification, per run
+    double cpu_host_1_ = 0, cpu_clients_1_ = 0;          // the last latency_one's medians
     std::vector<double> stop_1_;  // olstate_bridge_stop with client 0 alone, µs
 };
 
@@ -355,6 +381,10 @@ void print_json(const BridgeResults& r) {
         {"bridge_fanout16_p50_us", r.fan_p50}, {"bridge_fanout16_p99_us", r.fan_p99},
         {"bridge_fanout16_p999_us", r.fan_p999}, {"bridge_fanout16_last_p99_us", r.fan_last_p99},
         {"bridge_lost_samples", r.lost},
+        {"bridge_cpu_us_per_notification_host", r.cpu_host_us}, {"bridge_cpu_us_per_notification_client", r.cpu_client_us},
+        {"bridge_cpu_us_per_notification_inline_client", r.cpu_client_us_inline},
+        {"bridge_fanout16_cpu_us_per_notification_host", r.fan_cpu_host_us},
+        {"bridge_fanout16_cpu_us_per_notification_clients", r.fan_cpu_clients_us},
         {"bridge_provider_block_us", r.block_us}, {"bridge_provider_block_p99_us", r.block_p99},
         {"bridge_provider_block_max_us", r.block_max},
         {"bridge_provider_block_us_stream", r.stream_block_us}, {"bridge_provider_block_p99_us_stream", r.stream_block_p99},
@@ -392,6 +422,8 @@ void print_table(const BridgeResults& r) {
                 r.floor_p50, r.floor_p99);
     std::printf("    16 clients  p50 %.1f   p99 %.1f   p99.9 %.1f   slowest of 16 p99 %.1f   (lost %.0f)\n", r.fan_p50,
                 r.fan_p99, r.fan_p999, r.fan_last_p99, r.lost);
+    std::printf("    CPU per notification: 1 client: host %.1f, client %.1f (INLINE %.1f); 16 clients: host %.1f, the 16 clients %.1f\n",
+                r.cpu_host_us, r.cpu_client_us, r.cpu_client_us_inline, r.fan_cpu_host_us, r.fan_cpu_clients_us);
     std::printf("    provider blocked per notification, 16 clients, one stopped: %.2f (p99 %.2f, max %.1f)\n",
                 r.block_us, r.block_p99, r.block_max);
     std::printf("      in bursts of 64, %.0f in all: %.2f (p99 %.2f, max %.1f); host RSS %.0f kB -> %.0f kB; "

@@ -11,6 +11,8 @@ struct BridgeResults {
     double floor_p50 = 0, floor_p99 = 0;  // one socket hop between processes, no olstate
     double fan_p50 = 0, fan_p99 = 0, fan_p999 = 0, fan_last_p99 = 0;  // 16 clients at once
     double lost = 0;                                                   // samples that never arrived (2 s)
+    // CPU per notification (the host's threads but its main one; clients whole)
+    double cpu_host_us = 0, cpu_client_us = 0, cpu_client_us_inline = 0, fan_cpu_host_us = 0, fan_cpu_clients_us = 0;
     // 2. isolation: 16 clients, one stopped (never reads)
     double block_us = 0, block_p99 = 0, block_max = 0;                 // one at a time, dispatcher asleep
     double stream_block_us = 0, stream_block_p99 = 0, stream_block_max = 0;
