@@ -1,5 +1,6 @@
 #include "child.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -106,7 +107,33 @@ std::string Child::command(const std::string& line, int timeout_s) {
     return answer(line, timeout_s);
 }
 
-void Child::pause() { ::kill(pid_, SIGSTOP); }
+void Child::pause() {
+    ::kill(pid_, SIGSTOP);
+    // kill() returns before the process has stopped: wait until every thread
+    // of it reads as stopped ('T' in /proc/<pid>/task/<tid>/stat), at most 5 s.
+    const std::string tasks = "/proc/" + std::to_string(pid_) + "/task/";
+    for (int i = 0; i < 5000; ++i) {
+        bool all_stopped = true;
+        if (DIR* d = ::opendir(tasks.c_str())) {
+            while (const dirent* e = ::readdir(d)) {
+                if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+                std::FILE* f = std::fopen((tasks + e->d_name + "/stat").c_str(), "r");
+                char line[512] = {};
+                if (f) {
+                    if (!std::fgets(line, sizeof line, f)) line[0] = 0;
+                    std::fclose(f);
+                }
+                const char* close_paren = std::strrchr(line, ')');
+                if (!close_paren || close_paren[1] != ' ' || (close_paren[2] != 'T' && close_paren[2] != 't'))
+                    all_stopped = false;
+            }
+            ::closedir(d);
+        }
+        if (all_stopped) return;
+        ::usleep(1000);
+    }
+    die("bench process " + std::to_string(pid_) + " did not stop");
+}
 void Child::resume() { ::kill(pid_, SIGCONT); }
 
 std::vector<double> numbers(const std::string& answer) {

@@ -26,7 +26,7 @@ public:
     void send(const std::string& line);
     std::string answer(const std::string& what, int timeout_s = 120);
 
-    void pause();   // SIGSTOP: the process stops reading anything
+    void pause();   // SIGSTOP, and waits until it took effect: the process reads nothing
     void resume();  // SIGCONT
 
 private:
