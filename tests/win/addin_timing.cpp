@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../../addin/addin_ids.h"
@@ -174,6 +175,17 @@ int host(const std::wstring& tag, int cycles, const std::wstring& mapi_path, con
         clients.push_back(std::make_unique<Child>(dir_of(self) + L"client.exe",
                                                   L"client " + tag + L" " + std::to_wstring(i), dir_of(self)));
     for (int i = 0; i < cycles; ++i) cycle(with_clients, false, kClients, i == 0 ? &memory16 : nullptr);
+    // What 32 bare threads cost here (the host starts two per client), to
+    // tell the bridge's own memory from the threads' under Wine.
+    const Memory before_threads = memory_now();
+    const HANDLE release = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    std::vector<std::thread> bare;
+    for (int i = 0; i < 2 * kClients; ++i) bare.emplace_back([release] { WaitForSingleObject(release, INFINITE); });
+    Sleep(200);
+    const Memory with_threads = memory_now();
+    SetEvent(release);
+    for (auto& t : bare) t.join();
+    CloseHandle(release);
     SetEvent(quit);
     int client_failures = 0;
     for (auto& c : clients) {
@@ -193,6 +205,8 @@ int host(const std::wstring& tag, int cycles, const std::wstring& mapi_path, con
     std::printf("host memory, bridge running: 0 clients: commit %.0f kB, working set %.0f kB; "
                 "%d clients: commit %.0f kB, working set %.0f kB\n",
                 memory0.commit_kb, memory0.working_kb, kClients, memory16.commit_kb, memory16.working_kb);
+    std::printf("32 bare std::threads: commit +%.0f kB, working set +%.0f kB\n",
+                with_threads.commit_kb - before_threads.commit_kb, with_threads.working_kb - before_threads.working_kb);
     std::printf("addin timing: %d failures\n", failures);
     CloseHandle(quit);
     CloseHandle(connected);
