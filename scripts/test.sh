@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test olstate has: the native suites (unit, abi, stress, sim,
+# Runs every test olstate has: the native suites (api, unit, abi, stress, sim,
 # bridge and the bindings' rust, csharp, go), the same native suites under
 # AddressSanitizer+UBSan and under ThreadSanitizer, a short fuzzing smoke run,
 # and the Windows builds (win64 suites under Wine; win32 compiled).
@@ -16,7 +16,7 @@ step() { printf '\n=== %s ===\n' "$*"; }
 # The sanitizer stages run these: every suite but the bindings (not built
 # there) and the Windows ones. bridge: the
 # two-process bridge tests, host and clients all instrumented.
-native_suites=(--suite unit --suite abi --suite stress --suite sim --suite hostile --suite bridge)
+native_suites=(--suite api --suite unit --suite abi --suite stress --suite sim --suite hostile --suite bridge)
 failed=()
 passed=0
 # Each stage's output is kept in build-logs/ as well, so the summary at the
@@ -39,7 +39,7 @@ why_failed() { # why_failed LOG: the lines of a stage's log that say what broke
     | grep -a -v -E 'Ok: +[0-9]|Fail: +0|Expected Fail|Unexpected Pass' | head -n 80 || true
 }
 
-scripts/deps.sh core bindings sanitize coverage $([ $quick -eq 1 ] || echo windows)
+scripts/deps.sh core bindings python sanitize coverage $([ $quick -eq 1 ] || echo windows)
 
 setup() { # setup DIR ARGS...: configure once, reconfigure when it exists
   local dir=$1; shift
