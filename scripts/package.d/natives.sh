@@ -39,7 +39,8 @@ options=(-Doptimization=3 -Ddebug=true -Db_ndebug=true -Dbindings=false
          --prefix=/olstate --libdir=lib -Dpkgconfig.relocatable=true "${cross[@]}")
 if [ -n "$shared" ]; then
   build=$shared
-  [ -f "$build/build.ninja" ] || meson setup "$build" "${cross[@]}" >/dev/null
+  # Configured exactly as the Windows stage does, so that stage reuses it.
+  scripts/windows-build-setup.sh "$build" "$([ "$rid" = win-x64 ] && echo win64 || echo win32)"
 elif [ -f "$build/build.ninja" ]; then meson setup --reconfigure "$build" "${options[@]}" >/dev/null
 else meson setup "$build" "${options[@]}" >/dev/null; fi
 
