@@ -54,8 +54,8 @@ namespace {
     std::abort();
 }
 
-// Some findings are known and reported; a long run can skip their oracle so
-// that it keeps looking for others (OLSTATE_FUZZ_SKIP=order).
+// A long run can skip the QUEUED ordering oracle (OLSTATE_FUZZ_SKIP=order),
+// for example to keep looking for other findings while one is being fixed.
 bool skip_order_check() {
     static const bool skip = [] {
         const char* s = std::getenv("OLSTATE_FUZZ_SKIP");

@@ -25,6 +25,10 @@
  * unsubscribe each other can deadlock; calls on the callback's own session
  * are always safe.
  *
+ * Every declaration ends with the same tail: "Since" (the ABI version that
+ * added it), "Threads" (which threads may call it) and "Errors" (the results
+ * other than OLSTATE_OK it returns, with the cases in parentheses).
+ *
  * The header compiles as C89, C99 and C++.
  */
 #ifndef OLSTATE_H
@@ -83,9 +87,14 @@ typedef int32_t olstate_result;
 #define OLSTATE_E_PROFILE_NOT_FOUND (-4)
 /* Capability or operation not supported by this provider or platform. */
 #define OLSTATE_E_NOT_SUPPORTED (-5)
-/* A state change is still in progress (the provider answered E_PENDING); since
- * 1.1 also: another bridge host already serves that endpoint, or the bridge
- * host serves its maximum of clients. */
+/* Busy; the message says which of its three meanings applies:
+ *   1. a provider call answered E_PENDING - in practice olstate_set_state
+ *      while a state change is still in progress (try again after
+ *      OLSTATE_EVENT_CHANGE_DONE);
+ *   2. olstate_bridge_start: another bridge host already serves that
+ *      endpoint (since 1.1);
+ *   3. olstate_open_ex with OLSTATE_PROVIDER_BRIDGE: the bridge host serves
+ *      its maximum of clients (since 1.1). */
 #define OLSTATE_E_BUSY (-6)
 /* Any other failing HRESULT from the provider; the message names it. */
 #define OLSTATE_E_PROVIDER_FAILED (-7)
@@ -101,8 +110,26 @@ typedef int32_t olstate_result;
  * would hang Outlook. */
 #define OLSTATE_E_WOULD_DEADLOCK (-11)
 
+/* Every result above, as X(name) for each, in order: olstate_result_name is
+ * built from this list, and a table of one's own (a binding's enum) can be
+ * checked against it. Since 1.1. */
+#define OLSTATE_RESULT_LIST(X)         \
+    X(OLSTATE_OK)                      \
+    X(OLSTATE_E_INVALID_ARGUMENT)      \
+    X(OLSTATE_E_INVALID_HANDLE)        \
+    X(OLSTATE_E_PROVIDER_NOT_FOUND)    \
+    X(OLSTATE_E_PROFILE_NOT_FOUND)     \
+    X(OLSTATE_E_NOT_SUPPORTED)         \
+    X(OLSTATE_E_BUSY)                  \
+    X(OLSTATE_E_PROVIDER_FAILED)       \
+    X(OLSTATE_E_OUT_OF_MEMORY)         \
+    X(OLSTATE_E_INTERNAL)              \
+    X(OLSTATE_E_NOT_IN_OUTLOOK)        \
+    X(OLSTATE_E_WOULD_DEADLOCK)
+
 /* The static name of a result, e.g. "OLSTATE_E_BUSY"; "unknown" for values
- * this library does not know. Never NULL. Does not change the last error. */
+ * this library does not know. Never NULL. Does not change the last error.
+ * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API const char* OLSTATE_CALL olstate_result_name(olstate_result result);
 
 /* A UTF-8 message describing the last failure of an olstate function on the
@@ -110,11 +137,13 @@ OLSTATE_API const char* OLSTATE_CALL olstate_result_name(olstate_result result);
  * the empty string when the last call on this thread succeeded. At most 2047
  * bytes: a longer message is cut at a character boundary and ends with
  * "...". Valid until the next olstate_ call on this thread. Does not change
- * the last error. */
+ * the last error.
+ * Since 1.0. Threads: any (each thread has its own). Errors: none. */
 OLSTATE_API const char* OLSTATE_CALL olstate_last_error_message(void);
 
 /* The HRESULT involved in the last failure on the calling thread, 0 when none
- * was. Does not change the last error. */
+ * was. Does not change the last error.
+ * Since 1.0. Threads: any (each thread has its own). Errors: none. */
 OLSTATE_API int32_t OLSTATE_CALL olstate_last_error_hresult(void);
 
 /* ------------------------------------------------------------------------ */
@@ -125,11 +154,13 @@ OLSTATE_API int32_t OLSTATE_CALL olstate_last_error_hresult(void);
  * library of another major, or of an older minor than it was written for. */
 #define OLSTATE_ABI_VERSION ((1 << 16) | 1)
 
-/* The ABI version of the loaded library. Does not change the last error. */
+/* The ABI version of the loaded library. Does not change the last error.
+ * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API uint32_t OLSTATE_CALL olstate_abi_version(void);
 
 /* The library's version, e.g. "1.1.0". Static; never NULL. Does not change
- * the last error. */
+ * the last error.
+ * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
 
 #define OLSTATE_STRUCT_OPEN_OPTIONS 1
@@ -139,7 +170,8 @@ OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
 
 /* sizeof the named struct as this library knows it (OLSTATE_STRUCT_*), 0 for
  * an unknown value. Bindings compare their mirrored layouts with it. Does not
- * change the last error. */
+ * change the last error.
+ * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
 
 /* ------------------------------------------------------------------------ */
@@ -230,31 +262,27 @@ typedef struct olstate_open_options {
  * size, so a program built against this header never sees a newer library
  * write past its struct. Fields added by later minor versions default to
  * zero; a program that uses them sets struct_size = sizeof itself after this
- * call. NULL is ignored. Does not change the last error. */
+ * call. NULL is ignored. Does not change the last error.
+ * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options);
+
+/* The same defaults as an initializer, for a variable defined in place:
+ *     olstate_open_options o = OLSTATE_OPEN_OPTIONS_INIT;
+ * Since 1.1. */
+#define OLSTATE_OPEN_OPTIONS_INIT \
+    { sizeof(olstate_open_options), NULL, OLSTATE_PROVIDER_AUTO, NULL, OLSTATE_DELIVERY_QUEUED, 0u }
 
 /* olstate_open_ex with default options and this profile (UTF-8; NULL = the
  * default profile).
- * Errors: INVALID_ARGUMENT (NULL out_session, invalid UTF-8), and those of
- * olstate_open_ex. */
+ * Since 1.0. Threads: any. Errors: INVALID_ARGUMENT (NULL out_session,
+ * invalid UTF-8), and those of olstate_open_ex. */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_open(const char* profile,
                                                      olstate_session** out_session);
 
 /* Opens the offline object of options->profile through options->provider,
- * caches its capabilities and advises one notification sink on it.
- *
- * The bridge (OLSTATE_PROVIDER_BRIDGE) connects to the host serving
- * provider_path (NULL = this user's default endpoint) and then behaves like
- * any provider: capabilities, state, set state (when the host allows it),
- * subscriptions in both delivery modes. A NULL profile accepts whatever
- * profile the host serves (olstate_get_session_info reports it); another
- * profile than the one served is PROFILE_NOT_FOUND. When the host goes away
- * subscribers get OLSTATE_EVENT_PROVIDER_LOST and calls fail with
- * PROVIDER_NOT_FOUND. With OLSTATE_OPEN_RECONNECT the session keeps trying
- * and reports OLSTATE_EVENT_PROVIDER_BACK; it also opens when no host runs
- * yet: its capabilities are then both (online and offline), its profile is
- * the one asked for (or empty), and get/set state fail with
- * PROVIDER_NOT_FOUND until BACK.
+ * caches its capabilities and advises one notification sink on it. A bridge
+ * session (OLSTATE_PROVIDER_BRIDGE) behaves as "Bridge sessions" in the
+ * bridge section says.
  *
  * options->struct_size smaller than this version's first size is
  * INVALID_ARGUMENT; a larger one is accepted when every byte this version does
@@ -268,7 +296,8 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_open(const char* profile,
  * serves another profile), NOT_SUPPORTED (the provider does not exist on this
  * platform; the bridge host speaks no common protocol version), BUSY (the
  * bridge host serves its maximum of clients), NOT_IN_OUTLOOK,
- * PROVIDER_FAILED, OUT_OF_MEMORY. */
+ * PROVIDER_FAILED, OUT_OF_MEMORY.
+ * Since 1.0 (the bridge and flags since 1.1). Threads: any. */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_open_ex(const olstate_open_options* options,
                                                         olstate_session** out_session);
 
@@ -281,8 +310,9 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_open_ex(const olstate_open_optio
  * completes on a thread olstate owns once that callback has returned.
  * From then on every call on the session returns INVALID_HANDLE.
  *
- * olstate_close(NULL) is a no-op returning OLSTATE_OK. A handle already
- * closed gives INVALID_HANDLE. */
+ * olstate_close(NULL) is a no-op returning OLSTATE_OK.
+ * Since 1.0. Threads: any, including the session's own callbacks.
+ * Errors: INVALID_HANDLE (a handle already closed or never opened). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_close(olstate_session* session);
 
 typedef struct olstate_session_info {
@@ -297,7 +327,8 @@ typedef struct olstate_session_info {
 /* Facts about an open session. The caller sets out_info->struct_size; the
  * library writes at most that many bytes. The strings are owned by the
  * session and valid until it is closed.
- * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_info, struct_size too small). */
+ * Since 1.0. Threads: any. Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL
+ * out_info, struct_size too small). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_get_session_info(olstate_session* session,
                                                                  olstate_session_info* out_info);
 
@@ -307,13 +338,15 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_get_session_info(olstate_session
 
 /* The capabilities read once at open (OLSTATE_CAPABILITY_* bits; 0 when the
  * provider offers neither).
- * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_capabilities). */
+ * Since 1.0. Threads: any. Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL
+ * out_capabilities). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_capabilities(olstate_session* session,
                                                              uint32_t* out_capabilities);
 
 /* The current state: OLSTATE_ONLINE or OLSTATE_OFFLINE.
- * Errors: INVALID_HANDLE, INVALID_ARGUMENT, NOT_SUPPORTED, PROVIDER_FAILED,
- * PROVIDER_NOT_FOUND (a bridge session whose host is gone). */
+ * Since 1.0. Threads: any. Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL
+ * out_state), NOT_SUPPORTED, PROVIDER_FAILED, PROVIDER_NOT_FOUND (a bridge
+ * session whose host is gone). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_get_state(olstate_session* session,
                                                           uint32_t* out_state);
 
@@ -321,7 +354,8 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_get_state(olstate_session* sessi
  * OLSTATE_SET_DEFAULT it returns once the change has started; with
  * OLSTATE_SET_BLOCK once it is complete. Setting the state the session already
  * has returns OLSTATE_OK and sends no event.
- * Errors: INVALID_HANDLE, INVALID_ARGUMENT (bad state or flags), BUSY (a
+ * Since 1.0. Threads: any (OLSTATE_SET_BLOCK not on a provider notification
+ * thread). Errors: INVALID_HANDLE, INVALID_ARGUMENT (bad state or flags), BUSY (a
  * change is still in progress), WOULD_DEADLOCK (OLSTATE_SET_BLOCK on a
  * provider notification thread, e.g. inside an INLINE callback; an
  * asynchronous change is fine there), NOT_SUPPORTED (also: a bridge host that
@@ -349,15 +383,18 @@ typedef struct olstate_event {
                                           this one (queue overflow) */
     uint32_t reserved;                 /* 0 */
     uint64_t notify_time_us;           /* when the provider's notification reached olstate,
-                                          microseconds since the Unix epoch (UTC) */
+                                          microseconds since the Unix epoch (UTC); through
+                                          the bridge: when it reached the host's olstate
+                                          (PROVIDER_LOST/BACK: when this process noticed) */
 } olstate_event;
 
 /* Called for each event. The event pointer is valid only during the call.
  * May call any olstate_ function, including olstate_unsubscribe and
- * olstate_close on its own session. Must not throw or unwind. */
+ * olstate_close on its own session. Must not throw or unwind. Since 1.0. */
 typedef void(OLSTATE_CALL* olstate_callback)(const olstate_event* event, void* context);
 
-/* Frees a subscription's context; runs exactly once (see olstate_subscribe). */
+/* Frees a subscription's context; runs exactly once (see olstate_subscribe).
+ * Since 1.0. */
 typedef void(OLSTATE_CALL* olstate_release)(void* context);
 
 /* Subscribes callback to the session's events; *out_subscription receives the
@@ -373,15 +410,16 @@ typedef void(OLSTATE_CALL* olstate_release)(void* context);
  *   QUEUED - callbacks of one session run one at a time on its dispatcher
  *            thread, in order, never on the stack of an olstate_ call. The
  *            provider's thread only copies the event into a bounded queue; on
- *            overflow the oldest events are dropped and the next delivered
- *            event carries OLSTATE_EVENT_FLAG_DROPPED. A slow callback delays
+ *            overflow the oldest state events are dropped (never
+ *            PROVIDER_LOST/BACK) and the event right after them carries
+ *            OLSTATE_EVENT_FLAG_DROPPED. A slow callback delays
  *            the session's other subscriptions.
  *   INLINE - callbacks run on whatever thread the provider notifies on,
  *            possibly concurrently and possibly inside olstate_set_state.
  *
- * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL callback or
- * out_subscription), NOT_SUPPORTED (the provider offers neither online nor
- * offline capability), OUT_OF_MEMORY. */
+ * Since 1.0. Threads: any, including callbacks. Errors: INVALID_HANDLE,
+ * INVALID_ARGUMENT (NULL callback or out_subscription), NOT_SUPPORTED (the
+ * provider offers neither online nor offline capability), OUT_OF_MEMORY. */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe(olstate_session* session,
                                                           olstate_callback callback, void* context,
                                                           olstate_release release,
@@ -397,8 +435,8 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe(olstate_session* sessi
  * returns OLSTATE_OK at once, no new call of that subscription starts, calls
  * already running finish, and release runs after the last of them returned.
  *
- * Errors: INVALID_HANDLE (closed session, token 0, unknown or already removed
- * token). */
+ * Since 1.0. Threads: any, including callbacks. Errors: INVALID_HANDLE
+ * (closed session, token 0, unknown or already removed token). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_unsubscribe(olstate_session* session,
                                                             olstate_subscription subscription);
 
@@ -409,7 +447,26 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_unsubscribe(olstate_session* ses
 /* A bridge publishes an open session (in practice an Outlook-provider session
  * inside OUTLOOK.EXE) on a local endpoint that only the current user can
  * reach: a named pipe on Windows, a Unix domain socket elsewhere. Other
- * processes open it with OLSTATE_PROVIDER_BRIDGE. Opaque handle. */
+ * processes open it with OLSTATE_PROVIDER_BRIDGE. Opaque handle.
+ *
+ * Bridge sessions (the client side: olstate_open_ex with
+ * OLSTATE_PROVIDER_BRIDGE) connect to the host serving provider_path (NULL =
+ * this user's default endpoint) and then behave like any session:
+ * capabilities, state, set state (when the host allows it), subscriptions in
+ * both delivery modes, sequence numbers of their own. Each event's
+ * notify_time_us is the host's.
+ *   - Profile: NULL accepts whatever profile the host serves
+ *     (olstate_get_session_info reports it); another profile than the one
+ *     served is PROFILE_NOT_FOUND.
+ *   - Host gone: subscribers get OLSTATE_EVENT_PROVIDER_LOST once, and calls
+ *     fail with PROVIDER_NOT_FOUND.
+ *   - OLSTATE_OPEN_RECONNECT: the session keeps trying and reports
+ *     OLSTATE_EVENT_PROVIDER_BACK. It also opens when no host runs yet: its
+ *     capabilities are then both (online and offline), its profile the one
+ *     asked for (or empty), and get/set state fail with PROVIDER_NOT_FOUND
+ *     until BACK.
+ *   - Events the host drops for a slow client arrive flagged
+ *     OLSTATE_EVENT_FLAG_DROPPED, like the session's own drops. */
 typedef struct olstate_bridge olstate_bridge;
 
 /* olstate_bridge_options.flags */
@@ -430,8 +487,14 @@ typedef struct olstate_bridge_options {
 } olstate_bridge_options;
 
 /* Fills options with the defaults and sets struct_size, like
- * olstate_open_options_init. NULL is ignored. Does not change the last error. */
+ * olstate_open_options_init. NULL is ignored. Does not change the last error.
+ * Since 1.1. Threads: any. Errors: none. */
 OLSTATE_API void OLSTATE_CALL olstate_bridge_options_init(olstate_bridge_options* options);
+
+/* The same defaults as an initializer:
+ *     olstate_bridge_options o = OLSTATE_BRIDGE_OPTIONS_INIT;
+ * Since 1.1. */
+#define OLSTATE_BRIDGE_OPTIONS_INIT { sizeof(olstate_bridge_options), 0u, 0u, 0u, NULL }
 
 /* Publishes session on its endpoint (options NULL = the defaults). Clients see
  * the session's capabilities, state and events; the bridge never runs client
@@ -441,7 +504,7 @@ OLSTATE_API void OLSTATE_CALL olstate_bridge_options_init(olstate_bridge_options
  * the bridge runs; closing it first disconnects every client (they get
  * OLSTATE_EVENT_PROVIDER_LOST) and withdraws the endpoint; the bridge must
  * still be stopped. The wire protocol is docs/bridge-protocol.md.
- * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_bridge, bad struct_size,
+ * Since 1.1. Threads: any. Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_bridge, bad struct_size,
  * unknown flags, a limit out of range, invalid UTF-8), BUSY (another bridge
  * already serves that endpoint), PROVIDER_FAILED (the endpoint could not be
  * created; the message says why), OUT_OF_MEMORY. */
@@ -451,8 +514,9 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_start(
 /* The endpoint the bridge serves (UTF-8: a socket path on POSIX, a pipe name
  * on Windows), what a client passes as provider_path with
  * OLSTATE_PROVIDER_BRIDGE to reach it. Owned by the bridge, valid until
- * olstate_bridge_stop. Since 1.1.
- * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_endpoint). */
+ * olstate_bridge_stop.
+ * Since 1.1. Threads: any. Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL
+ * out_endpoint). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_endpoint(olstate_bridge* bridge,
                                                                 const char** out_endpoint);
 
@@ -463,8 +527,9 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_endpoint(olstate_bridge* 
  * connection and joins the bridge's own threads; a stuck client never makes
  * it hang. Never call it from inside a callback of the bridged session.
  * olstate_bridge_stop(NULL) is a no-op returning OLSTATE_OK.
- * Errors: INVALID_HANDLE (already stopped), WOULD_DEADLOCK (from inside a
- * callback of the bridged session). */
+ * Since 1.1. Threads: any but the bridged session's callbacks. Errors:
+ * INVALID_HANDLE (already stopped), WOULD_DEADLOCK (from inside a callback
+ * of the bridged session). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_stop(olstate_bridge* bridge);
 
 #ifdef __cplusplus

@@ -70,7 +70,7 @@ func TestReopenAfterCloseInside(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Let the first change finish first (a request made while it is in
-		// flight races with it; see knownbug_test.go).
+		// flight is BUSY; see foreign_change_test.go).
 		within(t, "teardown after close inside", sub.Done())
 		simulator.WaitIdle(p)
 		s2 := open(t, p, olstate.WithDelivery(d))

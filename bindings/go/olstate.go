@@ -262,36 +262,14 @@ var (
 
 const codeIncompatibleLibrary = -1000
 
-// codeName names a result code as olstate.h does (pure Go: Error() never
-// calls into C).
+// codeName names a result code: the library's own name for it
+// (olstate_result_name, one list in olstate.h), or this package's own codes.
 func codeName(code int32) string {
-	switch code {
-	case C.OLSTATE_OK:
-		return "OLSTATE_OK"
-	case C.OLSTATE_E_INVALID_ARGUMENT:
-		return "OLSTATE_E_INVALID_ARGUMENT"
-	case C.OLSTATE_E_INVALID_HANDLE:
-		return "OLSTATE_E_INVALID_HANDLE"
-	case C.OLSTATE_E_PROVIDER_NOT_FOUND:
-		return "OLSTATE_E_PROVIDER_NOT_FOUND"
-	case C.OLSTATE_E_PROFILE_NOT_FOUND:
-		return "OLSTATE_E_PROFILE_NOT_FOUND"
-	case C.OLSTATE_E_NOT_SUPPORTED:
-		return "OLSTATE_E_NOT_SUPPORTED"
-	case C.OLSTATE_E_BUSY:
-		return "OLSTATE_E_BUSY"
-	case C.OLSTATE_E_PROVIDER_FAILED:
-		return "OLSTATE_E_PROVIDER_FAILED"
-	case C.OLSTATE_E_OUT_OF_MEMORY:
-		return "OLSTATE_E_OUT_OF_MEMORY"
-	case C.OLSTATE_E_INTERNAL:
-		return "OLSTATE_E_INTERNAL"
-	case C.OLSTATE_E_NOT_IN_OUTLOOK:
-		return "OLSTATE_E_NOT_IN_OUTLOOK"
-	case C.OLSTATE_E_WOULD_DEADLOCK:
-		return "OLSTATE_E_WOULD_DEADLOCK"
-	case codeIncompatibleLibrary:
+	if code == codeIncompatibleLibrary {
 		return "incompatible olstate library"
+	}
+	if name := C.GoString(C.olstate_result_name(C.olstate_result(code))); name != "unknown" {
+		return name
 	}
 	return fmt.Sprintf("result %d", code)
 }

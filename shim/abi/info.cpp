@@ -10,21 +10,14 @@
 extern "C" {
 
 OLSTATE_API const char* OLSTATE_CALL olstate_result_name(olstate_result result) {
+    // The header's one list of results: a result added there is named here.
+#define OLSTATE_NAME_CASE(name) \
+    case name: return #name;
     switch (result) {
-        case OLSTATE_OK: return "OLSTATE_OK";
-        case OLSTATE_E_INVALID_ARGUMENT: return "OLSTATE_E_INVALID_ARGUMENT";
-        case OLSTATE_E_INVALID_HANDLE: return "OLSTATE_E_INVALID_HANDLE";
-        case OLSTATE_E_PROVIDER_NOT_FOUND: return "OLSTATE_E_PROVIDER_NOT_FOUND";
-        case OLSTATE_E_PROFILE_NOT_FOUND: return "OLSTATE_E_PROFILE_NOT_FOUND";
-        case OLSTATE_E_NOT_SUPPORTED: return "OLSTATE_E_NOT_SUPPORTED";
-        case OLSTATE_E_BUSY: return "OLSTATE_E_BUSY";
-        case OLSTATE_E_PROVIDER_FAILED: return "OLSTATE_E_PROVIDER_FAILED";
-        case OLSTATE_E_OUT_OF_MEMORY: return "OLSTATE_E_OUT_OF_MEMORY";
-        case OLSTATE_E_INTERNAL: return "OLSTATE_E_INTERNAL";
-        case OLSTATE_E_NOT_IN_OUTLOOK: return "OLSTATE_E_NOT_IN_OUTLOOK";
-        case OLSTATE_E_WOULD_DEADLOCK: return "OLSTATE_E_WOULD_DEADLOCK";
+        OLSTATE_RESULT_LIST(OLSTATE_NAME_CASE)
         default: return "unknown";
     }
+#undef OLSTATE_NAME_CASE
 }
 
 OLSTATE_API const char* OLSTATE_CALL olstate_last_error_message(void) {

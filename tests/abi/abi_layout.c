@@ -101,6 +101,19 @@ int main(void) {
     EXPECT_EQ(bo.max_clients, 0);
     EXPECT_EQ(bo.queue_length, 0);
     EXPECT_EQ(bo.endpoint == NULL, 1);
+    {
+        /* the INIT macros compile in C89 and give the same defaults */
+        olstate_open_options mo = OLSTATE_OPEN_OPTIONS_INIT;
+        olstate_bridge_options mb = OLSTATE_BRIDGE_OPTIONS_INIT;
+        EXPECT_EQ(mo.struct_size, o.struct_size);
+        EXPECT_EQ(mo.profile == NULL && mo.provider_path == NULL, 1);
+        EXPECT_EQ(mo.provider, o.provider);
+        EXPECT_EQ(mo.delivery, o.delivery);
+        EXPECT_EQ(mo.flags, o.flags);
+        EXPECT_EQ(mb.struct_size, bo.struct_size);
+        EXPECT_EQ(mb.flags + mb.max_clients + mb.queue_length, 0);
+        EXPECT_EQ(mb.endpoint == NULL, 1);
+    }
 
     EXPECT_EQ(cb == a_callback, 1);
     EXPECT_EQ(rel == a_release, 1);

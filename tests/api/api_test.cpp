@@ -27,6 +27,29 @@ TEST_CASE("versions, names and struct sizes") {
     CHECK(std::string(olstate_result_name(7)) == "unknown");
 }
 
+TEST_CASE("the INIT macros give what the init functions give") {
+    olstate_open_options by_function;
+    std::memset(&by_function, 0xAB, sizeof by_function);
+    olstate_open_options_init(&by_function);
+    const olstate_open_options by_macro = OLSTATE_OPEN_OPTIONS_INIT;
+    CHECK(by_macro.struct_size == by_function.struct_size);
+    CHECK(by_macro.profile == by_function.profile);
+    CHECK(by_macro.provider == by_function.provider);
+    CHECK(by_macro.provider_path == by_function.provider_path);
+    CHECK(by_macro.delivery == by_function.delivery);
+    CHECK(by_macro.flags == by_function.flags);
+
+    olstate_bridge_options bridge_function;
+    std::memset(&bridge_function, 0xAB, sizeof bridge_function);
+    olstate_bridge_options_init(&bridge_function);
+    const olstate_bridge_options bridge_macro = OLSTATE_BRIDGE_OPTIONS_INIT;
+    CHECK(bridge_macro.struct_size == bridge_function.struct_size);
+    CHECK(bridge_macro.flags == bridge_function.flags);
+    CHECK(bridge_macro.max_clients == bridge_function.max_clients);
+    CHECK(bridge_macro.queue_length == bridge_function.queue_length);
+    CHECK(bridge_macro.endpoint == bridge_function.endpoint);
+}
+
 TEST_CASE("open_options_init sets the defaults and ignores NULL") {
     olstate_open_options o;
     std::memset(&o, 0xAB, sizeof o);
@@ -362,6 +385,17 @@ TEST_CASE("every result has its static name") {
     for (olstate_result r : {-12, 1, INT32_MIN, INT32_MAX}) {
         CAPTURE(r);
         CHECK(std::string(olstate_result_name(r)) == "unknown");
+    }
+    // OLSTATE_RESULT_LIST holds exactly the results above, in order: the
+    // values 0, -1, ... -11, each named after itself.
+    std::vector<std::pair<olstate_result, std::string>> listed;
+#define LISTED(name) listed.emplace_back(name, #name);
+    OLSTATE_RESULT_LIST(LISTED)
+#undef LISTED
+    REQUIRE(listed.size() == std::size(names));
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+        CHECK(listed[i].first == -static_cast<olstate_result>(i));
+        CHECK(listed[i].second == names[i].name);
     }
     // Constants equal MAPI's values and the documented ones.
     CHECK(OLSTATE_OFFLINE == 1u);

@@ -105,23 +105,17 @@ impl ErrorCode {
         })
     }
 
-    /// The C name of the code, e.g. `"OLSTATE_E_BUSY"` (the same text as
-    /// `olstate_result_name`, without calling the library).
+    /// The C name of the code, e.g. `"OLSTATE_E_BUSY"`: the library's own
+    /// `olstate_result_name` (one list in `olstate.h`), `"unknown"` for a
+    /// code it does not know.
     pub fn name(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidArgument => "OLSTATE_E_INVALID_ARGUMENT",
-            ErrorCode::InvalidHandle => "OLSTATE_E_INVALID_HANDLE",
-            ErrorCode::ProviderNotFound => "OLSTATE_E_PROVIDER_NOT_FOUND",
-            ErrorCode::ProfileNotFound => "OLSTATE_E_PROFILE_NOT_FOUND",
-            ErrorCode::NotSupported => "OLSTATE_E_NOT_SUPPORTED",
-            ErrorCode::Busy => "OLSTATE_E_BUSY",
-            ErrorCode::ProviderFailed => "OLSTATE_E_PROVIDER_FAILED",
-            ErrorCode::OutOfMemory => "OLSTATE_E_OUT_OF_MEMORY",
-            ErrorCode::Internal => "OLSTATE_E_INTERNAL",
-            ErrorCode::NotInOutlook => "OLSTATE_E_NOT_IN_OUTLOOK",
-            ErrorCode::WouldDeadlock => "OLSTATE_E_WOULD_DEADLOCK",
-            ErrorCode::IncompatibleAbi => "incompatible olstate ABI",
-            ErrorCode::Unknown(_) => "unknown",
+        match self.raw() {
+            // SAFETY: olstate_result_name returns a static, NUL-terminated
+            // ASCII string for every value, never NULL.
+            Some(r) => unsafe { std::ffi::CStr::from_ptr(sys::olstate_result_name(r)) }
+                .to_str()
+                .unwrap_or("unknown"),
+            None => "incompatible olstate ABI",
         }
     }
 }

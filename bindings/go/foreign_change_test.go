@@ -11,12 +11,11 @@ import (
 
 // A change started by one session is in flight (START has reached session
 // a's sink, not yet b's). b asks for the old state: the contract says BUSY
-// (a change is in progress); olstate short-cuts it as a same-state request
-// (b has not seen START, and the provider still reports the old state), so
-// b gets OK, no event, and the state ends where b did not ask for.
-// Found by this binding's tests; fixed in the C library (set_state no longer
-// short-cuts a same-state request: the provider reports the change in flight).
-func TestKnownBugSetStateDuringForeignChange(t *testing.T) {
+// (a change is in progress), even though b has not seen START yet and the
+// provider still reports the old state. A regression test: this binding's
+// tests once found the C library answering OK here (it short-cut a
+// same-state request).
+func TestSetStateDuringForeignChangeIsBusy(t *testing.T) {
 	for _, d := range deliveries() {
 		p := freshProfile(t)
 		a := open(t, p, olstate.WithDelivery(olstate.Inline)) // advised first: notified first
