@@ -33,8 +33,30 @@ void Dispatcher::push(QueuedEvent event) noexcept {
             return;
         }
         ++sequence_;
+        last_state_ = event.new_state;
     }
     wake_.notify_one();
+}
+
+std::uint64_t Dispatcher::last_sequence() const noexcept {
+    std::lock_guard lock(mutex_);
+    return sequence_;
+}
+
+bool Dispatcher::push_current(QueuedEvent event, std::uint32_t state, std::uint64_t read_at) noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ || !queue_) return false;
+        event.sequence = sequence_;
+        event.old_state = event.new_state = sequence_ == read_at ? state : last_state_;
+        try {
+            queue_->push(event);  // never drops: CURRENT counts as a link event
+        } catch (...) {
+            return false;
+        }
+    }
+    wake_.notify_one();
+    return true;
 }
 
 void Dispatcher::run() noexcept {
@@ -45,7 +67,7 @@ void Dispatcher::run() noexcept {
             wake_.wait(lock, [&] { return stopping_ || !queue_->empty(); });
             if (stopping_) break;
             event = queue_->pop();
-            if (dropped_) {
+            if (dropped_ && event.target == 0) {  // CURRENT leaves the flag to the next change
                 event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
                 dropped_ = false;
             }

@@ -38,6 +38,14 @@ public:
     // the event (1, 2, ...) under the queue's lock, so that concurrent
     // provider threads can never enqueue numbers out of order.
     void push(QueuedEvent event) noexcept;
+    // The number of the last event pushed (0 before the first).
+    std::uint64_t last_sequence() const noexcept;
+    // Queues a subscription's OLSTATE_EVENT_CURRENT (event.target set) behind
+    // what is waiting, numbered like the last event pushed. `state` was read
+    // from the provider when last_sequence() was `read_at`; if events were
+    // pushed since, the state of the last of them is the current one at this
+    // point of the queue. False when stopping or out of memory.
+    bool push_current(QueuedEvent event, std::uint32_t state, std::uint64_t read_at) noexcept;
     // Stops and joins from another thread; pending events are discarded.
     void stop_and_join() noexcept;
     // Called on the dispatcher thread itself (a callback closed its session):
@@ -53,6 +61,7 @@ private:
     std::optional<EventRing> queue_;  // from start(): INLINE sessions never need it
     bool dropped_ = false;
     std::uint64_t sequence_ = 0;
+    std::uint32_t last_state_ = 0;  // new_state of the last event pushed
     bool stopping_ = false;
     Deliver deliver_;
     Finally finally_;

@@ -9,7 +9,8 @@ namespace olstate {
 EventRing::EventRing() : buffer_(kStateCapacity + kLinkSlots) {}
 
 bool EventRing::is_link(const QueuedEvent& e) noexcept {
-    return e.kind == OLSTATE_EVENT_PROVIDER_LOST || e.kind == OLSTATE_EVENT_PROVIDER_BACK;
+    return e.kind == OLSTATE_EVENT_PROVIDER_LOST || e.kind == OLSTATE_EVENT_PROVIDER_BACK ||
+           e.kind == OLSTATE_EVENT_CURRENT;
 }
 
 bool EventRing::push(const QueuedEvent& event) {

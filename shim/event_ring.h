@@ -2,7 +2,8 @@
 // front, so that the provider's thread (Outlook's own, in production) never
 // allocates to queue a state change. State events are bounded: at capacity
 // the oldest one gives way. The bridge's link events (PROVIDER_LOST/BACK) are
-// never dropped; they have slots of their own, and only when more of them are
+// never dropped, nor is a subscription's OLSTATE_EVENT_CURRENT (counted with
+// them); they have slots of their own, and only when more of them are
 // waiting than those slots hold (a callback stuck while the host keeps
 // coming and going) does the buffer grow, on the bridge client's thread,
 // which is the only one that sends them.
@@ -36,6 +37,7 @@ public:
     // Removes and returns the oldest event. Precondition: !empty().
     QueuedEvent pop() noexcept;
 
+    // Link events and CURRENT: never dropped.
     static bool is_link(const QueuedEvent& e) noexcept;
 
 private:

@@ -13,6 +13,8 @@ struct QueuedEvent {
     std::uint32_t flags = 0;
     std::uint64_t sequence = 0;
     std::uint64_t notify_time_us = 0;
+    // Non-zero: for this subscription only (its OLSTATE_EVENT_CURRENT).
+    std::uint64_t target = 0;
 };
 
 }  // namespace olstate

@@ -6,6 +6,7 @@
 
 #include "bridge/client_error.h"
 #include "callback_scope.h"
+#include "current_state.h"
 #include "com/olstate_private.h"
 #include "com/hresult_names.h"
 #include "failure.h"
@@ -43,12 +44,13 @@ std::uint64_t now_us() noexcept {
 }  // namespace
 
 std::shared_ptr<Session> Session::open(const OpenRequest& request, std::uint64_t id) {
-    auto session = std::make_shared<Session>(id, request.delivery);
+    auto session = std::make_shared<Session>(id, request.delivery, request.flags);
     session->attach_provider(request);
     return session;
 }
 
-Session::Session(std::uint64_t id, std::uint32_t delivery) : id_(id), delivery_(delivery) {}
+Session::Session(std::uint64_t id, std::uint32_t delivery, std::uint32_t open_flags)
+    : id_(id), delivery_(delivery), waiter_((open_flags & OLSTATE_OPEN_RECONNECT) != 0) {}
 
 Session::~Session() {
     // Only a session that never reached the registry (its open failed after
@@ -65,11 +67,11 @@ void Session::attach_provider(const OpenRequest& request) {
         provider::resolve(request.provider, request.provider_path, request.flags);
     provider_kind_ = resolved.kind;
     provider_path_ = resolved.library.path;
-    profile_ = request.has_profile ? request.profile : provider::default_profile(resolved);
-    const auto wide = text::utf8_to_utf16(profile_);
+    std::string profile = request.has_profile ? request.profile : provider::default_profile(resolved);
+    const auto wide = text::utf8_to_utf16(profile);
     if (!wide) throw Failure(OLSTATE_E_INVALID_ARGUMENT, "profile name is not valid UTF-8");
 
-    const std::string where = " (provider '" + provider_path_ + "', profile '" + profile_ + "')";
+    const std::string where = " (provider '" + provider_path_ + "', profile '" + profile + "')";
     IMAPIOfflineMgr* raw = nullptr;
     const HRESULT hr =
         resolved.open(0, wide->c_str(), &GUID_GlobalState, nullptr, &raw);
@@ -98,24 +100,15 @@ void Session::attach_provider(const OpenRequest& request) {
                       "QueryInterface(IID_IMAPIOffline) returned S_OK but no interface" + where);
 
     // A bridge session reports the profile the host serves (the caller may
-    // have asked for "whatever it serves"). Asked of olstate's own bridge
-    // object only: a foreign provider is never handed a private IID it might
-    // answer wrongly.
+    // have asked for "whatever it serves"), live (live_profile.h). Asked of
+    // olstate's own bridge object only: a foreign provider is never handed a
+    // private IID it might answer wrongly.
     ComPtr<IOlstateBridgeInfo> bridge_info;
     if (provider_kind_ == OLSTATE_PROVIDER_BRIDGE &&
-        succeeded(manager_->QueryInterface(IID_IOlstateBridgeInfo,
-                                           reinterpret_cast<void**>(bridge_info.put()))) &&
-        bridge_info) {
-        ULONG needed = 0;
-        if (succeeded(bridge_info->GetServedProfile(nullptr, 0, &needed)) && needed > 0) {
-            std::string served(needed + 1, '\0');
-            if (succeeded(bridge_info->GetServedProfile(served.data(), needed + 1, &needed)) &&
-                needed + 1 == served.size()) {
-                served.resize(needed);
-                profile_ = std::move(served);
-            }
-        }
-    }
+        failed(manager_->QueryInterface(IID_IOlstateBridgeInfo,
+                                        reinterpret_cast<void**>(bridge_info.put()))))
+        bridge_info.reset();
+    profile_.start(std::move(profile), std::move(bridge_info));
 
     ULONG caps = 0;
     const HRESULT gc = offline_->GetCapabilities(&caps);
@@ -178,16 +171,71 @@ void Session::set_state(std::uint32_t state, std::uint32_t flags) {
 }
 
 olstate_subscription Session::subscribe(olstate_callback callback, void* context,
-                                        olstate_release release) {
+                                        olstate_release release, std::uint32_t flags) {
     if (capabilities_ == 0)
         throw Failure(OLSTATE_E_NOT_SUPPORTED,
                       "the provider offers neither online nor offline capability, so it sends "
                       "no state notifications");
     auto sub = std::make_shared<Subscription>(next_subscription_token(), callback, context, release);
+    const bool current = (flags & OLSTATE_SUBSCRIBE_CURRENT_STATE) != 0;
+    if (current) {
+        sub->prime();
+        // INLINE holds every change from now on until it knows the floor.
+        if (delivery_ != OLSTATE_DELIVERY_QUEUED) sub->primer()->hold_after(0);
+    }
     const olstate_subscription token = sub->token();
-    if (!subscriptions_.add(std::move(sub)))
-        throw Failure(OLSTATE_E_INVALID_HANDLE, "the session is closing");
+    if (!subscriptions_.add(sub)) throw Failure(OLSTATE_E_INVALID_HANDLE, "the session is closing");
+    if (current) {
+        try {
+            start_current(*sub);
+        } catch (...) {
+            // None of its callbacks ran (CURRENT was not delivered, and the
+            // primer took every other event): the caller keeps its context.
+            sub->disown();
+            subscriptions_.remove(token);
+            throw;
+        }
+    }
     return token;
+}
+
+void Session::start_current(Subscription& sub) {
+    if (delivery_ == OLSTATE_DELIVERY_QUEUED) {
+        const std::uint64_t read_at = dispatcher_.last_sequence();
+        const std::uint32_t state = get_state();
+        QueuedEvent event;
+        event.kind = OLSTATE_EVENT_CURRENT;
+        event.notify_time_us = now_us();
+        event.target = sub.token();
+        if (!dispatcher_.push_current(event, state, read_at))
+            throw Failure(OLSTATE_E_INVALID_HANDLE, "the session is closing");
+        return;
+    }
+    // INLINE: the primer held every change since the subscription was
+    // added. Read the state until no notification arrived during the read
+    // (so the state is at least as new as every change up to read_at), then
+    // deliver CURRENT and the changes after read_at on this thread. The
+    // number of tries is bounded against a storm; past it, a change held may
+    // start from a state CURRENT already shows as left (never the reverse).
+    CurrentStatePrimer* primer = sub.primer();
+    std::uint64_t read_at = 0;
+    std::uint32_t state = 0;
+    for (int tries = 0;; ++tries) {
+        read_at = sequence_.load(std::memory_order_acquire);
+        primer->hold_after(read_at);
+        state = get_state();
+        if (sequence_.load(std::memory_order_acquire) == read_at || tries == 64) break;
+    }
+    const ThreadMark mark(ThreadMark::Kind::callback, id_);
+    sub.deliver_current(current_state_event(state, read_at, now_us()));
+}
+
+olstate_result Session::wait_state(std::uint32_t state, std::uint32_t timeout_ms) {
+    if (inside_provider_notify())
+        throw Failure(OLSTATE_E_WOULD_DEADLOCK,
+                      "waiting for a state on a provider notification thread (inside an INLINE "
+                      "callback) would hang: the change would be notified on this very thread");
+    return waiter_.wait(state, timeout_ms, [this] { return get_state(); });
 }
 
 bool Session::unsubscribe(olstate_subscription token) {
@@ -206,6 +254,7 @@ bool Session::unsubscribe(olstate_subscription token) {
 
 void Session::close() noexcept {
     closing_.store(true);
+    waiter_.close();  // before waiting for calls: a wait in progress is one
     SubscriptionTable::Closed stopped = subscriptions_.close();
     if (!stopped.live) return;  // closed already (cannot happen: the registry hands close out once)
     for (const auto& sub : *stopped.live) sub->stop(/*deferred=*/false);
@@ -253,6 +302,7 @@ void Session::teardown(SubscriptionTable::Closed stopped) noexcept {
     };
     for (const auto& sub : *stopped.live) finish(sub);
     for (const auto& sub : stopped.retired) finish(sub);
+    profile_.stop();
     offline_.reset();
     manager_.reset();
     sink_.reset();
@@ -294,10 +344,13 @@ void Session::on_provider_dropped() noexcept {
     // The flag belongs to the next event the provider hands over (the one
     // right after the gap), in both delivery modes.
     dropped_before_next_.store(true);
+    waiter_.observe_gap();
 }
 
 void Session::accept_event(QueuedEvent event) noexcept {
     if (closing_.load(std::memory_order_acquire)) return;
+    // Waiters learn of it before any callback (and even with none).
+    waiter_.observe(event.kind, event.new_state);
     event.notify_time_us = now_us();
     // A plain load first: the exchange (a read-modify-write) only after the
     // bridge reported a gap, not on every notification.
@@ -317,6 +370,13 @@ void Session::deliver(const QueuedEvent& e) noexcept {
     const auto subs = subscriptions_.snapshot();
     if (!subs || subs->empty()) return;
     const ThreadMark mark(ThreadMark::Kind::callback, id_);
+    if (e.target != 0) {  // a subscription's CURRENT (QUEUED)
+        for (const auto& sub : *subs) {
+            if (sub->token() == e.target)
+                sub->deliver_current(current_state_event(e.new_state, e.sequence, e.notify_time_us));
+        }
+        return;
+    }
     olstate_event event{};
     event.struct_size = sizeof(olstate_event);
     event.kind = e.kind;
@@ -328,9 +388,9 @@ void Session::deliver(const QueuedEvent& e) noexcept {
     for (const auto& sub : *subs) sub->invoke(event);
 }
 
-void Session::fill_info(olstate_session_info& info) const noexcept {
+void Session::fill_info(olstate_session_info& info) noexcept {
     info.provider = provider_kind_;
-    info.profile = profile_.c_str();
+    info.profile = profile_.current();
     info.provider_path = provider_path_.c_str();
 }
 

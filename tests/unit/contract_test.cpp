@@ -108,6 +108,7 @@ TEST_CASE("every result has its static name") {
         {OLSTATE_E_INTERNAL, "OLSTATE_E_INTERNAL"},
         {OLSTATE_E_NOT_IN_OUTLOOK, "OLSTATE_E_NOT_IN_OUTLOOK"},
         {OLSTATE_E_WOULD_DEADLOCK, "OLSTATE_E_WOULD_DEADLOCK"},
+        {OLSTATE_E_TIMEOUT, "OLSTATE_E_TIMEOUT"},
     };
     for (const Name& n : names) {
         CAPTURE(n.r);
@@ -116,7 +117,7 @@ TEST_CASE("every result has its static name") {
         // Static: the same pointer every time.
         CHECK(olstate_result_name(n.r) == olstate_result_name(n.r));
     }
-    for (olstate_result r : {-12, 1, INT32_MIN, INT32_MAX}) {
+    for (olstate_result r : {-13, 1, INT32_MIN, INT32_MAX}) {
         CAPTURE(r);
         CHECK(std::string(olstate_result_name(r)) == "unknown");
     }
