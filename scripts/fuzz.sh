@@ -5,12 +5,10 @@
 # seeds are left alone); crashes to build-fuzz/crashes/. Every crash is a
 # finding: minimize it, add it to fuzz/regressions/ and fix the cause.
 #
-# The build does not use meson: the shim's sources (read from
-# shim/meson.build and shim/sim/meson.build) are compiled with
-# clang++ -fsanitize=fuzzer-no-link,address,undefined into a static olstate,
-# the simulator into build-fuzz/libolstate_sim.so next to the harness (where
-# a static olstate looks for it, and where the harness links it, so the
-# process holds one simulator).
+# The build is meson's (-Dfuzz=true: fuzz/meson.build), with clang, a static
+# olstate, ASan+UBSan and -fsanitize=fuzzer-no-link on every source; the
+# simulator lands next to the harness (as a link to the one meson builds),
+# where a static olstate looks for it.
 #
 # A second, small harness (fuzz/frame_fuzz.cpp) fuzzes the bridge's frame
 # decoder and stream reader alone, from fuzz/frame-corpus/.
@@ -21,8 +19,7 @@
 #        scripts/fuzz.sh --frame [seconds]         (the frame decoder harness)
 #        scripts/fuzz.sh --frame-replay FILE_OR_DIR...
 # env:   OLSTATE_FUZZ_JOBS   parallel fuzzing jobs (default 1)
-#        OLSTATE_FUZZ_SKIP   "order": skip the QUEUED ordering oracle (for a
-#                            long run while that known finding is open)
+#        OLSTATE_FUZZ_SKIP   "order": skip the QUEUED ordering oracle
 #        OLSTATE_FUZZ_BUILD  build folder (default build-fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +28,8 @@ out=${OLSTATE_FUZZ_BUILD:-build-fuzz}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-for tool in clang++ ninja; do
-  command -v "$tool" >/dev/null || { echo "fuzz.sh: $tool is missing (apt-get install clang libclang-rt-14-dev ninja-build)" >&2; exit 2; }
+for tool in clang++ meson ninja; do
+  command -v "$tool" >/dev/null || { echo "fuzz.sh: $tool is missing (apt-get install clang libclang-rt-14-dev meson ninja-build)" >&2; exit 2; }
 done
 if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long){return 0;}' |
      clang++ -x c++ -fsanitize=fuzzer - -o "$out/.probe" 2>/dev/null; then
@@ -41,58 +38,15 @@ if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long){ret
 fi
 rm -f "$out/.probe"
 
-version=$(sed -n "s/^ *version: *'\([^']*\)'.*/\1/p" meson.build | head -1)
-# The sources meson builds on this platform: every quoted .cpp in the two
-# meson.build files (the Windows provider lives in its own subdir file).
-shim_sources=$(grep -o "'[^']*\.cpp'" shim/meson.build | tr -d "'" | sed 's|^|shim/|')
-sim_sources=$(grep -o "'[^']*\.cpp'" shim/sim/meson.build | tr -d "'" | sed 's|^|shim/sim/|')
-
-san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-common="-std=c++20 -g -O1 -fPIC -pthread -Wall -Wextra -Wpedantic -Werror $san"
-{
-  echo "root = $root"
-  echo "common = $common"
-  echo "rule cxx"
-  echo "  command = clang++ \$common \$flags -MMD -MF \$out.d -c \$in -o \$out"
-  echo "  depfile = \$out.d"
-  echo "  deps = gcc"
-  echo "  description = CXX \$out"
-  echo "rule link"
-  echo "  command = clang++ \$common \$flags \$in -o \$out \$libs"
-  echo "  description = LINK \$out"
-  shim_flags="-fsanitize=fuzzer-no-link -I\$root/include -I\$root/shim -DOLSTATE_STATIC -DOLSTATE_BUILDING -DOLSTATE_VERSION=\\\"$version\\\""
-  sim_flags="-fsanitize=fuzzer-no-link -I\$root/shim -I\$root/shim/sim -fvisibility=hidden -DOLSTATE_SIM_BUILDING"
-  shim_objs=""
-  for s in $shim_sources; do
-    o="obj/${s//\//_}.o"
-    echo "build $o: cxx \$root/$s"
-    echo "  flags = $shim_flags"
-    shim_objs="$shim_objs $o"
-  done
-  sim_objs=""
-  for s in $sim_sources; do
-    o="obj/sim_${s//\//_}.o"
-    echo "build $o: cxx \$root/$s"
-    echo "  flags = $sim_flags"
-    sim_objs="$sim_objs $o"
-  done
-  echo "build obj/olstate_fuzz.o: cxx \$root/fuzz/olstate_fuzz.cpp"
-  echo "  flags = -fsanitize=fuzzer-no-link -I\$root/include -I\$root/shim/sim -DOLSTATE_STATIC"
-  echo "build libolstate_sim.so: link $sim_objs"
-  echo "  flags = -shared"
-  echo "  libs = -ldl"
-  echo "build obj/frame_fuzz.o: cxx \$root/fuzz/frame_fuzz.cpp"
-  echo "  flags = -fsanitize=fuzzer-no-link -I\$root/include -I\$root/shim"
-  echo "build olstate-frame-fuzz: link obj/frame_fuzz.o obj/shim_bridge_protocol.cpp.o obj/shim_bridge_frame_io.cpp.o obj/shim_text_utf.cpp.o"
-  echo "  flags = -fsanitize=fuzzer"
-  echo "build olstate-fuzz: link obj/olstate_fuzz.o $shim_objs | libolstate_sim.so"
-  echo "  flags = -fsanitize=fuzzer"
-  echo "  libs = -L. -lolstate_sim -Wl,-rpath,'\$\$ORIGIN' -ldl"
-} > "$out/build.ninja.new"
-cmp -s "$out/build.ninja.new" "$out/build.ninja" 2>/dev/null || mv "$out/build.ninja.new" "$out/build.ninja"
-rm -f "$out/build.ninja.new"
-mkdir -p "$out/obj"
+if [ ! -d "$out/meson-private" ]; then
+  CC=clang CXX=clang++ meson setup "$out" -Dfuzz=true -Dbindings=false -Ddefault_library=static \
+    -Ddebug=true -Doptimization=1 -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined' \
+    -Dcpp_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined' >/dev/null
+fi
 ninja -C "$out" >/dev/null || ninja -C "$out"
+fuzzer="$out/fuzz/olstate-fuzz"
+frame_fuzzer="$out/fuzz/olstate-frame-fuzz"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -108,19 +62,19 @@ collect() {
 }
 
 case "${1:-}" in
-  --build-only) echo "built $out/olstate-fuzz and $out/olstate-frame-fuzz"; exit 0 ;;
+  --build-only) echo "built $fuzzer and $frame_fuzzer"; exit 0 ;;
   --frame-replay)
     shift
     [ $# -gt 0 ] || set -- fuzz/frame-corpus
     collect "$@"
     [ ${#files[@]} -gt 0 ] || { echo "nothing to replay"; exit 0; }
-    exec "$out/olstate-frame-fuzz" -runs=1 "${files[@]}"
+    exec "$frame_fuzzer" -runs=1 "${files[@]}"
     ;;
   --frame)
     shift
     frame_seconds=${1:-600}
     mkdir -p "$out/frame-corpus" "$out/crashes"
-    exec "$out/olstate-frame-fuzz" -max_total_time="$frame_seconds" -max_len=8192 -timeout=10 \
+    exec "$frame_fuzzer" -max_total_time="$frame_seconds" -max_len=8192 -timeout=10 \
       -artifact_prefix="$out/crashes/" -print_final_stats=1 "$out/frame-corpus" "$root/fuzz/frame-corpus"
     ;;
   --replay)
@@ -129,7 +83,7 @@ case "${1:-}" in
     collect "$@"
     [ ${#files[@]} -gt 0 ] || { echo "nothing to replay"; exit 0; }
     # Each input several times: the two-thread inputs race differently each run.
-    exec "$out/olstate-fuzz" -runs=3 -timeout=60 "${files[@]}"
+    exec "$fuzzer" -runs=3 -timeout=60 "${files[@]}"
     ;;
 esac
 
@@ -141,4 +95,4 @@ echo "fuzzing for ${seconds}s ($jobs job(s)); corpus $out/corpus, crashes $out/c
 args=(-max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=512
       -artifact_prefix="$out/crashes/" -print_final_stats=1 -use_value_profile=1)
 [ "$jobs" -gt 1 ] && args+=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
-exec "$out/olstate-fuzz" "${args[@]}" "$@" "$out/corpus" "$root/fuzz/corpus" "$root/fuzz/regressions"
+exec "$fuzzer" "${args[@]}" "$@" "$out/corpus" "$root/fuzz/corpus" "$root/fuzz/regressions"

@@ -21,14 +21,6 @@ else meson setup "$build" -Dbindings=false -Dbuildtype=release >/dev/null; fi
 ninja -C "$build" >/dev/null
 
 soak="$build/soak/olstate-soak"
-if [ ! -x "$soak" ]; then
-  # Root meson.build without subdir('soak'): build the program by hand
-  # against the libraries meson just built.
-  soak="$build/olstate-soak-standalone"
-  ${CXX:-c++} -std=c++20 -O2 -Wall -Wextra -Wpedantic -Werror -Iinclude -Ishim/sim \
-    soak/olstate_soak.cpp -o "$soak" -L"$build/shim" -lolstate -lolstate_sim \
-    -Wl,-rpath,"$PWD/$build/shim" -pthread
-fi
 
 echo "=== olstate-soak, ${seconds}s, both delivery modes"
 "$soak" --seconds "$seconds" "$@"

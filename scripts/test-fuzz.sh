@@ -52,12 +52,12 @@ fuzz() {
 echo "--- replaying fuzz/corpus and fuzz/regressions"
 replay "corpus or regression" --replay fuzz/corpus fuzz/regressions
 echo "--- fuzzing for ${seconds}s"
-fuzz fuzzer --replay "$seconds" build-fuzz/olstate-fuzz -timeout=30 -rss_limit_mb=4096 -max_len=512 \
+fuzz fuzzer --replay "$seconds" build-fuzz/fuzz/olstate-fuzz -timeout=30 -rss_limit_mb=4096 -max_len=512 \
   "$scratch" fuzz/corpus fuzz/regressions
 
 frame_seconds=${OLSTATE_FRAME_FUZZ_SECONDS:-20}
 echo "--- frame decoder: replaying fuzz/frame-corpus, then fuzzing for ${frame_seconds}s"
 replay "frame corpus" --frame-replay fuzz/frame-corpus
-fuzz "frame fuzzer" --frame-replay "$frame_seconds" build-fuzz/olstate-frame-fuzz -timeout=10 -max_len=8192 \
+fuzz "frame fuzzer" --frame-replay "$frame_seconds" build-fuzz/fuzz/olstate-frame-fuzz -timeout=10 -max_len=8192 \
   "$scratch" fuzz/frame-corpus
 echo "test-fuzz: no finding"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test olstate has: the native suites (unit, abi, stress, sim,
+# Runs every test olstate has: the native suites (api, unit, abi, stress, sim,
 # bridge and the bindings' rust, csharp, go), the same native suites under
 # AddressSanitizer+UBSan and under ThreadSanitizer, a short fuzzing smoke run,
 # and the Windows builds (win64 suites under Wine; win32 compiled).
@@ -16,7 +16,7 @@ step() { printf '\n=== %s ===\n' "$*"; }
 # The sanitizer stages run these: every suite but the bindings (not built
 # there) and the Windows ones. bridge: the
 # two-process bridge tests, host and clients all instrumented.
-native_suites=(--suite unit --suite abi --suite stress --suite sim --suite hostile --suite bridge)
+native_suites=(--suite api --suite unit --suite abi --suite stress --suite sim --suite hostile --suite bridge)
 failed=()
 passed=0
 # Each stage's output is kept in build-logs/ as well, so the summary at the

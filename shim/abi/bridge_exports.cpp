@@ -1,18 +1,17 @@
 // The exported bridge-host functions. Like sessions, a bridge handle is an
-// id looked up in a registry of running bridges, never an address: a
-// stopped or made-up handle is OLSTATE_E_INVALID_HANDLE, never dereferenced.
+// id looked up in the handle table of running bridges (base/handle_table.h),
+// never an address: a stopped or made-up handle is OLSTATE_E_INVALID_HANDLE,
+// never dereferenced.
 #include <olstate.h>
 
-#include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 
-#include "../bridge/host.h"
-#include "../callback_scope.h"
-#include "../registry.h"
-#include "../text/utf.h"
+#include "base/handle_table.h"
+#include "base/utf.h"
+#include "bridge/host.h"
+#include "core/callback_scope.h"
+#include "core/registry.h"
 #include "firewall.h"
 #include "struct_check.h"
 
@@ -28,21 +27,11 @@ constexpr std::uint32_t kMaxMaxClients = 1024;
 constexpr std::uint32_t kDefaultQueueLength = 64;
 constexpr std::uint32_t kMaxQueueLength = 65536;
 
-struct Bridges {
-    std::mutex mutex;
-    std::map<std::uint64_t, std::shared_ptr<Host>> live;
-    std::uint64_t next = 0;
-};
+using Bridges = olstate::HandleTable<olstate_bridge, Host>;
 
-// Never destroyed: a bridge left running at exit is not torn down from a
-// static destructor (no joins there).
 Bridges& bridges() {
-    static Bridges* b = new Bridges;
+    static Bridges* b = new Bridges;  // never destroyed: no joins in a static destructor
     return *b;
-}
-
-std::uint64_t id_of(olstate_bridge* handle) noexcept {
-    return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(handle));
 }
 
 olstate::bridge::HostOptions options_from(const olstate_bridge_options* o) {
@@ -99,11 +88,9 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_start(olstate_session* se
         if (!out_bridge) fail(OLSTATE_E_INVALID_ARGUMENT, "out_bridge is NULL");
         const auto host_options = options_from(options);
         std::shared_ptr<Host> host = Host::start(session, session_id, host_options);
-        Bridges& b = bridges();
-        std::lock_guard lock(b.mutex);
-        const std::uint64_t id = ++b.next;  // never reused
-        b.live.emplace(id, std::move(host));
-        *out_bridge = reinterpret_cast<olstate_bridge*>(static_cast<std::uintptr_t>(id));
+        const std::uint64_t id = bridges().next_id();
+        bridges().insert(id, std::move(host));
+        *out_bridge = Bridges::handle_of(id);
     });
 }
 
@@ -111,34 +98,26 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_endpoint(olstate_bridge* 
                                                                 const char** out_endpoint) {
     return guarded("olstate_bridge_endpoint", [&] {
         if (!bridge) fail(OLSTATE_E_INVALID_HANDLE, "bridge is NULL");
-        Bridges& b = bridges();
-        std::lock_guard lock(b.mutex);
-        const auto it = b.live.find(id_of(bridge));
-        if (it == b.live.end()) fail(OLSTATE_E_INVALID_HANDLE, "the bridge is stopped or was never started");
+        const auto host = bridges().find(bridge, [](Host&) {});
+        if (!host) fail(OLSTATE_E_INVALID_HANDLE, "the bridge is stopped or was never started");
         if (!out_endpoint) fail(OLSTATE_E_INVALID_ARGUMENT, "out_endpoint is NULL");
         // The host's string lives until stop, which is what the header promises.
-        *out_endpoint = it->second->endpoint().c_str();
+        *out_endpoint = host->endpoint().c_str();
     });
 }
 
 OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_stop(olstate_bridge* bridge) {
     return guarded("olstate_bridge_stop", [&] {
         if (!bridge) return;
-        Bridges& b = bridges();
-        std::shared_ptr<Host> host;
-        {
-            std::lock_guard lock(b.mutex);
-            const auto it = b.live.find(id_of(bridge));
-            if (it == b.live.end()) fail(OLSTATE_E_INVALID_HANDLE, "the bridge is stopped or was never started");
+        const auto host = bridges().remove(bridge, [](Host& h) {
             // Stopping joins threads that wait for the session's callbacks:
             // from inside one of them it would wait for itself.
-            if (olstate::in_callback_of(it->second->session_id()))
+            if (olstate::in_callback_of(h.session_id()))
                 fail(OLSTATE_E_WOULD_DEADLOCK,
                      "olstate_bridge_stop was called from inside a callback of the bridged session; "
                      "stop the bridge from another thread");
-            host = std::move(it->second);
-            b.live.erase(it);
-        }
+        });
+        if (!host) fail(OLSTATE_E_INVALID_HANDLE, "the bridge is stopped or was never started");
         host->stop();
     });
 }

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <gsl/util>
 
-#include "../registry.h"
-#include "../text/utf.h"
+#include "core/registry.h"
+#include "base/utf.h"
 #include "firewall.h"
 #include "struct_check.h"
 

@@ -9,7 +9,7 @@
 #include <new>
 #include <string>
 
-#include "../failure.h"
+#include "base/failure.h"
 #include "last_error.h"
 
 namespace olstate::abi {

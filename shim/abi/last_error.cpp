@@ -2,8 +2,8 @@
 
 #include <olstate.h>
 
-#include "../text/fixed_text.h"
-#include "../thread_record.h"
+#include "base/fixed_text.h"
+#include "base/thread_record.h"
 
 namespace olstate::abi {
 namespace {

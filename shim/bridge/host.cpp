@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "../failure.h"
+#include "base/failure.h"
 #include "frame_io.h"
 
 namespace olstate::bridge {

@@ -13,6 +13,8 @@ namespace {
 // does not read: beyond this it is misbehaving and is disconnected. A real
 // client has at most a few requests in flight.
 constexpr std::size_t kMaxControls = 64;
+// The queue's buffer at first; it grows up to the host's queue length.
+constexpr std::size_t kFirstSlots = 16;
 
 bool same_profile(const std::string& a, const std::string& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -28,7 +30,9 @@ protocol::Refusal refusal(olstate_result result, std::string message) {
 }  // namespace
 
 HostClient::HostClient(std::unique_ptr<Connection> connection, std::shared_ptr<const HostSettings> settings)
-    : connection_(std::move(connection)), settings_(std::move(settings)) {}
+    : connection_(std::move(connection)),
+      settings_(std::move(settings)),
+      queue_(settings_->queue_length, kFirstSlots) {}
 
 HostClient::~HostClient() {
     // The host joins every client before letting go of it; this is a last
@@ -56,16 +60,8 @@ void HostClient::push_event(const olstate_event& e) noexcept {
     {
         std::lock_guard lock(mutex_);
         if (!welcomed_ || closing_ || abort_) return;
-        if (events_ >= settings_->queue_length) {
-            // Drop the oldest event: the client is slow, and only its own
-            // queue pays for it.
-            const auto it = std::find_if(queue_.begin(), queue_.end(), [](const Outgoing& o) { return o.event; });
-            if (it != queue_.end()) {
-                queue_.erase(it);
-                --events_;
-            }
-            dropped_ = true;
-        }
+        // At the queue length the oldest event gives way: the client is
+        // slow, and only its own queue pays for it.
         protocol::Event ev;
         ev.kind = e.kind;
         ev.old_state = e.old_state;
@@ -74,10 +70,9 @@ void HostClient::push_event(const olstate_event& e) noexcept {
         ev.flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
         ev.notify_time_us = e.notify_time_us;
         try {
-            queue_.push_back(Outgoing{ev, true, false});
-            ++events_;
+            queue_.push(Outgoing{ev, true, false});
         } catch (...) {
-            dropped_ = true;  // no memory: this event is lost like a dropped one
+            queue_.lost();  // no memory: this event is lost like a dropped one
             return;
         }
     }
@@ -92,7 +87,7 @@ bool HostClient::push_control(protocol::Message message, bool last) {
         if (controls_ >= kMaxControls) {
             abort_ = true;
         } else {
-            queue_.push_back(Outgoing{std::move(message), false, last});
+            queue_.push(Outgoing{std::move(message), false, last});
             ++controls_;
             if (last) closing_ = true;
             queued = true;
@@ -109,11 +104,9 @@ void HostClient::going_away() noexcept {
         std::lock_guard lock(mutex_);
         if (closing_ || abort_) return;
         closing_ = true;
-        queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [](const Outgoing& o) { return o.event; }),
-                     queue_.end());
-        events_ = 0;
+        queue_.remove_if([](const Outgoing& o) { return o.event; });
         try {
-            queue_.push_back(Outgoing{protocol::Bye{protocol::kByeGoingAway}, false, true});
+            queue_.push(Outgoing{protocol::Bye{protocol::kByeGoingAway}, false, true});
         } catch (...) {
             abort_ = failed = true;
         }
@@ -153,17 +146,8 @@ void HostClient::run_writer() noexcept {
             std::unique_lock lock(mutex_);
             changed_.wait(lock, [&] { return abort_ || !queue_.empty(); });
             if (abort_) break;
-            out = std::move(queue_.front());
-            queue_.pop_front();
-            if (out.event) {
-                --events_;
-                if (dropped_) {
-                    std::get<protocol::Event>(out.message).flags |= OLSTATE_EVENT_FLAG_DROPPED;
-                    dropped_ = false;
-                }
-            } else {
-                --controls_;
-            }
+            out = queue_.pop();
+            if (!out.event) --controls_;
         }
         if (!send_message(*connection_, out.message) || out.last) break;
     }
@@ -258,7 +242,7 @@ bool HostClient::serve_hello(const protocol::Message& first) {
         // Welcome first, then events: both under the queue's lock.
         std::lock_guard lock(mutex_);
         if (abort_ || closing_) return false;
-        queue_.push_back(Outgoing{std::move(w), false, false});
+        queue_.push(Outgoing{std::move(w), false, false});
         ++controls_;
         welcomed_ = true;
     }

@@ -2,20 +2,21 @@
 // reader thread that answers its requests and the writer thread that drains
 // its queue. The session's callback only copies events into the queue (a
 // short lock, never I/O), so a client that stops reading fills its own queue
-// and nothing else: the oldest events are dropped and the next one sent
-// carries OLSTATE_EVENT_FLAG_DROPPED.
+// and nothing else: the oldest events are dropped and the one after them
+// carries OLSTATE_EVENT_FLAG_DROPPED (base/bounded_queue.h's policy; control
+// frames are never dropped).
 #pragma once
 
 #include <olstate.h>
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "base/bounded_queue.h"
 #include "protocol.h"
 #include "transport.h"
 
@@ -60,6 +61,13 @@ private:
         bool event = false;
         bool last = false;  // close the connection once this is written
     };
+    struct OutgoingTraits {
+        static bool droppable(const Outgoing& o) noexcept { return o.event; }
+        static bool is_event(const Outgoing& o) noexcept { return o.event; }
+        static void mark_dropped(Outgoing& o) noexcept {
+            std::get<protocol::Event>(o.message).flags |= OLSTATE_EVENT_FLAG_DROPPED;
+        }
+    };
 
     void run_reader() noexcept;
     void run_writer() noexcept;
@@ -74,13 +82,11 @@ private:
 
     mutable std::mutex mutex_;  // guards the fields below
     std::condition_variable changed_;
-    std::deque<Outgoing> queue_;
-    std::size_t events_ = 0;
+    BoundedQueue<Outgoing, OutgoingTraits> queue_;
     std::size_t controls_ = 0;
     bool welcomed_ = false;
     bool closing_ = false;    // no more events; a last frame may be queued
     bool abort_ = false;      // the writer stops without sending the rest
-    bool dropped_ = false;    // the next event sent follows dropped ones
     bool writer_done_ = false;
     bool reader_done_ = false;
 

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "../text/utf.h"
+#include "base/utf.h"
 
 namespace olstate::bridge::protocol {
 namespace {

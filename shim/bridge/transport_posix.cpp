@@ -21,7 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../failure.h"
+#include "base/failure.h"
 
 namespace olstate::bridge {
 namespace {

@@ -14,8 +14,8 @@
 #include <atomic>
 #include <mutex>
 
-#include "../failure.h"
-#include "../provider/win/win_util.h"
+#include "base/failure.h"
+#include "base/win/win_util.h"
 #include "transport.h"
 #include "win/handle.h"
 #include "win/pipe_name.h"

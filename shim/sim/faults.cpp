@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "../text/utf.h"
+#include "../base/utf.h"
 #include "olstate_sim.h"
 
 namespace olstate::sim {

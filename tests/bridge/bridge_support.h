@@ -4,7 +4,7 @@
 // a test that hangs instead of letting CI wait for meson's timeout.
 #pragma once
 
-#include "../unit/support.h"
+#include "../api/support.h"
 
 #include <cerrno>
 #include <cstdio>

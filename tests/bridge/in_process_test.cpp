@@ -244,6 +244,39 @@ TEST_CASE("olstate_bridge_stop from a callback of the bridged session is WOULD_D
     }
 }
 
+TEST_CASE("a bridged event carries the host's notify time; sequence numbers stay per session") {
+    for (const uint32_t mode : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
+        CAPTURE(mode);
+        Watchdog dog("bridged notify time", 30s);
+        TempDir dir;
+        LocalHost host(dir.endpoint());
+        Recorder at_host;
+        test::subscribe(host.session.get(), at_host);
+        Recorder at_client;
+        BridgeSession c(dir.endpoint(), mode);
+        test::subscribe(c.get(), at_client);
+        // An event the client never sees makes the two sessions' numbers differ.
+        host.toggle();
+        REQUIRE(at_host.wait_for(3));
+        REQUIRE(at_client.wait_for(3));
+        BridgeSession late(dir.endpoint(), mode);
+        Recorder at_late;
+        test::subscribe(late.get(), at_late);
+        host.toggle();
+        REQUIRE(at_host.wait_for(6));
+        REQUIRE(at_late.wait_for(3));
+        const auto h = at_host.seen();
+        const auto l = at_late.seen();
+        for (std::size_t k = 0; k < 3; ++k) {
+            CAPTURE(k);
+            CHECK(l[k].event.kind == h[3 + k].event.kind);
+            CHECK(l[k].event.notify_time_us == h[3 + k].event.notify_time_us);
+            CHECK(l[k].event.sequence == k + 1);  // the late session's own numbers
+            CHECK(h[3 + k].event.sequence == 4 + k);
+        }
+    }
+}
+
 TEST_CASE("closing the bridged session while its bridge runs: clients get PROVIDER_LOST; stop still works") {
     Watchdog dog("close bridged session", 30s);
     TempDir dir;

@@ -19,14 +19,17 @@
 #include <utility>
 #include <vector>
 
+#include "../common/hresults.h"
+
 namespace {
+
+using test::kEFail;
+using test::kEInvalidArg;
+using test::kENoInterface;
+using test::kEUnexpected;
 
 using namespace std::chrono_literals;
 
-constexpr int32_t kEFail = static_cast<int32_t>(0x80004005u);
-constexpr int32_t kEInvalidArg = static_cast<int32_t>(0x80070057u);
-constexpr int32_t kENoInterface = static_cast<int32_t>(0x80004002u);
-constexpr int32_t kEUnexpected = static_cast<int32_t>(0x8000FFFFu);
 constexpr uint32_t kNotifySize = 24;  // sizeof(MAPIOFFLINE_NOTIFY)
 constexpr uint32_t kStart = OLSTATE_EVENT_CHANGE_START;
 constexpr uint32_t kChange = OLSTATE_EVENT_CHANGE;

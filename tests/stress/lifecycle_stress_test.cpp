@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "../unit/support.h"
+#include "../api/support.h"
 #include "stress_scale.h"
 
 using namespace test;

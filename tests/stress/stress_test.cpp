@@ -2,7 +2,7 @@
 // AddressSanitizer by scripts/test.sh. Iterations scale with
 // OLSTATE_STRESS_SCALE (default 1).
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include "../unit/support.h"
+#include "../api/support.h"
 #include "stress_scale.h"
 
 #include <cstdlib>

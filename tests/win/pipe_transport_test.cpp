@@ -27,8 +27,8 @@
 #include "bridge/transport.h"
 #include "bridge/win/pipe_name.h"
 #include "bridge/win/pipe_security.h"
-#include "failure.h"
-#include "provider/win/win_util.h"
+#include "base/failure.h"
+#include "base/win/win_util.h"
 
 using namespace olstate;
 using namespace olstate::bridge;

@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "provider/win/mapi_locator.h"
-#include "provider/win/win_util.h"
+#include "provider/com/win/mapi_locator.h"
+#include "base/win/win_util.h"
 
 using namespace olstate::provider::win;
 

@@ -4,7 +4,7 @@
 
 #include <cwchar>
 
-#include "../../failure.h"
+#include "base/failure.h"
 
 namespace olstate::bridge::win {
 namespace {

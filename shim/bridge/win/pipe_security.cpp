@@ -4,7 +4,7 @@
 #include <olstate.h>
 #include <sddl.h>
 
-#include "../../failure.h"
+#include "base/failure.h"
 
 namespace olstate::bridge::win {
 namespace {

@@ -1,0 +1,185 @@
+#include "com_provider.h"
+
+#include <olstate.h>
+
+#include "base/failure.h"
+#include "base/utf.h"
+#include "com/com_ptr.h"
+#include "com/hresult_names.h"
+#include "com/mapi_offline.h"
+#include "notify_sink.h"
+#include "outlook.h"
+#if defined(_WIN32)
+#include "base/win/win_util.h"
+#include "win/mapi_locator.h"
+#endif
+
+namespace olstate::provider {
+
+using namespace com;
+
+namespace {
+
+// A failing HRESULT, as the contract's result code and message.
+Status failed_call(const std::string& what, HRESULT hr) {
+    std::int32_t result = OLSTATE_E_PROVIDER_FAILED;
+    switch (hr) {
+        case E_PENDING_: result = OLSTATE_E_BUSY; break;
+        case E_NOTIMPL_:
+        case MAPI_E_NO_SUPPORT_: result = OLSTATE_E_NOT_SUPPORTED; break;
+        case E_OUTOFMEMORY_: result = OLSTATE_E_OUT_OF_MEMORY; break;
+        default: break;
+    }
+    return Status{result, what + " failed: " + describe_hresult(hr), hr};
+}
+
+[[noreturn]] void throw_status(Status status) {
+    throw Failure(status.result, std::move(status.message), status.hresult);
+}
+
+// HrOpenOfflineObj's MAPI_E_NOT_FOUND for this library: the profile is
+// unknown, or - for Outlook's real DLL outside Outlook - the API is
+// unavailable in this process.
+std::int32_t result_for_profile_not_found(const ProviderLibrary& library) noexcept {
+#if defined(_WIN32)
+    try {
+        if (!running_inside_outlook() && win::is_outlook_mapi_file(win::to_wide(library.path)))
+            return OLSTATE_E_NOT_IN_OUTLOOK;
+    } catch (...) {
+    }
+#else
+    (void)library;
+#endif
+    return OLSTATE_E_PROFILE_NOT_FOUND;
+}
+
+class ComProvider final : public Provider {
+public:
+    ComProvider(std::uint32_t kind, ProviderLibrary library, std::string profile)
+        : kind_(kind), library_(std::move(library)), profile_(std::move(profile)) {}
+    ~ComProvider() override {
+        unadvise();
+        offline_.reset();
+        manager_.reset();
+    }
+    ComProvider(const ComProvider&) = delete;
+    ComProvider& operator=(const ComProvider&) = delete;
+
+    void open() {
+        const auto wide = text::utf8_to_utf16(profile_);
+        if (!wide) throw Failure(OLSTATE_E_INVALID_ARGUMENT, "profile name is not valid UTF-8");
+        const std::string where = " (provider '" + library_.path + "', profile '" + profile_ + "')";
+        IMAPIOfflineMgr* raw = nullptr;
+        const HRESULT hr = library_.open_offline(0, wide->c_str(), &GUID_GlobalState, nullptr, &raw);
+        if (failed(hr)) {
+            if (hr == MAPI_E_NOT_FOUND_) {
+                const std::int32_t result = result_for_profile_not_found(library_);
+                throw Failure(result,
+                              (result == OLSTATE_E_NOT_IN_OUTLOOK
+                                   ? "Outlook's MAPI DLL answers only inside OUTLOOK.EXE; use the bridge"
+                                   : "HrOpenOfflineObj did not find the profile") +
+                                  where + ": " + describe_hresult(hr),
+                              hr);
+            }
+            throw_status(failed_call("HrOpenOfflineObj" + where, hr));
+        }
+        manager_ = ComPtr<IMAPIOfflineMgr>::adopt(raw);
+        if (!manager_)
+            throw Failure(OLSTATE_E_PROVIDER_FAILED, "HrOpenOfflineObj returned S_OK but no offline object" + where);
+
+        const HRESULT qi = manager_->QueryInterface(IID_IMAPIOffline, reinterpret_cast<void**>(offline_.put()));
+        if (failed(qi)) throw_status(failed_call("QueryInterface(IID_IMAPIOffline)" + where, qi));
+        if (!offline_)
+            throw Failure(OLSTATE_E_PROVIDER_FAILED,
+                          "QueryInterface(IID_IMAPIOffline) returned S_OK but no interface" + where);
+
+        ULONG caps = 0;
+        const HRESULT gc = offline_->GetCapabilities(&caps);
+        if (failed(gc)) throw_status(failed_call("IMAPIOffline::GetCapabilities" + where, gc));
+        capabilities_ = caps & (MAPIOFFLINE_CAPABILITY_OFFLINE | MAPIOFFLINE_CAPABILITY_ONLINE);
+    }
+
+    std::uint32_t kind() const noexcept override { return kind_; }
+    const std::string& path() const noexcept override { return library_.path; }
+    std::string profile() const override { return profile_; }
+    std::uint32_t capabilities() const override { return capabilities_; }
+
+    Status get_state(std::uint32_t& out) override {
+        ULONG state = 0;
+        const HRESULT hr = offline_->GetCurrentState(&state);
+        if (failed(hr)) return failed_call("IMAPIOffline::GetCurrentState", hr);
+        state &= MAPIOFFLINE_STATE_OFFLINE_MASK;
+        if (state != MAPIOFFLINE_STATE_ONLINE && state != MAPIOFFLINE_STATE_OFFLINE)
+            return Status{OLSTATE_E_PROVIDER_FAILED,
+                          "IMAPIOffline::GetCurrentState reported neither online nor offline (" +
+                              std::to_string(state) + ")",
+                          0};
+        out = state;
+        return {};
+    }
+
+    Status set_state(std::uint32_t state, std::uint32_t flags) override {
+        const ULONG mapi_flags = flags == OLSTATE_SET_BLOCK ? MAPIOFFLINE_FLAG_BLOCK : MAPIOFFLINE_FLAG_DEFAULT;
+        const HRESULT hr = offline_->SetCurrentState(mapi_flags, MAPIOFFLINE_STATE_OFFLINE_MASK, state, nullptr);
+        if (hr == E_PENDING_)
+            return Status{OLSTATE_E_BUSY,
+                          "IMAPIOffline::SetCurrentState: a state change is still in progress: " +
+                              describe_hresult(hr),
+                          hr};
+        if (failed(hr)) return failed_call("IMAPIOffline::SetCurrentState", hr);
+        return {};
+    }
+
+    Status advise(std::weak_ptr<EventReceiver> receiver) override {
+        sink_ = NotifySink::create(std::move(receiver));
+        MAPIOFFLINE_ADVISEINFO info{};
+        info.ulSize = sizeof info;
+        info.ulClientToken = 0;  // opaque to the provider; olstate's sink needs none
+        info.CallbackType = MAPIOFFLINE_CALLBACK_TYPE_NOTIFY;
+        info.pCallback = sink_.get();
+        info.ulAdviseTypes = MAPIOFFLINE_ADVISE_TYPE_STATECHANGE;
+        info.ulStateMask = MAPIOFFLINE_STATE_ALL;
+        ULONG token = 0;
+        const HRESULT hr = manager_->Advise(MAPIOFFLINE_ADVISE_DEFAULT, &info, &token);
+        if (failed(hr)) {
+            sink_.reset();
+            return failed_call("IMAPIOfflineMgr::Advise (provider '" + library_.path + "', profile '" +
+                                   profile_ + "')",
+                               hr);
+        }
+        advise_token_ = token;
+        advised_ = true;
+        return {};
+    }
+
+    void unadvise() noexcept override {
+        if (!advised_) return;
+        advised_ = false;
+        // Unadvise is documented to return S_OK; if a provider fails it
+        // anyway, olstate's own guarantees do not depend on it (the sink
+        // holds the receiver weakly).
+        manager_->Unadvise(MAPIOFFLINE_UNADVISE_DEFAULT, advise_token_);
+        sink_.reset();
+    }
+
+private:
+    const std::uint32_t kind_;
+    const ProviderLibrary library_;
+    const std::string profile_;
+    std::uint32_t capabilities_ = 0;
+    ComPtr<IMAPIOfflineMgr> manager_;
+    ComPtr<IMAPIOffline> offline_;
+    ComPtr<NotifySink> sink_;
+    ULONG advise_token_ = 0;
+    bool advised_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Provider> open_com_provider(std::uint32_t kind, ProviderLibrary library, const std::string& profile) {
+    auto provider = std::make_unique<ComProvider>(kind, std::move(library), profile);
+    provider->open();
+    return provider;
+}
+
+}  // namespace olstate::provider

@@ -1,0 +1,92 @@
+// The one interface between a session and whatever answers for Outlook's
+// state. Two implementations today:
+//   - provider/com/: an offline object behind HrOpenOfflineObj (Outlook's
+//     MAPI DLL, the simulator, a LIBRARY), with its IMAPIOfflineNotify sink
+//     and the mapping of HRESULTs to olstate results;
+//   - provider/bridge_client/: a bridge host in another process.
+// The session (core/) knows only this header: no provider kind is ever
+// checked above this line, and every event - state changes and the
+// provider's own lost/back - reaches the session the same way.
+//
+// Threads: get_state/set_state run on the caller's thread (several at once);
+// the receiver is called on whatever thread the provider notifies on.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace olstate::provider {
+
+// What a provider call ends with, in the contract's words: OLSTATE_OK or an
+// OLSTATE_E_* result, a message for the thread's last error, and the HRESULT
+// behind it (0 when there is none; only a COM provider has one).
+struct Status {
+    std::int32_t result = 0;  // OLSTATE_OK
+    std::string message;
+    std::int32_t hresult = 0;
+
+    bool ok() const noexcept { return result == 0; }
+};
+
+// One event as a provider hands it over. Fields a later provider needs are
+// added here; the session fills the rest (sequence, subscription).
+struct Event {
+    std::uint32_t kind = 0;       // OLSTATE_EVENT_*
+    std::uint32_t old_state = 0;  // OLSTATE_ONLINE / OLSTATE_OFFLINE
+    std::uint32_t new_state = 0;
+    std::uint32_t flags = 0;      // OLSTATE_EVENT_FLAG_DROPPED: the provider lost events before this one
+    std::uint64_t time_us = 0;    // when the provider notified, microseconds since the Unix epoch (UTC)
+};
+
+// Where a provider delivers its events (the session). Must return quickly:
+// it runs on the provider's notification thread (Outlook's, in production).
+class EventReceiver {
+public:
+    virtual void on_event(const Event& event) noexcept = 0;
+
+protected:
+    ~EventReceiver() = default;
+};
+
+class Provider {
+public:
+    virtual ~Provider() = default;  // releases everything the provider holds
+
+    // OLSTATE_PROVIDER_* (never AUTO) and the library loaded or the endpoint
+    // served: for olstate_get_session_info, never for decisions.
+    virtual std::uint32_t kind() const noexcept = 0;
+    virtual const std::string& path() const noexcept = 0;
+    // The profile served, UTF-8. A bridge that never reached a host serves
+    // none yet (empty); one that reconnected may serve another.
+    virtual std::string profile() const = 0;
+    // OLSTATE_CAPABILITY_* offered now.
+    virtual std::uint32_t capabilities() const = 0;
+
+    // OLSTATE_ONLINE or OLSTATE_OFFLINE in `state` when ok().
+    virtual Status get_state(std::uint32_t& state) = 0;
+    // state: OLSTATE_ONLINE/OFFLINE; flags: OLSTATE_SET_DEFAULT/BLOCK.
+    virtual Status set_state(std::uint32_t state, std::uint32_t flags) = 0;
+
+    // Starts notifications to `receiver` (one at a time). The provider holds
+    // it weakly: an event that races with unadvise or with the receiver's
+    // end finds it gone and is dropped.
+    virtual Status advise(std::weak_ptr<EventReceiver> receiver) = 0;
+    // Stops them. An event already on its way may still arrive.
+    virtual void unadvise() noexcept = 0;
+};
+
+// What olstate_open_ex asked for, checked by the ABI layer.
+struct OpenRequest {
+    std::string profile;  // UTF-8; empty with has_profile == false means "default"
+    bool has_profile = false;
+    std::uint32_t provider = 0;           // OLSTATE_PROVIDER_*
+    const char* provider_path = nullptr;  // validated UTF-8: LIBRARY's library, BRIDGE's endpoint
+    std::uint32_t flags = 0;              // OLSTATE_OPEN_*
+};
+
+// Resolves the request (AUTO and the platform's rules) and opens that
+// provider. Throws Failure with the contract's result.
+std::unique_ptr<Provider> open(const OpenRequest& request);
+
+}  // namespace olstate::provider

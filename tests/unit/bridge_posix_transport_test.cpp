@@ -1,0 +1,131 @@
+// The Unix-socket transport refuses every endpoint another user could
+// interfere with, and says why: folders that are missing, not directories,
+// symlinks, open to others or someone else's; endpoints that are not
+// sockets, relative or too long for sun_path.
+#include <doctest/doctest.h>
+
+#include <olstate.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bridge/transport.h"
+#include "base/failure.h"
+
+using namespace olstate;
+
+namespace {
+
+// A fresh private folder, removed with everything in it afterwards.
+struct Scratch {
+    std::string path;
+    Scratch() {
+        char tmpl[] = "/tmp/olstate-transport-XXXXXX";
+        const char* made = ::mkdtemp(tmpl);
+        REQUIRE(made != nullptr);
+        path = made;
+    }
+    ~Scratch() {
+        const std::string cmd = "rm -rf '" + path + "'";
+        [[maybe_unused]] const int rc = std::system(cmd.c_str());
+    }
+};
+
+// The Failure a call throws: its result code and message.
+template <class F>
+Failure failure_of(F&& f) {
+    try {
+        f();
+    } catch (const Failure& failure) {
+        return failure;
+    }
+    FAIL("no Failure thrown");
+    return Failure(OLSTATE_OK, "");
+}
+
+bool says(const Failure& f, const std::string& part) {
+    return std::string(f.what()).find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("posix transport: endpoints that are not usable socket paths") {
+    auto f = failure_of([] { bridge::listen("relative/bridge.sock"); });
+    CHECK(f.result() == OLSTATE_E_INVALID_ARGUMENT);
+    CHECK(says(f, "not an absolute path"));
+    f = failure_of([] { bridge::connect("/" + std::string(200, 'x')); });
+    CHECK(f.result() == OLSTATE_E_INVALID_ARGUMENT);
+    CHECK(says(f, "Unix socket path limit"));
+}
+
+TEST_CASE("posix transport: the folder must be a private directory of this user") {
+    Scratch scratch;
+
+    // Missing parent of the folder: cannot be created.
+    auto f = failure_of([&] { bridge::listen(scratch.path + "/missing/sub/bridge.sock"); });
+    CHECK(f.result() == OLSTATE_E_PROVIDER_FAILED);
+    CHECK(says(f, "cannot create bridge folder"));
+
+    // A file where the folder should be.
+    { std::ofstream(scratch.path + "/file") << "x"; }
+    f = failure_of([&] { bridge::listen(scratch.path + "/file/bridge.sock"); });
+    CHECK(f.result() == OLSTATE_E_PROVIDER_FAILED);
+    CHECK(says(f, "is not a directory"));
+
+    // A symlink to a private folder is still refused (it could be swapped).
+    REQUIRE(::mkdir((scratch.path + "/real").c_str(), 0700) == 0);
+    REQUIRE(::symlink((scratch.path + "/real").c_str(), (scratch.path + "/link").c_str()) == 0);
+    f = failure_of([&] { bridge::listen(scratch.path + "/link/bridge.sock"); });
+    CHECK(says(f, "symlink"));
+
+    // Open to other users.
+    REQUIRE(::mkdir((scratch.path + "/open").c_str(), 0700) == 0);
+    REQUIRE(::chmod((scratch.path + "/open").c_str(), 0755) == 0);
+    f = failure_of([&] { bridge::listen(scratch.path + "/open/bridge.sock"); });
+    CHECK(says(f, "accessible to other users"));
+
+    // Someone else's folder (only root can make one to test with).
+    if (::geteuid() == 0) {
+        REQUIRE(::mkdir((scratch.path + "/theirs").c_str(), 0700) == 0);
+        REQUIRE(::chown((scratch.path + "/theirs").c_str(), 65534, 65534) == 0);
+        f = failure_of([&] { bridge::listen(scratch.path + "/theirs/bridge.sock"); });
+        CHECK(says(f, "belongs to uid 65534"));
+    }
+
+    // A regular file where the socket should be is never removed.
+    { std::ofstream(scratch.path + "/real/bridge.sock") << "x"; }
+    f = failure_of([&] { bridge::listen(scratch.path + "/real/bridge.sock"); });
+    CHECK(says(f, "exists and is not a socket"));
+    struct stat st {};
+    CHECK(::stat((scratch.path + "/real/bridge.sock").c_str(), &st) == 0);
+}
+
+TEST_CASE("posix transport: connecting where no host can be") {
+    Scratch scratch;
+    // Nobody there.
+    auto f = failure_of([&] { bridge::connect(scratch.path + "/bridge.sock"); });
+    CHECK(f.result() == OLSTATE_E_PROVIDER_NOT_FOUND);
+    // A path through a file: neither "not found" nor a host, a plain failure.
+    { std::ofstream(scratch.path + "/file") << "x"; }
+    f = failure_of([&] { bridge::connect(scratch.path + "/file/bridge.sock"); });
+    CHECK(f.result() == OLSTATE_E_PROVIDER_FAILED);
+    CHECK(says(f, "cannot connect to bridge endpoint"));
+}
+
+TEST_CASE("posix transport: a live listener is BUSY for a second one, and gone after shutdown") {
+    Scratch scratch;
+    const std::string ep = scratch.path + "/sock/bridge.sock";
+    auto first = bridge::listen(ep);
+    CHECK(first->endpoint() == ep);
+    auto f = failure_of([&] { bridge::listen(ep); });
+    CHECK(f.result() == OLSTATE_E_BUSY);
+    first->shutdown();
+    CHECK(first->accept() == nullptr);
+    first.reset();
+    auto second = bridge::listen(ep);  // the endpoint is free again
+    CHECK(second->endpoint() == ep);
+}
