@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a part of olstate needs, only those missing
 # (idempotent; apt-get update runs only when something must be installed).
-# usage: scripts/deps.sh core|bindings|sanitize|windows|fuzz ...
+# usage: scripts/deps.sh core|bindings|python|sanitize|windows|fuzz ...
 set -euo pipefail
 
 want=()
@@ -11,6 +11,10 @@ for group in "$@"; do
     bindings) want+=(golang-go)
               command -v cargo >/dev/null || want+=(cargo)
               command -v dotnet >/dev/null || want+=(dotnet-sdk-8.0) ;;
+    # The Python package's tests run on Debian's /usr/bin/python3: pytest,
+    # venv (with its bundled pip) to install the built wheel as a user would,
+    # and mypy to check the package's annotations.
+    python)   want+=(python3 python3-pytest python3-venv mypy) ;;
     sanitize) want+=(clang libclang-rt-14-dev) ;;
     fuzz)     want+=(clang libclang-rt-14-dev) ;;
     coverage) want+=(gcovr) ;;

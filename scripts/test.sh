@@ -39,7 +39,7 @@ why_failed() { # why_failed LOG: the lines of a stage's log that say what broke
     | grep -a -v -E 'Ok: +[0-9]|Fail: +0|Expected Fail|Unexpected Pass' | head -n 80 || true
 }
 
-scripts/deps.sh core bindings sanitize coverage $([ $quick -eq 1 ] || echo windows)
+scripts/deps.sh core bindings python sanitize coverage $([ $quick -eq 1 ] || echo windows)
 
 setup() { # setup DIR ARGS...: configure once, reconfigure when it exists
   local dir=$1; shift

@@ -1,0 +1,115 @@
+"""python -m olstate: the monitor's basic use from Python.
+
+Prints the provider, profile, capabilities and state, then each event; the
+same text and --json shapes as olstate-monitor. Exits 0 on success and on
+Ctrl-C, 1 on an olstate error (or a wait that timed out, or a followed bridge
+host that went away without --reconnect), 2 on a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import List, Optional
+
+from . import Event, EventKind, OlStateError, Provider, Session, State
+from ._library import LibraryNotFoundError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m olstate",
+                                description="Print Outlook's connection state, then every change.")
+    p.add_argument("--profile", help="MAPI profile (default: the default profile)")
+    p.add_argument("--provider", default="auto",
+                   help="auto | outlook | simulator | bridge | PATH to a provider library")
+    p.add_argument("--endpoint", help="with --provider bridge: the bridge endpoint (default: this user's)")
+    p.add_argument("--reconnect", action="store_true",
+                   help="with --provider bridge: wait for the host, report provider_lost/back")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--count", type=int, metavar="N", help="exit after N events (0: after the facts)")
+    p.add_argument("--set", choices=["online", "offline"], help="change the state and exit")
+    p.add_argument("--block", action="store_true", help="with --set: return when the change is complete")
+    p.add_argument("--wait", choices=["online", "offline"], help="wait until the state is reached and exit")
+    p.add_argument("--timeout", type=float, help="with --wait: give up (exit 1) after this many seconds")
+    return p
+
+
+def _open(a: argparse.Namespace) -> Session:
+    name = a.provider.lower()
+    if name in ("auto", "outlook", "simulator", "bridge"):
+        provider = Provider[name.upper()]
+        return Session(a.profile, provider=provider, endpoint=a.endpoint, reconnect=a.reconnect)
+    return Session(a.profile, provider=Provider.LIBRARY, library=a.provider)
+
+
+def _facts(s: Session, as_json: bool) -> str:
+    info, caps = s.info, s.capabilities
+    try:
+        state = str(s.state)
+    except OlStateError:
+        state = "unknown"
+    names = [n for n in ("offline", "online") if caps & State[n.upper()]]
+    if as_json:
+        return json.dumps({"type": "session", "provider": str(info.provider),
+                           "provider_path": info.provider_path, "profile": info.profile,
+                           "capabilities": names, "state": state}, separators=(",", ":"))
+    return (f"provider:     {info.provider} ({info.provider_path})\n"
+            f"profile:      {info.profile}\n"
+            f"capabilities: {','.join(names) or 'none'}\n"
+            f"state:        {state}")
+
+
+def _line(e: Event, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(e.to_dict(), separators=(",", ":"))
+    time = e.time.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    dropped = "  (events were dropped before this)" if e.dropped else ""
+    return f"{time}  #{e.sequence:<4} {str(e.kind):<12} {e.old_state} -> {e.new_state}{dropped}"
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    p = _parser()
+    a = p.parse_args(argv)
+    if a.endpoint and a.provider != "bridge":
+        p.error("--endpoint goes with --provider bridge")
+    if a.block and not a.set:
+        p.error("--block goes with --set")
+    if a.timeout is not None and not a.wait:
+        p.error("--timeout goes with --wait")
+    if a.count is not None and a.count < 0:
+        p.error("--count needs a number >= 0")
+    if a.set and a.wait:
+        p.error("--set and --wait exclude each other")
+    try:
+        with _open(a) as s:
+            if a.set:
+                s.set_state(a.set, block=a.block)
+                if a.block:
+                    print(json.dumps({"type": "state", "state": str(s.state)}) if a.json else f"state: {s.state}")
+                return 0
+            if a.wait:
+                s.wait_state(a.wait, a.timeout)
+                print(json.dumps({"type": "state", "state": a.wait}) if a.json else f"state: {a.wait}")
+                return 0
+            with s.events() as events:
+                print(_facts(s, a.json), flush=True)
+                seen = 0
+                if a.count == 0:
+                    return 0
+                for e in events:
+                    print(_line(e, a.json), flush=True)
+                    seen += 1
+                    if a.count is not None and seen >= a.count:
+                        break
+                    if e.kind == EventKind.PROVIDER_LOST and not a.reconnect:
+                        return 1
+            return 0
+    except (OlStateError, LibraryNotFoundError) as e:
+        print(f"python -m olstate: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

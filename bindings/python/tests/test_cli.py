@@ -1,0 +1,114 @@
+"""python -m olstate mirrors olstate-monitor's basic use."""
+import json
+import signal
+import subprocess
+import sys
+import threading
+
+import olstate
+from olstate import simulator
+from conftest import Host, child_env
+
+
+def olstate_cli(*args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "olstate", *args], capture_output=True, text=True,
+                          env=child_env(), timeout=timeout)
+
+
+def test_facts_and_events_json(profile):
+    # --set in another process would need a bridge: the simulator is per process,
+    # so this child drives itself through --count with a state change made via --set first.
+    r = olstate_cli("--profile", profile, "--set", "offline", "--block", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"type": "state", "state": "offline"}
+
+
+def follow(endpoint, *args):
+    """python -m olstate following a bridge host of another process; a change
+    is made through the host once the CLI printed its facts (it subscribes
+    before printing them)."""
+    p = subprocess.Popen([sys.executable, "-m", "olstate", "--provider", "bridge", "--endpoint", endpoint,
+                          "--count", "3", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=child_env())
+    first = p.stdout.readline()
+    with olstate.Session(provider=olstate.Provider.BRIDGE, endpoint=endpoint) as s:
+        s.set_state("offline")
+    # Not communicate(): it would skip what readline() already buffered.
+    killer = threading.Timer(60, p.kill)
+    killer.start()
+    out, err = p.stdout.read(), p.stderr.read()
+    killer.cancel()
+    return p.wait(), (first + out).splitlines(), err
+
+
+def test_text_facts_like_the_monitor(endpoint, profile):
+    host = Host(endpoint, profile)
+    try:
+        code, lines, err = follow(endpoint)
+    finally:
+        host.stop()
+    assert code == 0, err
+    assert lines[0] == f"provider:     bridge ({endpoint})"
+    assert lines[1] == f"profile:      {profile}"
+    assert lines[2] == "capabilities: offline,online"
+    assert lines[3] == "state:        online"
+    assert "change_start online -> offline" in lines[4]
+    assert "change_done  online -> offline" in lines[6]
+
+
+def test_json_events(endpoint, profile):
+    host = Host(endpoint, profile)
+    try:
+        code, lines, err = follow(endpoint, "--json")
+    finally:
+        host.stop()
+    assert code == 0, err
+    objs = [json.loads(line) for line in lines]
+    assert objs[0]["type"] == "session" and objs[0]["capabilities"] == ["offline", "online"]
+    assert [o["kind"] for o in objs[1:]] == ["change_start", "change", "change_done"]
+
+
+def test_wait_times_out_with_exit_1(profile):
+    r = olstate_cli("--profile", profile, "--wait", "offline", "--timeout", "0.2")
+    assert r.returncode == 1
+    assert "did not become offline" in r.stderr
+
+
+def test_wait_already_there(profile):
+    r = olstate_cli("--profile", profile, "--wait", "online", "--timeout", "5")
+    assert r.returncode == 0 and r.stdout.strip() == "state: online", r.stderr
+
+
+def test_count_zero_prints_the_facts_and_exits(profile):
+    r = olstate_cli("--profile", profile, "--count", "0", "--json")
+    assert r.returncode == 0, r.stderr
+    facts = json.loads(r.stdout)
+    assert facts["type"] == "session" and facts["profile"] == profile and facts["state"] == "online"
+
+
+def test_ctrl_c_ends_following_with_exit_0(profile):
+    p = subprocess.Popen([sys.executable, "-m", "olstate", "--profile", profile], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=child_env())
+    facts = [p.stdout.readline() for _ in range(4)]
+    assert facts[3].startswith("state:"), facts
+    p.send_signal(signal.SIGINT)
+    try:
+        assert p.wait(20) == 0
+    finally:
+        p.kill()
+        p.communicate()
+
+
+def test_usage_errors_exit_2():
+    assert olstate_cli("--block").returncode == 2
+    assert olstate_cli("--set", "sideways").returncode == 2
+    assert olstate_cli("--endpoint", "/x").returncode == 2
+    assert olstate_cli("--count", "-1").returncode == 2
+
+
+def test_bridge_without_host_exits_1(tmp_path):
+    r = olstate_cli("--provider", "bridge", "--endpoint", str(tmp_path / "none.sock"))
+    assert r.returncode == 1 and "OLSTATE_E_PROVIDER_NOT_FOUND" in r.stderr
+
+
+simulator  # imported so a broken simulator binding fails this module early
