@@ -70,6 +70,9 @@ type Session struct {
 	info   Info // copied at open: a session's facts never change
 	once   sync.Once
 	closed chan struct{} // closed when Close starts: watchers stop
+	// reconnects: a lost bridge host may come back; without it a
+	// ProviderLost is final and ends every Watch channel.
+	reconnects bool
 }
 
 // Info describes an open session.
@@ -120,7 +123,7 @@ func Open(profile string, opts ...Option) (*Session, error) {
 		C.olgo_close(h)
 		return nil, err
 	}
-	s := &Session{handle: h, closed: make(chan struct{}), info: Info{
+	s := &Session{handle: h, closed: make(chan struct{}), reconnects: o.reconnect, info: Info{
 		Provider:     Provider(info.provider),
 		Profile:      C.GoString(info.profile),
 		ProviderPath: C.GoString(info.provider_path),
