@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "addin_ids.h"
-#include "outlook_profile.h"
 
 namespace olstate::addin {
 namespace {
@@ -26,18 +25,31 @@ bool allow_set_state_policy() noexcept {
     return rc == ERROR_SUCCESS && value == 1;
 }
 
-olstate_result BridgeService::start(IDispatch* application) noexcept {
+olstate_result BridgeService::start(std::optional<std::string> profile) noexcept {
     std::lock_guard lock(mutex_);
-    if (bridge_) return OLSTATE_OK;
-    const auto profile = current_profile_name(application);
+    if (bridge_ || retry_.active()) return OLSTATE_OK;
+    profile_ = std::move(profile);
+    next_retry_ms_ = kFirstRetryMs;
+    return attempt();
+}
+
+olstate_result BridgeService::attempt() noexcept {
+    retry_.stop();
     olstate_open_options options;
     olstate_open_options_init(&options);
     options.provider = OLSTATE_PROVIDER_OUTLOOK;
-    options.profile = profile ? profile->c_str() : nullptr;  // nullptr: the default profile
+    options.profile = profile_ ? profile_->c_str() : nullptr;  // nullptr: the default profile
     options.delivery = OLSTATE_DELIVERY_QUEUED;
     olstate_session* session = nullptr;
     if (const olstate_result r = olstate_open_ex(&options, &session)) {
-        debug_report("opening the Outlook session", r);
+        debug_report("opening the Outlook session (retrying later)", r);
+        const UINT delay = next_retry_ms_;
+        next_retry_ms_ = delay >= kMaxRetryMs / 2 ? kMaxRetryMs : delay * 2;
+        if (!retry_.start(delay, [this] {
+                std::lock_guard lock(mutex_);
+                attempt();
+            }))
+            OutputDebugStringA("olstate add-in: no timer for retrying; the bridge stays off\n");
         return r;
     }
     olstate_bridge_options bridge_options;
@@ -57,6 +69,7 @@ olstate_result BridgeService::start(IDispatch* application) noexcept {
 
 void BridgeService::stop() noexcept {
     std::lock_guard lock(mutex_);
+    retry_.stop();
     if (bridge_) {
         if (const olstate_result r = olstate_bridge_stop(bridge_)) debug_report("stopping the bridge", r);
         bridge_ = nullptr;
@@ -70,6 +83,11 @@ void BridgeService::stop() noexcept {
 bool BridgeService::running() const noexcept {
     std::lock_guard lock(mutex_);
     return bridge_ != nullptr;
+}
+
+bool BridgeService::retrying() const noexcept {
+    std::lock_guard lock(mutex_);
+    return retry_.active();
 }
 
 }  // namespace olstate::addin

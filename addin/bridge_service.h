@@ -1,14 +1,23 @@
 // What the add-in does inside Outlook: open the Outlook provider session and
-// publish it with olstate_bridge_start; stop both again. Idempotent and
-// thread-safe, never throws, never shows UI.
+// publish it with olstate_bridge_start; stop both again. Idempotent, never
+// throws, never shows UI. Called on Outlook's main thread only.
 #pragma once
 
 #include <oaidl.h>
 #include <olstate.h>
 
 #include <mutex>
+#include <optional>
+#include <string>
+
+#include "retry_timer.h"
 
 namespace olstate::addin {
+
+// Retrying a session that could not be opened: the first retry after
+// kFirstRetryMs, each later one twice as late, at most kMaxRetryMs apart.
+constexpr UINT kFirstRetryMs = 250;
+constexpr UINT kMaxRetryMs = 8000;
 
 class BridgeService {
 public:
@@ -17,22 +26,36 @@ public:
     BridgeService(const BridgeService&) = delete;
     BridgeService& operator=(const BridgeService&) = delete;
 
-    // Opens the session (OLSTATE_PROVIDER_OUTLOOK; the profile Outlook has
-    // open, from `application`, else the default profile; QUEUED delivery so
-    // no client work ever runs on Outlook's thread) and starts the bridge on
+    // Opens the session (OLSTATE_PROVIDER_OUTLOOK; `profile`, the one
+    // Outlook has open, else the default profile; QUEUED delivery so no
+    // client work ever runs on Outlook's thread) and starts the bridge on
     // the user's default endpoint. Clients may change the state only when
-    // HKCU\Software\olstate\Bridge AllowSetState is 1. Failures leave
-    // nothing running and are written to the debugger output. Returns the
-    // olstate result.
-    olstate_result start(IDispatch* application) noexcept;
-    // Stops the bridge (clients see PROVIDER_LOST), then closes the session.
+    // HKCU\Software\olstate\Bridge AllowSetState is 1.
+    //
+    // When the session cannot be opened (early in Outlook's startup the
+    // Offline State API may not be ready), it tries again from a timer of
+    // the calling thread (Outlook's main thread, whose message loop runs
+    // it), kFirstRetryMs later and then ever less often, until it succeeds
+    // or stop() is called. A bridge that cannot start (another one serves
+    // the endpoint: BUSY) is not retried. Failures go to the debugger
+    // output. Returns the first attempt's olstate result.
+    olstate_result start(std::optional<std::string> profile) noexcept;
+    // Stops the retries and the bridge (clients see PROVIDER_LOST), then
+    // closes the session.
     void stop() noexcept;
     bool running() const noexcept;
+    bool retrying() const noexcept;
 
 private:
+    // One attempt; on a session that cannot be opened, schedules the next.
+    olstate_result attempt() noexcept;
+
     mutable std::mutex mutex_;
     olstate_session* session_ = nullptr;
     olstate_bridge* bridge_ = nullptr;
+    std::optional<std::string> profile_;
+    RetryTimer retry_;
+    UINT next_retry_ms_ = kFirstRetryMs;
 };
 
 // Reads the per-user policy: true when AllowSetState is a DWORD equal to 1.

@@ -3,9 +3,11 @@
 #include <atomic>
 #include <new>
 
+#include "../shim/com/com_ptr.h"
 #include "bridge_service.h"
 #include "extensibility.h"
 #include "module.h"
+#include "outlook_profile.h"
 
 namespace olstate::addin {
 namespace {
@@ -16,6 +18,7 @@ public:
     ~Connect() {
         // Outlook released us without a disconnection (it should not, but a
         // host may): stop here, while the process is alive and joins are safe.
+        forget_application();
         service_.stop();
         module::object_destroyed();
     }
@@ -65,26 +68,49 @@ public:
     // re-enables it, which a transient problem (another bridge already
     // running) must not cause. Failures are reported through
     // OutputDebugString instead.
-    HRESULT STDMETHODCALLTYPE OnConnection(IDispatch* application, ext_ConnectMode, IDispatch*,
+    //
+    // Startup the way Microsoft advises: OnConnection at Outlook's startup
+    // only keeps the Application object; the session is opened and the
+    // bridge started in OnStartupComplete, once Outlook has started. An
+    // add-in connected later (ext_cm_AfterStartup: the user enabled it) gets
+    // no OnStartupComplete, so it starts in OnConnection. Either way a
+    // session that cannot be opened yet is retried from a timer of this
+    // (Outlook's main) thread until it opens or Outlook shuts down.
+    HRESULT STDMETHODCALLTYPE OnConnection(IDispatch* application, ext_ConnectMode mode, IDispatch*,
                                            SAFEARRAY**) noexcept override {
-        service_.start(application);
+        if (mode == ext_cm_AfterStartup) {
+            start_service(application);
+            return S_OK;
+        }
+        application_ = com::ComPtr<IDispatch>::share(application);
         return S_OK;
     }
     HRESULT STDMETHODCALLTYPE OnDisconnection(ext_DisconnectMode, SAFEARRAY**) noexcept override {
+        forget_application();
         service_.stop();
         return S_OK;
     }
     HRESULT STDMETHODCALLTYPE OnAddInsUpdate(SAFEARRAY**) noexcept override { return S_OK; }
-    HRESULT STDMETHODCALLTYPE OnStartupComplete(SAFEARRAY**) noexcept override { return S_OK; }
+    HRESULT STDMETHODCALLTYPE OnStartupComplete(SAFEARRAY**) noexcept override {
+        start_service(application_.get());
+        forget_application();  // no reference to Outlook's objects is kept
+        return S_OK;
+    }
     // Called only when Outlook's fast shutdown is off; stopping here lets
     // clients see PROVIDER_LOST before Outlook tears MAPI down.
     HRESULT STDMETHODCALLTYPE OnBeginShutdown(SAFEARRAY**) noexcept override {
+        forget_application();
         service_.stop();
         return S_OK;
     }
 
 private:
+    // The profile Outlook has open, read now (the retries reuse it).
+    void start_service(IDispatch* application) noexcept { service_.start(current_profile_name(application)); }
+    void forget_application() noexcept { application_.reset(); }
+
     std::atomic<ULONG> refs_{1};
+    com::ComPtr<IDispatch> application_;  // between OnConnection and OnStartupComplete only
     BridgeService service_;
 };
 

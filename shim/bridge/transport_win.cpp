@@ -20,6 +20,7 @@
 #include "win/handle.h"
 #include "win/pipe_name.h"
 #include "win/pipe_security.h"
+#include "win/pipe_server_check.h"
 
 namespace olstate::bridge {
 namespace {
@@ -263,13 +264,12 @@ std::unique_ptr<Listener> listen(const std::string& endpoint) { return std::make
 std::unique_ptr<Connection> connect(const std::string& endpoint) {
     const std::wstring path = win::pipe_path(provider::win::to_wide(endpoint));
     for (int attempt = 0;; ++attempt) {
-        // SECURITY_IDENTIFICATION: the host may learn who we are, never act as us.
+        // SECURITY_ANONYMOUS: the host never needs to know who we are (the
+        // pipe's DACL already admits only our user), so it learns nothing.
         UniqueHandle pipe(CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
-                                      FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, nullptr));
+                                      FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_ANONYMOUS, nullptr));
         if (pipe) {
-            if (!win::owned_by(pipe.get(), win::current_user_sid().sid))
-                throw Failure(OLSTATE_E_PROVIDER_FAILED,
-                              "the bridge pipe " + endpoint + " is not owned by the current user; not trusting it");
+            win::require_trusted_pipe_server(pipe.get(), endpoint);
             return std::make_unique<PipeConnection>(std::move(pipe));
         }
         const DWORD error = GetLastError();

@@ -1,18 +1,24 @@
 // What the simulator library exports: Outlook's HrOpenOfflineObj, and the
 // olstate_sim_* control API. Nothing thrown inside crosses these functions.
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <new>
 #include <stdexcept>
 
 #include "../com/mapi_offline.h"
+#include "../base/utf.h"
 #include "faults.h"
 #include "offline_object.h"
 #include "olstate_sim.h"
+#include "owner_inbox.h"
+#include "strict.h"
 
 using namespace olstate::com;
 using olstate::sim::Faults;
 using olstate::sim::OfflineObject;
+using olstate::sim::OwnerInbox;
+using olstate::sim::Strict;
 
 namespace {
 
@@ -68,11 +74,14 @@ OLSTATE_SIM_API HRESULT OLSTATE_COM_CALL HrOpenOfflineObj(ULONG /*ulReserved*/,
         if (!out) return E_INVALIDARG_;
         *out = nullptr;
         if (!guid || !(*guid == GUID_GlobalState)) return E_INVALIDARG_;
+        if (Faults::get().take_not_ready()) return OLSTATE_SIM_E_NOT_READY;
         if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_OPEN); failed(hr)) return hr;
         const std::u16string key = olstate::sim::profile_key(profile);
         if (!Faults::get().known(key)) return MAPI_E_NOT_FOUND_;
         if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_OPEN_NULL)) return S_OK_;
         OfflineObject& obj = object_for(key);
+        const std::string name = olstate::text::utf16_to_utf8(profile && *profile ? profile : u"Outlook");
+        if (const HRESULT hr = obj.claim(name.c_str()); failed(hr)) return hr;
         obj.AddRef();
         *out = &obj;
         return S_OK_;
@@ -82,6 +91,7 @@ OLSTATE_SIM_API HRESULT OLSTATE_COM_CALL HrOpenOfflineObj(ULONG /*ulReserved*/,
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_reset(void) {
     return guarded([] {
         Faults::get().reset();
+        Strict::get().reset();
         for_each_object([](OfflineObject& o) { o.reset(); });
         return S_OK_;
     });
@@ -188,6 +198,72 @@ OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_unadvise_all(const char* pr
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_wait_idle(const char* profile) {
     return guarded([&] {
         object_for(olstate::sim::profile_key_utf8(profile)).wait_idle();
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_strict(uint32_t mode) {
+    return guarded([&] {
+        if (mode > OLSTATE_SIM_STRICT_FATAL) return E_INVALIDARG_;
+        Strict::get().set_mode(mode);
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_strict(void) {
+    try {
+        return Strict::get().mode();
+    } catch (...) {
+        return OLSTATE_SIM_STRICT_OFF;
+    }
+}
+
+OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_violations(uint32_t kind) {
+    try {
+        return Strict::get().count(kind);
+    } catch (...) {
+        return 0;
+    }
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_last_violation(char* buffer, uint32_t size) {
+    return guarded([&] {
+        if (!buffer || size == 0) return E_INVALIDARG_;
+        const std::string last = Strict::get().last();
+        const std::size_t n = last.size() < size - 1 ? last.size() : size - 1;
+        last.copy(buffer, n);
+        buffer[n] = '\0';
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_pump(uint32_t timeout_ms, uint32_t* out_ran) {
+    return guarded([&] {
+        if (out_ran) *out_ran = 0;
+        OwnerInbox* inbox = OwnerInbox::find_current();
+        const uint32_t ran = inbox ? inbox->pump(std::chrono::milliseconds(timeout_ms)) : 0;
+        if (out_ran) *out_ran = ran;
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_run_owner_loop(void) {
+    return guarded([] {
+        OwnerInbox::of_current_thread().run_loop();
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_quit_owner_loops(void) {
+    return guarded([] {
+        OwnerInbox::quit_loops();
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_not_ready(uint32_t calls) {
+    return guarded([&] {
+        Faults::get().set_not_ready(calls);
         return S_OK_;
     });
 }

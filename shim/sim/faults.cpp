@@ -1,5 +1,6 @@
 #include "faults.h"
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "../base/utf.h"
@@ -25,6 +26,21 @@ void Faults::fail_next(std::uint32_t call, com::HRESULT hr, std::uint32_t count)
     faults_[call] = {hr, count};
 }
 
+std::uint32_t Faults::not_ready_from_environment() noexcept {
+    const char* v = std::getenv("OLSTATE_SIM_NOT_READY");
+    if (!v || !*v) return 0;
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(v, &end, 10);
+    return (*end == '\0' && n <= 1000000) ? static_cast<std::uint32_t>(n) : 0;
+}
+
+bool Faults::take_not_ready() noexcept {
+    std::uint32_t left = not_ready_.load();
+    while (left > 0 && !not_ready_.compare_exchange_weak(left, left - 1)) {
+    }
+    return left > 0;
+}
+
 void Faults::set_known(const std::u16string& key, bool known) {
     std::lock_guard lock(mutex_);
     if (known) unknown_.erase(key);
@@ -41,6 +57,7 @@ void Faults::reset() {
     for (auto& f : faults_) f = {};
     unknown_.clear();
     misbehaviour_.store(0);
+    not_ready_.store(0);
 }
 
 std::u16string profile_key(const char16_t* name) {

@@ -22,6 +22,10 @@ public:
     void fail_next(std::uint32_t call, com::HRESULT hr, std::uint32_t count);
     bool misbehaves(std::uint32_t bit) const noexcept { return (misbehaviour_.load() & bit) != 0; }
     void set_misbehaviour(std::uint32_t mask) noexcept { misbehaviour_.store(mask); }
+    // "Not ready" answers of HrOpenOfflineObj still to give; the first
+    // count comes from OLSTATE_SIM_NOT_READY. True when this call gets one.
+    bool take_not_ready() noexcept;
+    void set_not_ready(std::uint32_t calls) noexcept { not_ready_.store(calls); }
     void set_known(const std::u16string& key, bool known);
     bool known(const std::u16string& key);
     void reset();
@@ -38,6 +42,8 @@ private:
         std::uint32_t count = 0;
     } faults_[kCalls];
     std::atomic<std::uint32_t> misbehaviour_{0};
+    std::atomic<std::uint32_t> not_ready_{not_ready_from_environment()};
+    static std::uint32_t not_ready_from_environment() noexcept;
     std::set<std::u16string> unknown_;
 };
 

@@ -7,10 +7,17 @@
 
 #include "faults.h"
 #include "olstate_sim.h"
+#include "strict.h"
 
 namespace olstate::sim {
 
 using namespace com;
+
+namespace {
+
+std::string this_thread_name() { return Strict::get().name_of(std::this_thread::get_id()); }
+
+}  // namespace
 
 OfflineObject& OfflineObject::create() {
     // Leaked on purpose: an offline object lives as long as the process, so
@@ -21,6 +28,7 @@ OfflineObject& OfflineObject::create() {
 HRESULT OfflineObject::QueryInterface(const Guid& iid, void** out) {
     if (!out) return E_POINTER_;
     *out = nullptr;
+    if (const HRESULT hr = check_thread("QueryInterface"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_QUERY_INTERFACE); failed(hr)) return hr;
     if (iid == IID_IUnknown_ || iid == IID_IMAPIOffline || iid == IID_IMAPIOfflineMgr) {
         AddRef();
@@ -30,15 +38,84 @@ HRESULT OfflineObject::QueryInterface(const Guid& iid, void** out) {
     return E_NOINTERFACE_;
 }
 
-ULONG OfflineObject::AddRef() { return refs_.fetch_add(1) + 1; }
+ULONG OfflineObject::AddRef() {
+    (void)check_thread("AddRef");  // counted; a reference cannot be refused
+    return refs_.fetch_add(1) + 1;
+}
 
 ULONG OfflineObject::Release() {
+    (void)check_thread("Release");  // counted; a reference cannot be refused
     // The cache's reference is never given up: a client releasing more than
     // it holds cannot destroy the shared object.
     ULONG r = refs_.load();
     while (r > 1 && !refs_.compare_exchange_weak(r, r - 1)) {
     }
+    if (r == 2) {
+        // The last client reference: the object belongs to nobody until the
+        // next HrOpenOfflineObj.
+        std::lock_guard lock(mutex_);
+        if (refs_.load() == 1) owner_ = nullptr;
+    }
     return r > 1 ? r - 1 : 1;
+}
+
+HRESULT OfflineObject::claim(const char* profile_for_messages) {
+    if (!Strict::get().on()) return S_OK_;
+    std::thread::id owner;
+    {
+        std::lock_guard lock(mutex_);
+        name_ = profile_for_messages;
+        if (!owner_ || client_refs() == 0) {
+            owner_ = &OwnerInbox::of_current_thread();
+            return S_OK_;
+        }
+        if (owner_->is_current()) return S_OK_;
+        owner = owner_->owner();
+    }
+    Strict::get().violation(OLSTATE_SIM_VIOLATION_WRONG_THREAD,
+                            "HrOpenOfflineObj on " + this_thread_name() + ": the offline object of profile '" +
+                                profile_for_messages + "' is open on " + Strict::get().name_of(owner) +
+                                " (RPC_E_WRONG_THREAD)");
+    return OLSTATE_SIM_E_WRONG_THREAD;
+}
+
+HRESULT OfflineObject::check_thread(const char* call) {
+    if (!Strict::get().on()) return S_OK_;
+    std::thread::id owner;
+    std::string name;
+    {
+        std::lock_guard lock(mutex_);
+        if (!owner_ || owner_->is_current()) return S_OK_;
+        owner = owner_->owner();
+        name = name_;
+    }
+    Strict::get().violation(OLSTATE_SIM_VIOLATION_WRONG_THREAD,
+                            std::string(call) + " on " + this_thread_name() + ": the offline object of profile '" +
+                                name + "' belongs to " + Strict::get().name_of(owner) + " (RPC_E_WRONG_THREAD)");
+    return OLSTATE_SIM_E_WRONG_THREAD;
+}
+
+OwnerInbox* OfflineObject::strict_inbox() {
+    if (!Strict::get().on()) return nullptr;
+    std::lock_guard lock(mutex_);
+    return owner_;
+}
+
+HRESULT OfflineObject::hang_in_notification() {
+    // What Outlook does here is hang for good; the simulator hangs for a
+    // bounded time, so that the test reports it instead of never ending.
+    std::this_thread::sleep_for(std::chrono::milliseconds(OLSTATE_SIM_HANG_MS));
+    std::string name;
+    {
+        std::lock_guard lock(mutex_);
+        name = name_;
+    }
+    Strict::get().violation(OLSTATE_SIM_VIOLATION_BLOCKING_SET_IN_NOTIFY,
+                            "blocking SetCurrentState (MAPIOFFLINE_FLAG_BLOCK) on " + this_thread_name() +
+                                " while it runs a notification of profile '" + name +
+                                "': Outlook hangs here; the simulator gave up after " +
+                                std::to_string(OLSTATE_SIM_HANG_MS) + " ms");
+    return OLSTATE_SIM_E_HUNG;
 }
 
 std::uint32_t OfflineObject::client_refs() const noexcept { return refs_.load() - 1; }
@@ -49,15 +126,21 @@ std::uint32_t OfflineObject::advised() {
 }
 
 HRESULT OfflineObject::SetCurrentState(ULONG flags, ULONG mask, ULONG state, void* reserved) {
+    if (const HRESULT hr = check_thread("SetCurrentState"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_SET_STATE); failed(hr)) return hr;
     if ((flags != MAPIOFFLINE_FLAG_DEFAULT && flags != MAPIOFFLINE_FLAG_BLOCK) ||
         mask != MAPIOFFLINE_STATE_OFFLINE_MASK || reserved ||
         (state != MAPIOFFLINE_STATE_ONLINE && state != MAPIOFFLINE_STATE_OFFLINE))
         return E_INVALIDARG_;
+    if (flags == MAPIOFFLINE_FLAG_BLOCK) {
+        OwnerInbox* inbox = strict_inbox();
+        if (inbox && inbox->is_current() && inbox->in_job()) return hang_in_notification();
+    }
     return request_change(state, flags == MAPIOFFLINE_FLAG_BLOCK);
 }
 
 HRESULT OfflineObject::GetCapabilities(ULONG* out) {
+    if (const HRESULT hr = check_thread("GetCapabilities"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_GET_CAPABILITIES); failed(hr)) return hr;
     if (!out) return E_INVALIDARG_;
     std::lock_guard lock(mutex_);
@@ -66,6 +149,7 @@ HRESULT OfflineObject::GetCapabilities(ULONG* out) {
 }
 
 HRESULT OfflineObject::GetCurrentState(ULONG* out) {
+    if (const HRESULT hr = check_thread("GetCurrentState"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_GET_STATE); failed(hr)) return hr;
     if (!out) return E_INVALIDARG_;
     std::lock_guard lock(mutex_);
@@ -84,6 +168,7 @@ HRESULT OfflineObject::Placeholder7(void*) { return E_NOTIMPL_; }
 HRESULT OfflineObject::Placeholder8(void*) { return E_NOTIMPL_; }
 
 HRESULT OfflineObject::Advise(ULONG flags, MAPIOFFLINE_ADVISEINFO* info, ULONG* token) {
+    if (const HRESULT hr = check_thread("Advise"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_ADVISE); failed(hr)) return hr;
     if (flags != MAPIOFFLINE_ADVISE_DEFAULT || !info || !token ||
         info->ulSize != sizeof(MAPIOFFLINE_ADVISEINFO) ||
@@ -112,6 +197,7 @@ HRESULT OfflineObject::Advise(ULONG flags, MAPIOFFLINE_ADVISEINFO* info, ULONG* 
 }
 
 HRESULT OfflineObject::Unadvise(ULONG flags, ULONG token) {
+    if (const HRESULT hr = check_thread("Unadvise"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_UNADVISE); failed(hr)) return hr;
     if (flags != MAPIOFFLINE_UNADVISE_DEFAULT) return E_INVALIDARG_;
     if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_SLOW_UNADVISE))
@@ -148,6 +234,7 @@ HRESULT OfflineObject::Unadvise(ULONG flags, ULONG token) {
 }
 
 HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
+    OwnerInbox* const inbox = strict_inbox();
     ULONG old_state = 0;
     {
         std::lock_guard lock(mutex_);
@@ -155,7 +242,7 @@ HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
         if (state_ == new_state) return S_OK_;
         // Where Outlook would hang (a blocking change from its own
         // notification thread), fail instead of hanging the test process.
-        if (wait && delivery_ != OLSTATE_SIM_DELIVERY_SYNC &&
+        if (wait && !inbox && delivery_ != OLSTATE_SIM_DELIVERY_SYNC &&
             (fifo_.on_provider_thread() || pool_.on_provider_thread()))
             return E_UNEXPECTED_;
         in_flight_ = true;
@@ -181,6 +268,14 @@ HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
         }
         done->cv.notify_all();
     });
+    if (inbox && inbox->is_current()) {
+        // Strict mode on the owner thread: the change runs here, in turn.
+        inbox->pump_until([&] {
+            const std::lock_guard lock(done->mutex);
+            return done->done;
+        });
+        return S_OK_;
+    }
     std::unique_lock lock(done->mutex);
     done->cv.wait(lock, [&] { return done->done; });
     return S_OK_;
@@ -219,6 +314,10 @@ void OfflineObject::send_to_all(MAPIOFFLINE_NOTIFY n, bool null_pointer) {
 }
 
 void OfflineObject::deliver(WorkQueue::Job job) {
+    if (OwnerInbox* inbox = strict_inbox()) {
+        inbox->post(std::move(job));
+        return;
+    }
     std::uint32_t mode = 0, threads = 1;
     {
         std::lock_guard lock(mutex_);
@@ -266,6 +365,16 @@ void OfflineObject::send_raw(const MAPIOFFLINE_NOTIFY& n, std::uint32_t count, b
 }
 
 void OfflineObject::storm(std::uint32_t threads, std::uint32_t count) {
+    if (OwnerInbox* inbox = strict_inbox()) {
+        // Strict mode: every notification on the owner thread, in turn.
+        for (std::uint32_t i = 0; i < threads * count; ++i) {
+            const ULONG from = (i % 2) ? MAPIOFFLINE_STATE_OFFLINE : MAPIOFFLINE_STATE_ONLINE;
+            const ULONG to = (i % 2) ? MAPIOFFLINE_STATE_ONLINE : MAPIOFFLINE_STATE_OFFLINE;
+            inbox->post([this, from, to] { send_change(from, to); });
+        }
+        wait_idle();
+        return;
+    }
     std::vector<std::thread> pool;
     pool.reserve(threads);
     for (std::uint32_t t = 0; t < threads; ++t) {
@@ -273,20 +382,28 @@ void OfflineObject::storm(std::uint32_t threads, std::uint32_t count) {
             for (std::uint32_t i = 0; i < count; ++i) {
                 const ULONG from = (i % 2) ? MAPIOFFLINE_STATE_OFFLINE : MAPIOFFLINE_STATE_ONLINE;
                 const ULONG to = (i % 2) ? MAPIOFFLINE_STATE_ONLINE : MAPIOFFLINE_STATE_OFFLINE;
-                MAPIOFFLINE_NOTIFY n{sizeof n, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START, 0,
-                                     {{MAPIOFFLINE_STATE_OFFLINE_MASK, from, to}}};
-                for (ULONG type = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START;
-                     type <= MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE; ++type) {
-                    n.NotifyType = static_cast<MAPIOFFLINE_NOTIFY_TYPE>(type);
-                    send_to_all(n);
-                }
+                send_change(from, to);
             }
         });
     }
     for (auto& t : pool) t.join();
 }
 
+void OfflineObject::send_change(ULONG from, ULONG to) {
+    MAPIOFFLINE_NOTIFY n{sizeof n, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START, 0,
+                         {{MAPIOFFLINE_STATE_OFFLINE_MASK, from, to}}};
+    for (ULONG type = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START; type <= MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE;
+         ++type) {
+        n.NotifyType = static_cast<MAPIOFFLINE_NOTIFY_TYPE>(type);
+        send_to_all(n);
+    }
+}
+
 void OfflineObject::wait_idle() {
+    if (OwnerInbox* inbox = strict_inbox()) {
+        if (inbox->is_current()) inbox->pump(std::chrono::milliseconds(0));
+        else inbox->wait_idle();
+    }
     fifo_.wait_idle();
     pool_.wait_idle();
 }

@@ -9,10 +9,12 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "../com/com_ptr.h"
 #include "../com/mapi_offline.h"
+#include "owner_inbox.h"
 #include "work_queue.h"
 
 namespace olstate::sim {
@@ -44,6 +46,11 @@ public:
     com::HRESULT OLSTATE_COM_CALL Placeholder7(void*) override;
     com::HRESULT OLSTATE_COM_CALL Placeholder8(void*) override;
 
+    // Strict mode (olstate_sim.h): HrOpenOfflineObj on the calling thread.
+    // The first opener owns the object while clients hold references;
+    // another thread gets OLSTATE_SIM_E_WRONG_THREAD (and a violation).
+    com::HRESULT claim(const char* profile_for_messages);
+
     // Control API (olstate_sim.h).
     com::HRESULT request_change(com::ULONG state, bool wait);
     com::ULONG state();
@@ -68,10 +75,21 @@ private:
         com::ComPtr<com::IMAPIOfflineNotify> sink;
     };
 
-    // Runs `job` as the current delivery mode says (SYNC: here and now).
+    // Runs `job` as the current delivery mode says (SYNC: here and now);
+    // strict mode with an owner: in the owner's inbox.
     void deliver(WorkQueue::Job job);
+    // Strict mode: S_OK on the owner thread (or with no owner); else a
+    // counted violation and OLSTATE_SIM_E_WRONG_THREAD.
+    com::HRESULT check_thread(const char* call);
+    // The owner's inbox when strict mode routes notifications there.
+    OwnerInbox* strict_inbox();
+    // Strict mode: a blocking change asked for while the owner runs a
+    // notification hangs for OLSTATE_SIM_HANG_MS, then fails (counted).
+    com::HRESULT hang_in_notification();
     void send_to_all(com::MAPIOFFLINE_NOTIFY n, bool null_pointer = false);
     void run_change(com::ULONG old_state, com::ULONG new_state) noexcept;
+    // START, CHANGE, DONE from `from` to `to`, without changing the state.
+    void send_change(com::ULONG from, com::ULONG to);
 
     std::atomic<com::ULONG> refs_{1};  // the cache's own reference
     std::mutex mutex_;
@@ -82,6 +100,8 @@ private:
     com::ULONG next_token_ = 1;
     std::uint32_t delivery_ = 0;  // OLSTATE_SIM_DELIVERY_*
     std::uint32_t pool_threads_ = 1;
+    OwnerInbox* owner_ = nullptr;  // strict mode: the opening thread's inbox, while clients hold references
+    std::string name_;             // the profile, for violation messages
     WorkQueue fifo_;
     WorkQueue pool_;
 };

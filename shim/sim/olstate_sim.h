@@ -67,13 +67,16 @@ extern "C" {
 #define OLSTATE_SIM_MISBEHAVE_SLOW_UNADVISE 8u      /* Unadvise sleeps 50 ms before removing the sink */
 
 /* Resets every profile to ONLINE with both capabilities, default delivery,
- * no faults and no misbehaviour. Advised sinks stay advised. */
+ * no faults, no misbehaviour, no "not ready" answers, the strict mode of
+ * OLSTATE_SIM_STRICT and no violations counted. Advised sinks stay advised. */
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_reset(void);
 
 /* Changes the state as if the user clicked Work Offline: notifies every sink
  * (START, CHANGE, DONE) as SetCurrentState does. With wait != 0 it returns
- * after DONE reached every sink. Same state: S_OK, nothing sent. A change in
- * flight: E_PENDING. */
+ * after DONE reached every sink (strict mode, from a thread other than the
+ * owner: once the owner thread has run the notifications). Same state: S_OK,
+ * nothing sent. A change in flight: E_PENDING. Any thread may call it, in
+ * either mode. */
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_state(const char* profile, uint32_t state,
                                                                int32_t wait);
 
@@ -118,7 +121,9 @@ OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_send_null(const char* profi
 
 /* Sends `count` full state changes' worth of notifications (START, CHANGE,
  * DONE, alternating states, without changing the state) from `threads`
- * threads at once to every advised sink; returns when all were delivered. */
+ * threads at once to every advised sink; returns when all were delivered.
+ * Strict mode: all are queued to the owner thread instead (threads only
+ * multiplies the count), and the call returns once the owner ran them. */
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_storm(const char* profile, uint32_t threads,
                                                            uint32_t count);
 
@@ -128,7 +133,9 @@ OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_storm(const char* profile, 
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_unadvise_all(const char* profile);
 
 /* Returns when every notification queued so far for the profile has been
- * delivered (also late notifications after Unadvise). */
+ * delivered (also late notifications after Unadvise). Strict mode: on the
+ * owner thread it runs the owner's queue; on another thread it waits for the
+ * owner to run it. */
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_wait_idle(const char* profile);
 
 /* Counters (return values, not HRESULTs), over all profiles:
@@ -143,6 +150,101 @@ OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_live_objects(void);
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_outstanding_refs(void);
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_advised_sinks(void);
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_held_sinks(void);
+
+/* ---- Strict mode: the rules of documented Outlook ----
+ *
+ * The forgiving simulator (the default) lets any thread call the offline
+ * object and delivers notifications on its own provider threads. Outlook
+ * does not promise either: its offline object belongs to Outlook's main
+ * thread, a single-threaded apartment with a message loop. Strict mode
+ * enforces what Microsoft documents, so that a test can prove a program
+ * keeps the rules:
+ *
+ * - The object belongs to the thread that opened it (HrOpenOfflineObj while
+ *   no client held a reference on the profile's object; the ownership ends
+ *   when the last client reference is released). QueryInterface,
+ *   GetCapabilities, GetCurrentState, SetCurrentState, Advise and Unadvise
+ *   called on another thread do nothing and return
+ *   OLSTATE_SIM_E_WRONG_THREAD; AddRef and Release on another thread still
+ *   count the reference (they cannot fail) but are violations too. So is a
+ *   HrOpenOfflineObj of an owned profile on another thread (it fails).
+ * - Notifications run on the owner thread, whatever the delivery mode
+ *   (olstate_sim_set_delivery is ignored while strict): on Windows through
+ *   the owner thread's message loop (a message-only window created at
+ *   open), on every platform through olstate_sim_pump and
+ *   olstate_sim_run_owner_loop. A thread that does neither never sees one.
+ *   Misbehaviours (OLSTATE_SIM_MISBEHAVE_*) still break the rule on purpose.
+ * - A blocking SetCurrentState (MAPIOFFLINE_FLAG_BLOCK) made while the
+ *   owner thread runs a notification hangs, as reported for Outlook: the
+ *   simulator waits OLSTATE_SIM_HANG_MS, then fails with OLSTATE_SIM_E_HUNG
+ *   without changing anything. A blocking one on the owner thread outside a
+ *   notification runs the owner's queue until the change is done.
+ *
+ * Each broken rule is a violation: counted (olstate_sim_violations), kept
+ * (olstate_sim_last_violation) and printed on stderr as one line starting
+ * "olstate_sim: strict violation: ". In FATAL mode the first violation also
+ * ends the process with exit code OLSTATE_SIM_FATAL_EXIT_CODE, which makes
+ * any test suite fail without asserting anything itself.
+ *
+ * The environment variable OLSTATE_SIM_STRICT sets the process default,
+ * read once when the simulator is first used: unset, "" or "0" off, "fatal"
+ * FATAL, anything else ON. olstate_sim_reset returns to that default.
+ *
+ * Two more things documented Outlook may do, in either mode:
+ * - olstate_sim_set_not_ready(n), or OLSTATE_SIM_NOT_READY=n in the
+ *   environment (read once, counts from the process's first call): the next
+ *   n HrOpenOfflineObj calls answer OLSTATE_SIM_E_NOT_READY, as the Offline
+ *   State API may early in Outlook's startup;
+ * - olstate_sim_set_capabilities(profile, 0): a profile that can go neither
+ *   online nor offline. */
+
+#define OLSTATE_SIM_STRICT_OFF 0u
+#define OLSTATE_SIM_STRICT_ON 1u
+#define OLSTATE_SIM_STRICT_FATAL 2u
+
+/* Violation kinds (olstate_sim_violations). */
+#define OLSTATE_SIM_VIOLATION_ALL 0u           /* every kind */
+#define OLSTATE_SIM_VIOLATION_WRONG_THREAD 1u  /* a call on a thread that does not own the object */
+#define OLSTATE_SIM_VIOLATION_BLOCKING_SET_IN_NOTIFY 2u /* a blocking SetCurrentState inside a notification */
+
+#define OLSTATE_SIM_E_WRONG_THREAD ((int32_t)0x8001010E) /* RPC_E_WRONG_THREAD */
+#define OLSTATE_SIM_E_HUNG ((int32_t)0x800705B4)         /* HRESULT_FROM_WIN32(ERROR_TIMEOUT) */
+#define OLSTATE_SIM_E_NOT_READY ((int32_t)0x80040605)    /* MAPI_E_NOT_INITIALIZED */
+#define OLSTATE_SIM_HANG_MS 1000u
+#define OLSTATE_SIM_FATAL_EXIT_CODE 86
+
+/* Sets the mode (OLSTATE_SIM_STRICT_*) for the whole process from now on.
+ * Objects opened before keep no owner until they are opened again. */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_strict(uint32_t mode);
+
+/* The current mode (OLSTATE_SIM_STRICT_*; a value, not an HRESULT). */
+OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_strict(void);
+
+/* Violations of `kind` (OLSTATE_SIM_VIOLATION_*) since the last reset (a
+ * count, not an HRESULT). */
+OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_violations(uint32_t kind);
+
+/* Copies the last violation's message (UTF-8, NUL-terminated, truncated to
+ * `size` bytes) into `buffer`; "" when there was none. */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_last_violation(char* buffer, uint32_t size);
+
+/* Owner thread: runs the notifications queued for the objects this thread
+ * owns, waiting up to timeout_ms for the first; *out_ran (may be NULL) gets
+ * how many ran. On a thread that owns nothing: S_OK, 0 ran, no wait. */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_pump(uint32_t timeout_ms, uint32_t* out_ran);
+
+/* Owner thread: runs notifications as they come until some thread calls
+ * olstate_sim_quit_owner_loops (the Linux test's stand-in for Outlook's
+ * message loop). On a thread that owns nothing it waits for the quit all
+ * the same. */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_run_owner_loop(void);
+
+/* Any thread: makes every olstate_sim_run_owner_loop running now return. */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_quit_owner_loops(void);
+
+/* The next `calls` HrOpenOfflineObj calls (any profile) answer
+ * OLSTATE_SIM_E_NOT_READY; 0 clears. */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_not_ready(uint32_t calls);
 
 #ifdef __cplusplus
 }

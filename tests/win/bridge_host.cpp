@@ -13,6 +13,10 @@
 //   fast-exit     the host exits without OnDisconnection (Outlook's fast
 //                 shutdown): the process ends cleanly and the client sees
 //                 PROVIDER_LOST;
+//   addin-not-ready  the Offline State API answers "not ready" at first:
+//                 the add-in opens nothing in OnConnection, tries in
+//                 OnStartupComplete and retries from its timer while the
+//                 host runs a message loop, until the bridge serves;
 //   killed        a simulator host publishing with olstate_bridge_start is
 //                 killed: the client sees PROVIDER_LOST, later calls fail;
 //   reconnect     OLSTATE_OPEN_RECONNECT: the host killed, a new one on the
@@ -139,6 +143,14 @@ int driver() {
              L"default-allow");
         RegDeleteTreeW(HKEY_CURRENT_USER, had_policy_root ? olstate::addin::kPolicyKey : L"Software\\olstate");
     }
+    {
+        // Outlook's Offline State API not ready at startup: the add-in
+        // retries from its timer (the host runs a message loop).
+        Child host(app + L"OUTLOOK.EXE",
+                   L"addin-not-ready x addin-not-ready " + quote(mapi + L"olmapi32.dll"), app);
+        const bool ok = scenario_ok("addin-not-ready", host, 2 * kStepMs);
+        (ok ? passed : failed)++;
+    }
     const std::wstring killed_endpoint = L"olstate-test-killed-" + std::to_wstring(GetCurrentProcessId());
     pair("killed", L"sim-host", L"client.exe", killed_endpoint, L"follow-kill", killed_endpoint);
     const std::wstring again_endpoint = L"olstate-test-reconnect-" + std::to_wstring(GetCurrentProcessId());
@@ -173,8 +185,8 @@ int driver() {
     if (had_office) RegDeleteKeyValueW(HKEY_CURRENT_USER, profile_key.c_str(), L"DefaultProfile");
     else RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Office");
     remove_tree(root);
-    std::printf("windows bridge: %d passed, %d failed of 6\n", passed, failed);
-    return failed == 0 && passed == 6 ? 0 : 1;
+    std::printf("windows bridge: %d passed, %d failed of 7\n", passed, failed);
+    return failed == 0 && passed == 7 ? 0 : 1;
 }
 
 
@@ -194,6 +206,7 @@ int wmain(int argc, wchar_t** argv) {
     const NamedEvent change(tag + L"-change"), go_away(tag + L"-go-away");
     if (mode == L"addin-host") addin_host(extra, tag);
     else if (mode == L"addin-fast-exit") addin_fast_exit(extra, tag);
+    else if (mode == L"addin-not-ready") addin_not_ready(extra);
     else if (mode == L"sim-host") sim_host(narrow(extra), tag);
     else if (mode == L"sim-busy") sim_busy(narrow(extra));
     else if (mode == L"follow-auto")  // EXTRA: "open" (the add-in got an object model) or "default-allow"

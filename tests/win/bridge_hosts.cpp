@@ -171,6 +171,77 @@ void addin_fast_exit(const std::wstring& mapi_path, const std::wstring& tag) {
 
 namespace {
 
+// True when a client of this user's default endpoint gets through.
+bool bridge_serves() {
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.provider = OLSTATE_PROVIDER_BRIDGE;
+    olstate_session* s = nullptr;
+    if (olstate_open_ex(&o, &s) != OLSTATE_OK) return false;
+    olstate_close(s);
+    return true;
+}
+
+// Outlook's main thread between two checks: its message loop.
+void run_message_loop(DWORD ms) {
+    const ULONGLONG end = GetTickCount64() + ms;
+    for (ULONGLONG now = GetTickCount64(); now < end; now = GetTickCount64()) {
+        MsgWaitForMultipleObjects(0, nullptr, FALSE, static_cast<DWORD>(end - now), QS_ALLINPUT);
+        MSG msg;
+        while (PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE)) {
+            TranslateMessage(&msg);
+            DispatchMessageW(&msg);
+        }
+    }
+}
+
+}  // namespace
+
+// OUTLOOK.EXE whose Offline State API is not ready at startup: the
+// simulator answers "not ready" to the first three HrOpenOfflineObj calls.
+// OnConnection opens nothing, OnStartupComplete tries once and returns, and
+// the add-in's timer retries on this thread while it runs its message loop,
+// until the bridge serves.
+void addin_not_ready(const std::wstring& mapi_path) {
+    const HMODULE mapi = load_mapi(mapi_path);
+    LoadedAddin a = load_registered_addin();
+    if (!a.addin || !mapi) return;
+    using SetNotReady = int32_t(OLSTATE_CALL*)(uint32_t);
+    using Count = uint32_t(OLSTATE_CALL*)();
+    const auto set_not_ready = reinterpret_cast<SetNotReady>(
+        reinterpret_cast<void*>(GetProcAddress(mapi, "olstate_sim_set_not_ready")));
+    const auto live_objects =
+        reinterpret_cast<Count>(reinterpret_cast<void*>(GetProcAddress(mapi, "olstate_sim_live_objects")));
+    EXPECT(set_not_ready && live_objects);
+    if (!set_not_ready || !live_objects) return;
+    EXPECT(set_not_ready(3) == 0);
+    SAFEARRAY* custom = nullptr;
+    EXPECT(a.addin->OnConnection(nullptr, ext_cm_Startup, nullptr, &custom) == S_OK);
+    EXPECT(live_objects() == 0);  // nothing opened during Outlook's startup
+    EXPECT(!bridge_serves());
+    const ULONGLONG before = GetTickCount64();
+    EXPECT(a.addin->OnStartupComplete(&custom) == S_OK);
+    std::printf("host: OnStartupComplete returned in %llu ms (the first attempt: not ready)\n",
+                GetTickCount64() - before);
+    EXPECT(!bridge_serves());
+    bool serves = false;
+    const ULONGLONG start = GetTickCount64();
+    while (!serves && GetTickCount64() - start < kStepMs) {
+        run_message_loop(100);
+        serves = bridge_serves();
+    }
+    EXPECT(serves);
+    std::printf("host: the bridge serves %llu ms after OnStartupComplete (retried from the add-in's timer)\n",
+                GetTickCount64() - start);
+    EXPECT(live_objects() == 1);
+    EXPECT(a.addin->OnBeginShutdown(&custom) == S_OK);
+    EXPECT(a.addin->OnDisconnection(ext_dm_HostShutdown, &custom) == S_OK);
+    EXPECT(!bridge_serves());
+    EXPECT(a.addin->Release() == 0);
+}
+
+namespace {
+
 // A simulator session of `profile` (the session a bridge host publishes).
 olstate_session* open_simulator(const char* profile) {
     olstate_open_options o;

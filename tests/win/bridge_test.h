@@ -71,6 +71,7 @@ void kill_process(DWORD pid);
 // bridge_hosts.cpp: the host processes.
 void addin_host(const std::wstring& mapi_path, const std::wstring& tag);
 void addin_fast_exit(const std::wstring& mapi_path, const std::wstring& tag);
+void addin_not_ready(const std::wstring& mapi_path);
 void sim_host(const std::string& endpoint, const std::wstring& tag);
 void sim_busy(const std::string& endpoint);
 

@@ -27,6 +27,7 @@
 #include "bridge/transport.h"
 #include "bridge/win/pipe_name.h"
 #include "bridge/win/pipe_security.h"
+#include "bridge/win/pipe_server_check.h"
 #include "base/failure.h"
 #include "base/win/win_util.h"
 
@@ -378,6 +379,113 @@ TEST_CASE("the pipe's security: owner and the only ACE are the current user; rem
     else if (status == 0)
         CHECK((info.type & 2) != 0);
     listener->shutdown();
+}
+
+// ---- who serves the pipe (pipe_server_check.cpp) ----
+// One Wine user can neither start a process as another user nor lower a
+// process's integrity level, so the refusals go through the test reader,
+// which plays the server process the system names.
+namespace {
+
+std::atomic<DWORD> seen_server_pid{0};
+win::ProcessIdentity played_server;
+bool play_server(DWORD pid, win::ProcessIdentity& out) {
+    seen_server_pid = pid;
+    out = played_server;
+    return true;
+}
+bool unreadable_server(DWORD pid, win::ProcessIdentity&) {
+    seen_server_pid = pid;
+    return false;
+}
+
+struct ReaderScope {
+    explicit ReaderScope(win::ServerIdentityReader r) { win::set_server_identity_reader_for_tests(r); }
+    ~ReaderScope() { win::set_server_identity_reader_for_tests(nullptr); }
+};
+
+std::string refusal_of(const std::string& endpoint) {
+    try {
+        connect(endpoint);
+    } catch (const Failure& e) {
+        CHECK(e.result() == OLSTATE_E_PROVIDER_NOT_FOUND);
+        return e.what();
+    }
+    FAIL("connect trusted a server it should have refused");
+    return {};
+}
+
+std::vector<BYTE> well_known(WELL_KNOWN_SID_TYPE type) {
+    BYTE sid[SECURITY_MAX_SID_SIZE];
+    DWORD n = sizeof sid;
+    REQUIRE(CreateWellKnownSid(type, nullptr, sid, &n));
+    return std::vector<BYTE>(sid, sid + n);
+}
+
+}  // namespace
+
+TEST_CASE("the trust rule: same user, integrity level not lower than the client's") {
+    const win::ProcessIdentity me = win::current_process_identity();
+    MESSAGE("this process: integrity level (RID) " << me.integrity);
+    CHECK(me.user == win::current_user_sid().sid);
+    CHECK(win::untrusted_server_reason(me, me).empty());
+    win::ProcessIdentity higher = me;
+    higher.integrity = me.integrity + 0x1000;
+    CHECK(win::untrusted_server_reason(higher, me).empty());  // an elevated Outlook serves a normal client
+    win::ProcessIdentity lower = me;
+    lower.integrity = SECURITY_MANDATORY_LOW_RID;
+    win::ProcessIdentity client = me;
+    client.integrity = SECURITY_MANDATORY_MEDIUM_RID;
+    CHECK(win::untrusted_server_reason(lower, client).find("lower integrity level (low, 0x1000)") !=
+          std::string::npos);
+    win::ProcessIdentity stranger = me;
+    stranger.user = well_known(WinLocalSystemSid);
+    CHECK(win::untrusted_server_reason(stranger, me).find("another user (S-1-5-18") != std::string::npos);
+}
+
+TEST_CASE("a client checks the process serving the pipe, and refuses another user, a lower level, an unknown one") {
+    const std::string endpoint = fresh_endpoint("squat");
+    auto listener = listen(endpoint);
+    std::thread server([&] {
+        // Accept (and drop) every client until shut down.
+        while (auto c = listener->accept()) c.reset();
+    });
+    const win::ProcessIdentity me = win::current_process_identity();
+    {
+        // The real reader: this process serves the pipe, the system says so.
+        played_server = me;
+        ReaderScope scope(play_server);
+        CHECK_NOTHROW(connect(endpoint));
+        CHECK(seen_server_pid.load() == GetCurrentProcessId());
+    }
+    CHECK_NOTHROW(connect(endpoint));  // the real reader on the real token
+    {
+        played_server = me;
+        played_server.user = well_known(WinLocalSystemSid);
+        ReaderScope scope(play_server);
+        const std::string why = refusal_of(endpoint);
+        MESSAGE(why);
+        CHECK(why.find("another user") != std::string::npos);
+    }
+    {
+        played_server = me;
+        played_server.integrity = me.integrity >= 0x1000 ? me.integrity - 0x1000 : 0;
+        if (me.integrity == 0) MESSAGE("this process runs at integrity 0: no lower level to play");
+        else {
+            ReaderScope scope(play_server);
+            const std::string why = refusal_of(endpoint);
+            MESSAGE(why);
+            CHECK(why.find("lower integrity level") != std::string::npos);
+        }
+    }
+    {
+        ReaderScope scope(unreadable_server);
+        const std::string why = refusal_of(endpoint);
+        MESSAGE(why);
+        CHECK(why.find("cannot be read") != std::string::npos);
+    }
+    listener->shutdown();
+    server.join();
 }
 
 int main(int argc, char** argv) {

@@ -22,16 +22,6 @@ UniqueHandle process_token() {
     return token;
 }
 
-// A variable-size TOKEN_* structure.
-std::vector<BYTE> token_information(HANDLE token, TOKEN_INFORMATION_CLASS which) {
-    DWORD bytes = 0;
-    GetTokenInformation(token, which, nullptr, 0, &bytes);
-    std::vector<BYTE> buffer(bytes ? bytes : 1);
-    if (!GetTokenInformation(token, which, buffer.data(), static_cast<DWORD>(buffer.size()), &bytes))
-        fail("GetTokenInformation");
-    return buffer;
-}
-
 LUID authentication_id(HANDLE token) {
     TOKEN_STATISTICS stats{};
     DWORD bytes = 0;
@@ -40,6 +30,15 @@ LUID authentication_id(HANDLE token) {
 }
 
 }  // namespace
+
+std::vector<BYTE> token_information(HANDLE token, TOKEN_INFORMATION_CLASS which) {
+    DWORD bytes = 0;
+    GetTokenInformation(token, which, nullptr, 0, &bytes);
+    std::vector<BYTE> buffer(bytes ? bytes : 1);
+    if (!GetTokenInformation(token, which, buffer.data(), static_cast<DWORD>(buffer.size()), &bytes))
+        fail("GetTokenInformation");
+    return buffer;
+}
 
 UserSid current_user_sid() {
     const UniqueHandle token = process_token();

@@ -25,6 +25,10 @@ struct UserSid {
 };
 UserSid current_user_sid();
 
+// A variable-size TOKEN_* structure of `token` (TokenUser,
+// TokenIntegrityLevel...). Throws Failure(PROVIDER_FAILED).
+std::vector<BYTE> token_information(HANDLE token, TOKEN_INFORMATION_CLASS which);
+
 // The logon session the pipe name is derived from (the token's
 // AuthenticationId). For an elevated process of a split-token administrator
 // it is the linked (unelevated) token's session, so that a client started
