@@ -89,8 +89,8 @@ TEST_CASE("subscribe_ex: bad arguments fail clearly and release the context exac
 
 TEST_CASE("subscribe_ex without flags behaves like olstate_subscribe") {
     SimReset reset;
+    Recorder rec;  // outlives the session, whose close ends its callbacks
     Session s(fresh_profile("subex-plain"));
-    Recorder rec;
     olstate_subscribe_options o = OLSTATE_SUBSCRIBE_OPTIONS_INIT;
     o.callback = Recorder::callback;
     o.context = &rec;

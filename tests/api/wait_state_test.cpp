@@ -102,8 +102,9 @@ TEST_CASE("olstate_close on another thread ends a wait with INVALID_HANDLE") {
         Session s(fresh_profile("wait-close"), mode);
         std::atomic<olstate_result> result{1};
         std::string message;
+        olstate_session* const handle = s.get();
         std::thread waiter([&] {
-            result = olstate_wait_state(s.get(), OLSTATE_OFFLINE, OLSTATE_WAIT_INFINITE);
+            result = olstate_wait_state(handle, OLSTATE_OFFLINE, OLSTATE_WAIT_INFINITE);
             message = last_error();
         });
         std::this_thread::sleep_for(50ms);
@@ -120,9 +121,9 @@ TEST_CASE("olstate_close on another thread ends a wait with INVALID_HANDLE") {
 TEST_CASE("wait_state inside an INLINE callback is WOULD_DEADLOCK; inside a QUEUED one it works") {
     SimReset reset;
     {
+        Recorder rec;  // outlives the sessions, whose close ends its callbacks
         Session s(fresh_profile("wait-inline-cb"), OLSTATE_DELIVERY_INLINE);
         Session other(fresh_profile("wait-inline-other"));
-        Recorder rec;
         std::atomic<olstate_result> own{1}, foreign{1};
         rec.on_event = [&](const olstate_event& e) {
             if (e.kind != OLSTATE_EVENT_CHANGE_START) return;
@@ -139,9 +140,9 @@ TEST_CASE("wait_state inside an INLINE callback is WOULD_DEADLOCK; inside a QUEU
         // QUEUED: the dispatcher thread may wait for the very change whose
         // START it is handling (waits follow notifications, not the queue),
         // and for another session's state.
+        Recorder rec;  // outlives the sessions, whose close ends its callbacks
         Session s(fresh_profile("wait-queued-cb"));
         Session other(fresh_profile("wait-queued-other"));
-        Recorder rec;
         std::atomic<olstate_result> own{1}, foreign{1};
         rec.on_event = [&](const olstate_event& e) {
             if (e.kind != OLSTATE_EVENT_CHANGE_START) return;

@@ -96,8 +96,8 @@ TEST_CASE("bridge: CURRENT_STATE gives the host's state first, in both delivery 
         Watchdog dog("bridge current", 60s);
         TempDir dir;
         Host host(dir.endpoint(), {"--initial", "offline"});
+        Recorder rec;  // outlives the session, whose close ends its callbacks
         BridgeSession s(dir.endpoint(), mode);
-        Recorder rec;
         olstate_subscribe_options o = OLSTATE_SUBSCRIBE_OPTIONS_INIT;
         o.flags = OLSTATE_SUBSCRIBE_CURRENT_STATE;
         o.callback = Recorder::callback;
