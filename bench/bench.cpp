@@ -5,8 +5,11 @@
 // timings contain no scheduling except where a measurement is about
 // scheduling (queued latency, isolation).
 //
-//   olstate-bench [--json] [--quick]
+//   olstate-bench [--json] [--quick] [--bridge-only | --no-bridge]
 //   olstate-bench --callgrind     (only the dispatch loops, for valgrind --tool=callgrind)
+//
+// Section 8 (bridge/) runs this executable again as a bridge host and as
+// bridge clients (--bridge-role, internal).
 //
 // See BENCHMARKS.md for what each number means and the figures measured.
 #include <olstate.h>
@@ -27,8 +30,11 @@
 #include <utility>
 #include <vector>
 
+#include "bridge/bridge_bench.h"
+#include "bridge/roles.h"
 #include "com/mapi_offline.h"
-#include "plain_notify_sink.h"  // tests/common: the hand-written sink's COM plumbing
+#include "plain_notify_sink.h"
+#include "stats.h"  // tests/common: the hand-written sink's COM plumbing
 
 // The simulator's export (the bench links libolstate_sim, the very file
 // olstate loads for OLSTATE_PROVIDER_SIMULATOR: one instance per process).
@@ -139,16 +145,8 @@ struct RawObject {
     void unadvise(ULONG token) { mgr->Unadvise(MAPIOFFLINE_UNADVISE_DEFAULT, token); }
 };
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
-
-double percentile(const std::vector<double>& sorted, double p) {
-    const std::size_t i =
-        std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())));
-    return sorted[i];
-}
+using bench_stats::median;
+using bench_stats::percentile;
 
 olstate_session* open(const char* profile, uint32_t delivery) {
     olstate_open_options o;
@@ -561,15 +559,37 @@ int callgrind_mode() {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool json = false;
+    // The bridge section's other processes (bridge/roles.h).
+    if (argc >= 4 && !std::strcmp(argv[1], "--bridge-role")) {
+        if (!std::strcmp(argv[2], "host")) return bench_bridge::run_host(argv[3]);
+        if (!std::strcmp(argv[2], "client") && argc >= 5) return bench_bridge::run_client(argv[3], std::atoi(argv[4]));
+        return 2;
+    }
+    bool json = false, in_process = true, bridge = true;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--json")) json = true;
         else if (!std::strcmp(argv[i], "--quick")) quick = true;
+        else if (!std::strcmp(argv[i], "--bridge-only")) in_process = false;
+        else if (!std::strcmp(argv[i], "--no-bridge")) bridge = false;
         else if (!std::strcmp(argv[i], "--callgrind")) return callgrind_mode();
         else {
-            std::fprintf(stderr, "usage: olstate-bench [--json] [--quick] | --callgrind\n");
+            std::fprintf(stderr, "usage: olstate-bench [--json] [--quick] [--bridge-only | --no-bridge] | --callgrind\n");
             return 2;
         }
+    }
+    // The bridge first: its processes start from a process that has not
+    // yet grown the in-process sections' threads and heap.
+    bench_bridge::BridgeResults br;
+    if (bridge) bench_bridge::run(br, quick);
+    if (!in_process) {
+        if (json) {
+            std::printf("{");
+            bench_bridge::print_json(br);
+            std::printf("\"quick\":%s}\n", quick ? "true" : "false");
+        } else {
+            bench_bridge::print_table(br);
+        }
+        return 0;
     }
     Results r;
     dispatch(r);
@@ -605,11 +625,12 @@ int main(int argc, char** argv) {
             "\"subscribe_unsubscribe_per_s\":%.0f,\"subscribe_unsubscribe_per_s_under_storm\":%.0f,"
             "\"raw_advise_unadvise_per_s\":%.0f,\"open_close_us\":%.1f,\"open_close_us_inline\":%.1f,"
             "\"bytes_per_subscription\":%.0f,\"allocations_per_subscribe\":%.2f,\"bytes_per_session\":%.0f,"
-            "\"bytes_per_session_inline\":%.0f,\"quick\":%s}\n",
+            "\"bytes_per_session_inline\":%.0f,",
             r.q50, r.q99, r.q999, r.qmax, r.burst50, r.burst99, r.block_queued, r.block_queued_max,
             r.block_queued_fast, r.block_bare_handoff, r.block_inline, r.churn, r.churn_storm, r.churn_raw, r.open_close_queued,
-            r.open_close_inline, r.bytes_sub, r.allocs_sub, r.bytes_session, r.bytes_session_inline,
-            quick ? "true" : "false");
+            r.open_close_inline, r.bytes_sub, r.allocs_sub, r.bytes_session, r.bytes_session_inline);
+        if (bridge) bench_bridge::print_json(br);
+        std::printf("\"quick\":%s}\n", quick ? "true" : "false");
         return 0;
     }
     std::printf("olstate-bench%s (median of interleaved repetitions; see BENCHMARKS.md)\n\n", quick ? " --quick" : "");
@@ -641,5 +662,6 @@ int main(int argc, char** argv) {
     std::printf("7 memory                %.0f bytes per subscription (%.2f allocations per subscribe),\n"
                 "                        %.0f bytes per QUEUED session, %.0f per INLINE session\n",
                 r.bytes_sub, r.allocs_sub, r.bytes_session, r.bytes_session_inline);
+    if (bridge) bench_bridge::print_table(br);
     return 0;
 }

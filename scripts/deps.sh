@@ -20,7 +20,7 @@ for group in "$@"; do
     coverage) want+=(gcovr) ;;
     # libc6:i386 first: it lets kernel-runs-i386.sh find out whether this
     # kernel runs 32-bit programs at all (wine32:i386 is added below).
-    windows)  want+=(mingw-w64 g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64 zip libc6:i386) ;;
+    windows)  want+=(mingw-w64 g++-mingw-w64-x86-64-posix g++-mingw-w64-i686-posix wine wine64 zip unzip libc6:i386) ;;
     *) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
   esac
 done

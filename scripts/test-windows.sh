@@ -13,22 +13,6 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh core windows
 
 export WINEPREFIX="$PWD/build-win64/wineprefix" WINEDEBUG=-all
-mkdir -p build-cross
-# The machine file that makes scripts/wine-run.sh the exe_wrapper. Meson
-# 1.0 resolves no relative path in a machine file, so it is written here
-# with this checkout's absolute path, and layered over cross/winXX.ini.
-wrapper_ini="$PWD/build-cross/wine-run.ini"
-printf "[binaries]\nexe_wrapper = ['%s']\n" "$PWD/scripts/wine-run.sh" >"$wrapper_ini"
-
-setup() { # setup DIR ARGS...: configure once (again from scratch if the machine files changed)
-  local dir=$1; shift
-  if [ -f "$dir/build.ninja" ] && [ "$(grep -c 'wine-run.ini' "$dir/meson-private/cmd_line.txt" 2>/dev/null)" != "$(grep -o 'wine-run.ini' <<<"$*" | grep -c .)" ]; then
-    rm -rf "$dir"
-  fi
-  if [ -f "$dir/build.ninja" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null
-  else meson setup "$dir" "$@" >/dev/null; fi
-}
-
 run_suites() { # run_suites DIR LABEL: every suite under Wine; fails on a failure, a skip or a heap complaint
   local dir=$1 label=$2
   # With Wine's heap checks on: a complaint in any suite's output fails the
@@ -52,7 +36,7 @@ PY
 }
 
 echo "--- win64: build, then every suite under Wine"
-setup build-win64 --cross-file cross/win64.ini --cross-file "$wrapper_ini"
+scripts/windows-build-setup.sh build-win64 win64
 ninja -C build-win64
 wineboot -i >/dev/null 2>&1 || true   # a fresh prefix, made once before the tests
 run_suites build-win64 win64
@@ -60,8 +44,7 @@ run_suites build-win64 win64
 echo "--- win32: build and check the binaries"
 win32_runs=0
 if scripts/kernel-runs-i386.sh; then win32_runs=1; fi
-if [ $win32_runs -eq 1 ]; then setup build-win32 --cross-file cross/win32.ini --cross-file "$wrapper_ini"
-else setup build-win32 --cross-file cross/win32.ini; fi
+scripts/windows-build-setup.sh build-win32 win32
 ninja -C build-win32
 check_pe() { # check_pe TRIPLE FILE: only system DLLs imported
   local imports

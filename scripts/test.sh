@@ -2,7 +2,8 @@
 # Runs every test olstate has: the native suites (api, unit, abi, stress, sim,
 # bridge and the bindings' rust, csharp, go), the same native suites under
 # AddressSanitizer+UBSan and under ThreadSanitizer, a short fuzzing smoke run,
-# and the Windows builds (win64 suites under Wine; win32 compiled).
+# the Windows builds (win64 suites under Wine; win32 compiled), and the
+# release packages as users consume them (scripts/test-consumer.sh).
 # Installs missing Debian packages first.
 #
 # usage: scripts/test.sh [--quick]   (--quick: native suites only)

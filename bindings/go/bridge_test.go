@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"olstate"
+	olstate "github.com/olstate/olstate/bindings/go"
 )
 
 // The bridge through the package's API, host and client in this process: a

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"olstate"
+	olstate "github.com/olstate/olstate/bindings/go"
 )
 
 // Watch Outlook (here: olstate's simulator, as on any machine without

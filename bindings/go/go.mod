@@ -1,3 +1,3 @@
-module olstate
+module github.com/olstate/olstate/bindings/go
 
 go 1.19

@@ -5,8 +5,8 @@ import (
 	"sync"
 	"testing"
 
-	"olstate"
-	"olstate/internal/simctl"
+	olstate "github.com/olstate/olstate/bindings/go"
+	"github.com/olstate/olstate/bindings/go/simulator"
 )
 
 // A change started by one session is in flight (START has reached session
@@ -34,7 +34,7 @@ func TestKnownBugSetStateDuringForeignChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := <-inner
-		simctl.WaitIdle(p)
+		simulator.WaitIdle(p)
 		st, _ := b.State()
 		if !errors.Is(err, olstate.ErrBusy) {
 			t.Errorf("b (%v): SetState(Online) during a change to Offline returned %v, want ErrBusy; state now %v", d, err, st)

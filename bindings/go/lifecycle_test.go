@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"olstate"
-	"olstate/internal/simctl"
+	olstate "github.com/olstate/olstate/bindings/go"
+	"github.com/olstate/olstate/bindings/go/simulator"
 )
 
 const long = 20 * time.Second
@@ -67,7 +67,7 @@ func exitWithOpenSession() {
 			os.Exit(5)
 		}
 	}
-	go simctl.Storm("go-exit-helper", 2, 50)
+	go simulator.Storm("go-exit-helper", 2, 50)
 	time.Sleep(5 * time.Millisecond)
 	os.Stdout.WriteString("helper-exiting\n")
 	os.Exit(0)
@@ -122,7 +122,7 @@ func TestSubscriptionCloseInsideCallback(t *testing.T) {
 		if err := s.SetState(olstate.Online, true); err != nil {
 			t.Fatal(err)
 		}
-		simctl.WaitIdle(p)
+		simulator.WaitIdle(p)
 		if n := atomic.LoadInt32(&calls); n != 1 || atomic.LoadInt32(&afterClose) != 0 {
 			t.Fatalf("%v: %d calls, %d after close", d, n, afterClose)
 		}
@@ -314,23 +314,23 @@ func TestOptionsInfoAndArguments(t *testing.T) {
 }
 
 func TestMoreErrorMapping(t *testing.T) {
-	simctl.Reset()
-	defer simctl.Reset()
+	simulator.Reset()
+	defer simulator.Reset()
 	p := freshProfile(t)
 	const eFail, eNotImpl, ePending = 0x80004005, 0x80004001, 0x8000000A
 	opens := []struct {
-		call uint32
+		call simulator.Call
 		hr   uint32
 		want error
 	}{
-		{simctl.CallQueryInterface, 0x80004002, olstate.ErrProviderFailed},
-		{simctl.CallGetCapabilities, eFail, olstate.ErrProviderFailed},
-		{simctl.CallAdvise, 0x8007000E, olstate.ErrOutOfMemory},
+		{simulator.CallQueryInterface, 0x80004002, olstate.ErrProviderFailed},
+		{simulator.CallGetCapabilities, eFail, olstate.ErrProviderFailed},
+		{simulator.CallAdvise, 0x8007000E, olstate.ErrOutOfMemory},
 	}
 	for _, c := range opens {
-		simctl.FailNext(c.call, c.hr, 1)
+		simulator.FailNext(c.call, c.hr, 1)
 		s, err := olstate.Open(p, olstate.WithProvider(olstate.ProviderSimulator))
-		simctl.FailNext(c.call, 0, 0)
+		simulator.FailNext(c.call, 0, 0)
 		var oe *olstate.Error
 		if err == nil {
 			s.Close()
@@ -339,15 +339,15 @@ func TestMoreErrorMapping(t *testing.T) {
 			t.Errorf("open, call %d fails with %#x: %v", c.call, c.hr, err)
 		}
 	}
-	simctl.SetMisbehaviour(simctl.MisbehaveOpenNull)
+	simulator.SetMisbehaviour(simulator.MisbehaveOpenNull)
 	_, err := olstate.Open(p, olstate.WithProvider(olstate.ProviderSimulator))
-	simctl.SetMisbehaviour(0)
+	simulator.SetMisbehaviour(0)
 	if !errors.Is(err, olstate.ErrProviderFailed) {
 		t.Errorf("NULL object: %v", err)
 	}
 
 	s := open(t, p)
-	simctl.FailNext(simctl.CallGetState, eFail, 1)
+	simulator.FailNext(simulator.CallGetState, eFail, 1)
 	if _, err := s.State(); !errors.Is(err, olstate.ErrProviderFailed) || uint32(err.(*olstate.Error).HResult) != eFail {
 		t.Errorf("GetState: %v", err)
 	}
@@ -357,9 +357,9 @@ func TestMoreErrorMapping(t *testing.T) {
 		hr   uint32
 		want error
 	}{{eFail, olstate.ErrProviderFailed}, {eNotImpl, olstate.ErrNotSupported}, {ePending, olstate.ErrBusy}} {
-		simctl.FailNext(simctl.CallSetState, c.hr, 1)
+		simulator.FailNext(simulator.CallSetState, c.hr, 1)
 		err := s.SetState(olstate.Offline, true)
-		simctl.FailNext(simctl.CallSetState, 0, 0)
+		simulator.FailNext(simulator.CallSetState, 0, 0)
 		if !errors.Is(err, c.want) || uint32(err.(*olstate.Error).HResult) != c.hr {
 			t.Errorf("SetCurrentState fails with %#x: %v", c.hr, err)
 		}
@@ -394,8 +394,8 @@ func TestMoreErrorMapping(t *testing.T) {
 // A provider that notifies after Unadvise (a late notification) never
 // reaches a closed session's funcs.
 func TestNoCallAfterSessionClose(t *testing.T) {
-	simctl.SetMisbehaviour(simctl.MisbehaveLateNotify)
-	defer simctl.SetMisbehaviour(0)
+	simulator.SetMisbehaviour(simulator.MisbehaveLateNotify)
+	defer simulator.SetMisbehaviour(0)
 	for _, d := range deliveries() {
 		p := freshProfile(t)
 		s := open(t, p, olstate.WithDelivery(d))
@@ -413,14 +413,14 @@ func TestNoCallAfterSessionClose(t *testing.T) {
 		if err := s.SetState(olstate.Offline, true); err != nil {
 			t.Fatal(err)
 		}
-		go simctl.Storm(p, 2, 20)
+		go simulator.Storm(p, 2, 20)
 		time.Sleep(2 * time.Millisecond)
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
 		atomic.StoreInt32(&closed, 1)
 		within(t, "release", sub.Done())
-		simctl.WaitIdle(p)
+		simulator.WaitIdle(p)
 		if atomic.LoadInt32(&late) != 0 {
 			t.Fatalf("%v: %d calls after Close returned", d, late)
 		}
@@ -440,8 +440,8 @@ func TestDroppedEventsAreFlagged(t *testing.T) {
 		t.Fatal(err)
 	}
 	const notifications = 3 * 400
-	if hr := simctl.Storm(p, 1, 400); hr != 0 {
-		t.Fatalf("storm: %#x", hr)
+	if err := simulator.Storm(p, 1, 400); err != nil {
+		t.Fatalf("storm: %v", err)
 	}
 	close(gate)
 	deadline := time.After(long)
@@ -573,7 +573,7 @@ func leakSession(t *testing.T, p string, calls *int64) <-chan struct{} {
 
 func TestFinalizerClosesLeakedSession(t *testing.T) {
 	p := freshProfile(t)
-	simctl.SetDelivery(p, simctl.DeliveryPool, 3)
+	simulator.SetDelivery(p, simulator.DeliveryPool, 3)
 	var calls int64
 	done := leakSession(t, p, &calls)
 	// Notifications keep arriving while the finalizer closes the session.
@@ -586,7 +586,7 @@ func TestFinalizerClosesLeakedSession(t *testing.T) {
 			case <-stop:
 				return
 			default:
-				simctl.Storm(p, 2, 5)
+				simulator.Storm(p, 2, 5)
 			}
 		}
 	}()
@@ -603,7 +603,7 @@ func TestFinalizerClosesLeakedSession(t *testing.T) {
 	}
 	close(stop)
 	<-storming
-	simctl.WaitIdle(p)
+	simulator.WaitIdle(p)
 	if atomic.LoadInt64(&calls) == 0 {
 		t.Log("no call before the finalizer ran")
 	}
@@ -613,7 +613,7 @@ func TestFinalizerClosesLeakedSession(t *testing.T) {
 func TestConcurrentUseAndCloseUnderLoad(t *testing.T) {
 	for _, d := range deliveries() {
 		p := freshProfile(t)
-		simctl.SetDelivery(p, simctl.DeliveryPool, 4)
+		simulator.SetDelivery(p, simulator.DeliveryPool, 4)
 		s, err := olstate.Open(p, olstate.WithProvider(olstate.ProviderSimulator), olstate.WithDelivery(d))
 		if err != nil {
 			t.Fatal(err)
@@ -681,7 +681,7 @@ func TestConcurrentUseAndCloseUnderLoad(t *testing.T) {
 						return
 					}
 					if i%7 == 0 {
-						simctl.SendRaw(p, 2, 3, 2, 1, 0, 2)
+						simulator.SendRaw(p, 2, 3, 2, 1, 0, 2)
 					}
 				}
 			}(g)
@@ -704,7 +704,7 @@ func TestConcurrentUseAndCloseUnderLoad(t *testing.T) {
 		if n := olstate.LiveHandles(); n != base {
 			t.Fatalf("%v: handles %d after close, %d before", d, n, base)
 		}
-		simctl.WaitIdle(p)
+		simulator.WaitIdle(p)
 	}
 }
 
@@ -791,8 +791,8 @@ func TestWatchEdges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	simctl.Storm(p, 1, 300) // 900 notifications, more than the channel holds
-	for len(ch) < cap(ch) { // the func is now blocked on the full channel
+	simulator.Storm(p, 1, 300) // 900 notifications, more than the channel holds
+	for len(ch) < cap(ch) {    // the func is now blocked on the full channel
 		select {
 		case <-time.After(time.Millisecond):
 		case <-time.After(long):
@@ -819,13 +819,13 @@ func TestWatchEdges(t *testing.T) {
 
 	// Inline delivery from several provider threads.
 	p = freshProfile(t)
-	simctl.SetDelivery(p, simctl.DeliveryPool, 4)
+	simulator.SetDelivery(p, simulator.DeliveryPool, 4)
 	s = open(t, p, olstate.WithDelivery(olstate.Inline))
 	ch, err = s.Watch(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	simctl.Storm(p, 4, 20)
+	simulator.Storm(p, 4, 20)
 	for i := 0; i < 4*20*3; i++ {
 		select {
 		case <-ch:

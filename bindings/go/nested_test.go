@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"olstate"
-	"olstate/internal/simctl"
+	olstate "github.com/olstate/olstate/bindings/go"
+	"github.com/olstate/olstate/bindings/go/simulator"
 )
 
 // With the simulator delivering on the thread that causes the change, an
@@ -17,7 +17,7 @@ func TestCloseInsideCallbackNestedInSetState(t *testing.T) {
 	for _, d := range deliveries() {
 		for _, block := range []bool{false, true} {
 			p := freshProfile(t)
-			simctl.SetDelivery(p, simctl.DeliverySync, 1)
+			simulator.SetDelivery(p, simulator.DeliverySync, 1)
 			s := open(t, p, olstate.WithDelivery(d))
 			var once sync.Once
 			res := make(chan [2]error, 1)
@@ -57,8 +57,8 @@ func TestCloseInsideCallbackNestedInSetState(t *testing.T) {
 // A session closed from inside its callback, with a provider that is slow
 // to unadvise and notifies late; the profile reopens at once and works.
 func TestReopenAfterCloseInside(t *testing.T) {
-	simctl.SetMisbehaviour(simctl.MisbehaveSlowUnadvise | simctl.MisbehaveLateNotify)
-	defer simctl.SetMisbehaviour(0)
+	simulator.SetMisbehaviour(simulator.MisbehaveSlowUnadvise | simulator.MisbehaveLateNotify)
+	defer simulator.SetMisbehaviour(0)
 	for _, d := range deliveries() {
 		p := freshProfile(t)
 		s := open(t, p, olstate.WithDelivery(d))
@@ -72,7 +72,7 @@ func TestReopenAfterCloseInside(t *testing.T) {
 		// Let the first change finish first (a request made while it is in
 		// flight races with it; see knownbug_test.go).
 		within(t, "teardown after close inside", sub.Done())
-		simctl.WaitIdle(p)
+		simulator.WaitIdle(p)
 		s2 := open(t, p, olstate.WithDelivery(d))
 		c := newCollect()
 		if _, err := s2.Subscribe(c.add); err != nil {
@@ -82,7 +82,7 @@ func TestReopenAfterCloseInside(t *testing.T) {
 			t.Fatalf("%v: set on second session: %v", d, err)
 		}
 		within(t, "done", sub.Done())
-		simctl.WaitIdle(p)
+		simulator.WaitIdle(p)
 		if ev := c.wait(t, 3); len(ev) != 3 || ev[2].Kind != olstate.ChangeDone || ev[2].NewState != olstate.Online {
 			t.Fatalf("%v: second session: %+v", d, ev)
 		}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"olstate"
-	"olstate/internal/simctl"
+	olstate "github.com/olstate/olstate/bindings/go"
+	"github.com/olstate/olstate/bindings/go/simulator"
 )
 
 var profiles int64
@@ -127,7 +127,7 @@ func TestOrderPayloadAndInfo(t *testing.T) {
 func TestNoEventAfterSubscriptionClose(t *testing.T) {
 	for _, d := range []olstate.Delivery{olstate.Queued, olstate.Inline} {
 		p := freshProfile(t)
-		simctl.SetDelivery(p, simctl.DeliveryPool, 3)
+		simulator.SetDelivery(p, simulator.DeliveryPool, 3)
 		s := open(t, p, olstate.WithDelivery(d))
 		stop := make(chan struct{})
 		go func() {
@@ -136,7 +136,7 @@ func TestNoEventAfterSubscriptionClose(t *testing.T) {
 				case <-stop:
 					return
 				default:
-					simctl.SendRaw(p, 2, 3, 2, 1, 0, 10)
+					simulator.SendRaw(p, 2, 3, 2, 1, 0, 10)
 				}
 			}
 		}()
@@ -161,7 +161,7 @@ func TestNoEventAfterSubscriptionClose(t *testing.T) {
 			}
 		}
 		close(stop)
-		simctl.WaitIdle(p)
+		simulator.WaitIdle(p)
 	}
 }
 
@@ -282,7 +282,7 @@ func TestConcurrentSubscribeAndGC(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				simctl.SendRaw(p, 2, 3, 2, 1, 0, 1)
+				simulator.SendRaw(p, 2, 3, 2, 1, 0, 1)
 				runtime.GC()
 				if err := sub.Close(); err != nil {
 					t.Error(err)
@@ -291,32 +291,32 @@ func TestConcurrentSubscribeAndGC(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	simctl.WaitIdle(p)
+	simulator.WaitIdle(p)
 }
 
 func TestErrorMapping(t *testing.T) {
-	simctl.Reset()
-	defer simctl.Reset()
+	simulator.Reset()
+	defer simulator.Reset()
 	p := freshProfile(t)
 	cases := []struct {
-		call uint32
+		call simulator.Call
 		hr   uint32
 		want error
 	}{
-		{simctl.CallOpen, 0x80004005, olstate.ErrProviderFailed},
-		{simctl.CallOpen, 0x8004010F, olstate.ErrProfileNotFound},
-		{simctl.CallOpen, 0x8007000E, olstate.ErrOutOfMemory},
-		{simctl.CallAdvise, 0x80070057, olstate.ErrProviderFailed},
-		{simctl.CallGetCapabilities, 0x80004001, olstate.ErrNotSupported},
+		{simulator.CallOpen, 0x80004005, olstate.ErrProviderFailed},
+		{simulator.CallOpen, 0x8004010F, olstate.ErrProfileNotFound},
+		{simulator.CallOpen, 0x8007000E, olstate.ErrOutOfMemory},
+		{simulator.CallAdvise, 0x80070057, olstate.ErrProviderFailed},
+		{simulator.CallGetCapabilities, 0x80004001, olstate.ErrNotSupported},
 	}
 	for _, c := range cases {
-		simctl.FailNext(c.call, c.hr, 1)
+		simulator.FailNext(c.call, c.hr, 1)
 		_, err := olstate.Open(p, olstate.WithProvider(olstate.ProviderSimulator))
 		var oe *olstate.Error
 		if !errors.Is(err, c.want) || !errors.As(err, &oe) || uint32(oe.HResult) != c.hr || oe.Message == "" {
 			t.Fatalf("call %d hr %#x: %v", c.call, c.hr, err)
 		}
-		simctl.FailNext(c.call, 0, 0)
+		simulator.FailNext(c.call, 0, 0)
 	}
 	if _, err := olstate.Open(p, olstate.WithProvider(olstate.ProviderBridge)); !errors.Is(err, olstate.ErrProviderNotFound) {
 		t.Fatalf("bridge: %v", err)
@@ -327,14 +327,14 @@ func TestErrorMapping(t *testing.T) {
 	if _, err := olstate.Open("bad\xff", olstate.WithProvider(olstate.ProviderSimulator)); !errors.Is(err, olstate.ErrInvalidArgument) {
 		t.Fatalf("invalid UTF-8: %v", err)
 	}
-	simctl.SetProfileKnown(p, false)
+	simulator.SetProfileKnown(p, false)
 	if _, err := olstate.Open(p, olstate.WithProvider(olstate.ProviderSimulator)); !errors.Is(err, olstate.ErrProfileNotFound) {
 		t.Fatalf("unknown profile: %v", err)
 	}
-	simctl.SetProfileKnown(p, true)
+	simulator.SetProfileKnown(p, true)
 
 	s := open(t, p, olstate.WithDelivery(olstate.Inline))
-	simctl.FailNext(simctl.CallSetState, 0x8000000A, 1)
+	simulator.FailNext(simulator.CallSetState, 0x8000000A, 1)
 	if err := s.SetState(olstate.Offline, false); !errors.Is(err, olstate.ErrBusy) {
 		t.Fatalf("busy: %v", err)
 	}
@@ -358,7 +358,7 @@ func TestErrorMapping(t *testing.T) {
 	if !errors.Is(deadlock, olstate.ErrWouldDeadlock) {
 		t.Fatalf("would deadlock: %v", deadlock)
 	}
-	simctl.SetCapabilities(p+"-nocaps", 0)
+	simulator.SetCapabilities(p+"-nocaps", 0)
 	s2 := open(t, p+"-nocaps")
 	if _, err := s2.Subscribe(func(olstate.Event) {}); !errors.Is(err, olstate.ErrNotSupported) {
 		t.Fatalf("no capabilities: %v", err)
@@ -380,11 +380,11 @@ func TestEverythingReleased(t *testing.T) {
 	if _, err := s.Subscribe(func(olstate.Event) {}); err != nil {
 		t.Fatal(err)
 	}
-	before := simctl.OutstandingRefs()
+	before := simulator.OutstandingRefs()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if simctl.OutstandingRefs() >= before {
-		t.Fatalf("references not released: %d -> %d", before, simctl.OutstandingRefs())
+	if simulator.OutstandingRefs() >= before {
+		t.Fatalf("references not released: %d -> %d", before, simulator.OutstandingRefs())
 	}
 }

@@ -1,114 +1,13 @@
-//! Links the olstate C library.
-//!
-//! 1. `OLSTATE_LIB_DIR` (a folder holding `libolstate.so` / `olstate.dll` +
-//!    import library / `libolstate.dylib`): meson sets it for the test
-//!    suite. An rpath to the folder is emitted so tests, examples and
-//!    binaries find the library at run time without `LD_LIBRARY_PATH`.
-//! 2. otherwise `pkg-config olstate` (the `pkg-config` program, run through
-//!    `std::process`; no build dependency), for an installed olstate.
-//! 3. otherwise the build stops with an error naming both.
-
-use std::env;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
+//! The C library is linked by olstate-sys. Cargo gives an rpath only to the
+//! targets of the package that asks for it, so this crate adds one for its
+//! own tests, examples and doctests from the folder olstate-sys found
+//! (`DEP_OLSTATE_LIB_DIR`): they run without `LD_LIBRARY_PATH`. A binary of
+//! yours does the same in its build script (README, "Add it to your project").
 fn main() {
-    println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-env-changed=OLSTATE_LIB_DIR");
-    println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
-    println!("cargo:rerun-if-env-changed=PKG_CONFIG_LIBDIR");
-    println!("cargo:rerun-if-env-changed=PKG_CONFIG");
-
-    let target_os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-
-    if let Some(dir) = env::var_os("OLSTATE_LIB_DIR").filter(|d| !d.is_empty()) {
-        let dir = PathBuf::from(dir);
-        let dir = dir.canonicalize().unwrap_or(dir);
-        if !has_library(&dir, &target_os) {
-            println!(
-                "cargo:warning=OLSTATE_LIB_DIR={} holds no olstate library (yet); linking will fail",
-                dir.display()
-            );
-        }
-        link_dir(&dir, &target_os);
-        println!("cargo:rustc-link-lib=dylib=olstate");
-        return;
+    println!("cargo:rerun-if-env-changed=DEP_OLSTATE_LIB_DIR");
+    let target_os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if let (Ok(dir), false) = (std::env::var("DEP_OLSTATE_LIB_DIR"), target_os == "windows") {
+        // Every linked target of this package: tests, examples, doctests.
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
     }
-
-    match probe_pkg_config() {
-        Ok(dirs) => {
-            for dir in dirs {
-                link_dir(&dir, &target_os);
-            }
-        }
-        Err(why) => {
-            eprintln!(
-                "error: the olstate C library was not found.\n\
-                 \n\
-                 Either set OLSTATE_LIB_DIR to the folder that holds libolstate \
-                 (for a meson build tree: <builddir>/shim), or install olstate so \
-                 that `pkg-config olstate` finds its olstate.pc (set \
-                 PKG_CONFIG_PATH for a non-standard prefix; meson's \
-                 <builddir>/meson-uninstalled folder also works).\n\
-                 \n\
-                 pkg-config said: {why}"
-            );
-            std::process::exit(1);
-        }
-    }
-}
-
-fn has_library(dir: &Path, target_os: &str) -> bool {
-    let names: &[&str] = match target_os {
-        "windows" => &["olstate.lib", "olstate.dll.a", "libolstate.dll.a", "olstate.dll"],
-        "macos" | "ios" => &["libolstate.dylib"],
-        _ => &["libolstate.so"],
-    };
-    names.iter().any(|n| dir.join(n).exists())
-}
-
-fn link_dir(dir: &Path, target_os: &str) {
-    println!("cargo:rustc-link-search=native={}", dir.display());
-    println!("cargo:lib_dir={}", dir.display());
-    // Windows has no rpath: the DLL must be next to the executable or on PATH.
-    if target_os != "windows" {
-        println!("cargo:rustc-link-arg=-Wl,-rpath,{}", dir.display());
-    }
-}
-
-/// Runs `pkg-config --libs olstate` and emits its `-L`/`-l` flags; returns
-/// the library folders.
-fn probe_pkg_config() -> Result<Vec<PathBuf>, String> {
-    let program = env::var("PKG_CONFIG").unwrap_or_else(|_| "pkg-config".to_string());
-    let out = Command::new(&program)
-        .args(["--libs", "olstate"])
-        .output()
-        .map_err(|e| format!("could not run `{program}`: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-    }
-    let flags = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut dirs = Vec::new();
-    let mut linked = false;
-    for flag in flags.split_whitespace() {
-        if let Some(dir) = flag.strip_prefix("-L") {
-            dirs.push(PathBuf::from(dir));
-        } else if let Some(lib) = flag.strip_prefix("-l") {
-            println!("cargo:rustc-link-lib={lib}");
-            linked |= lib == "olstate";
-        }
-    }
-    if !linked {
-        println!("cargo:rustc-link-lib=dylib=olstate");
-    }
-    if dirs.is_empty() {
-        // Installed in a default linker path: still tell dependents where.
-        if let Ok(o) = Command::new(&program).args(["--variable=libdir", "olstate"]).output() {
-            let d = String::from_utf8_lossy(&o.stdout).trim().to_string();
-            if o.status.success() && !d.is_empty() {
-                println!("cargo:lib_dir={d}");
-            }
-        }
-    }
-    Ok(dirs)
 }

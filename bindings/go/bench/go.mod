@@ -4,6 +4,6 @@ module olstatebench
 
 go 1.19
 
-require olstate v0.0.0
+require github.com/olstate/olstate/bindings/go v0.0.0
 
-replace olstate => ../
+replace github.com/olstate/olstate/bindings/go => ../

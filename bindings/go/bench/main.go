@@ -54,7 +54,7 @@ import (
 	"time"
 	"unsafe"
 
-	"olstate"
+	olstate "github.com/olstate/olstate/bindings/go"
 )
 
 func median(v []float64) float64 {

@@ -18,8 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"olstate"
-	"olstate/internal/simctl"
+	olstate "github.com/olstate/olstate/bindings/go"
+	"github.com/olstate/olstate/bindings/go/simulator"
 )
 
 const profile = "soak-go"
@@ -104,16 +104,16 @@ func main() {
 			seconds = v
 		}
 	}
-	simctl.SetDelivery(profile, 2, 3)
+	simulator.SetDelivery(profile, 2, 3)
 	start := time.Now()
 	var stop int32
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { // the user clicking Work Offline and back
 		defer wg.Done()
-		want := uint32(1)
+		want := olstate.Offline
 		for atomic.LoadInt32(&stop) == 0 {
-			if simctl.SetState(profile, want, false) == 0 {
+			if simulator.SetState(profile, want, false) == nil {
 				want = 3 - want
 			}
 			time.Sleep(300 * time.Microsecond)
@@ -135,14 +135,14 @@ func main() {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		heap = append(heap, m.HeapAlloc)
-		if simctl.OutstandingRefs() > 8 {
+		if simulator.OutstandingRefs() > 8 {
 			fail("more references held than open sessions")
 		}
 	}
 	atomic.StoreInt32(&stop, 1)
 	wg.Wait()
-	simctl.WaitIdle(profile)
-	busy := func() bool { return simctl.OutstandingRefs()+simctl.AdvisedSinks()+simctl.HeldSinks() != 0 }
+	simulator.WaitIdle(profile)
+	busy := func() bool { return simulator.OutstandingRefs()+simulator.AdvisedSinks()+simulator.HeldSinks() != 0 }
 	for deadline := time.Now().Add(10 * time.Second); busy() && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}

@@ -4,7 +4,10 @@
 //! COM; olstate exposes it as a flat C ABI (`olstate.h`), and this crate
 //! wraps that ABI:
 //!
-//! - [`sys`] mirrors `olstate.h` exactly (raw `extern "C"` declarations);
+//! - [`sys`] (the `olstate-sys` crate) mirrors `olstate.h` exactly (raw
+//!   `extern "C"` declarations);
+//! - `sim` (feature `sim`) drives the simulator, to test your own code
+//!   against a "user" clicking Work Offline or a failing Outlook;
 //! - the crate root is the safe API: a [`Session`] per profile
 //!   ([`Session::open`] or [`Session::builder`] for provider, provider path
 //!   and [`Delivery`] mode), its [`State`] and [`Capabilities`], and
@@ -76,8 +79,14 @@
 mod bridge;
 mod error;
 mod session;
-pub mod sys;
+
 mod types;
+
+/// The raw declarations mirroring `olstate.h`: the `olstate-sys` crate.
+pub use olstate_sys as sys;
+
+#[cfg(feature = "sim")]
+pub mod sim;
 
 use std::ffi::CStr;
 use std::sync::OnceLock;

@@ -8,23 +8,33 @@ namespace OlState
 {
     /// <summary>
     /// Finds and loads the native olstate library by full path, never through
-    /// the current directory. Order: <see cref="LibraryPath"/>, the
-    /// OLSTATE_LIBRARY_PATH (a file) or OLSTATE_LIBRARY_DIR (a folder)
-    /// environment variables, next to this assembly's original location
-    /// (VSTO add-ins are shadow-copied, so CodeBase, not Location), then
-    /// runtimes/&lt;rid&gt;/native below it, chosen by the process's bitness.
+    /// the current directory.
     /// </summary>
+    /// <remarks>
+    /// Two ways to say where it is, and a set one must be right (a wrong one is an
+    /// error, not skipped): <see cref="LibraryPath"/>, or the environment
+    /// variables OLSTATE_LIBRARY_PATH (the file) / OLSTATE_LIBRARY_DIR (its
+    /// folder). Without them: next to this assembly's original location (VSTO
+    /// add-ins are shadow-copied, so CodeBase, not Location); its
+    /// x64\ or x86\ subfolder, by the process's bitness (IntPtr.Size), where
+    /// the package's .NET Framework targets put them; runtimes/&lt;rid&gt;/native
+    /// below it; then, on .NET, the runtime's own search by name (the
+    /// application's dependencies, then the system's library folders). When
+    /// all fail, a <see cref="DllNotFoundException"/> lists every place tried.
+    /// </remarks>
     public static class OlStateNative
     {
         private static readonly object Gate = new object();
         private static string? _explicitPath;
         private static string? _loadedPath;
-        private static bool _installed;
+        private static IntPtr _handle, _simHandle;
+        private static bool _loaded;
 
         /// <summary>
         /// A full path to the native library to use (olstate.dll /
         /// libolstate.so). Set it before the first use of olstate; the simulator
-        /// is then looked for next to that file.
+        /// is then looked for next to that file. A path that does not exist
+        /// makes the first use throw <see cref="DllNotFoundException"/>.
         /// </summary>
         public static string? LibraryPath
         {
@@ -33,58 +43,136 @@ namespace OlState
             {
                 lock (Gate)
                 {
-                    if (_loadedPath != null && value != null && !string.Equals(Path.GetFullPath(value), _loadedPath, StringComparison.Ordinal))
-                        throw new InvalidOperationException("the olstate native library is already loaded from " + _loadedPath);
+                    if (_loaded && value != null && !string.Equals(Path.GetFullPath(value), _loadedPath, StringComparison.Ordinal))
+                        throw new InvalidOperationException("the olstate native library is already loaded from " + (_loadedPath ?? "the system's library search"));
                     _explicitPath = value;
                 }
             }
         }
 
-        /// <summary>The full path of the native library in use, once loaded.</summary>
+        /// <summary>The full path of the native library in use, once loaded
+        /// by path (null before, or when the runtime found it by name).</summary>
         public static string? LoadedPath { get { lock (Gate) return _loadedPath; } }
 
-        internal static string FileName =>
-            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "olstate.dll"
-            : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "libolstate.dylib" : "libolstate.so";
+        internal const string SimulatorLibrary = "olstate_sim";
 
-        /// <summary>Installs the resolver (or preloads) before the first P/Invoke.</summary>
+        internal static string FileName => NativeFileName("olstate");
+
+        private static string NativeFileName(string name) =>
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? name + ".dll"
+            : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "lib" + name + ".dylib" : "lib" + name + ".so";
+
+        /// <summary>Loads the library (once) before the first P/Invoke; throws
+        /// <see cref="DllNotFoundException"/> naming every place tried.</summary>
         internal static void EnsureLoaded()
         {
             lock (Gate)
             {
-                if (_installed) return;
-                _installed = true;
-                var candidates = Candidates();
-                string? found = null;
-                foreach (var c in candidates)
+                if (_loaded) return;
+                var tried = new List<string>();
+                var explicitPath = ExplicitCandidate(tried);
+                if (explicitPath != null)
                 {
-                    if (File.Exists(c)) { found = Path.GetFullPath(c); break; }
+                    Load(explicitPath);
                 }
-                if (found == null)
+                else if (!Probe(tried))
                 {
-                    // Leave it to the runtime's own probing (e.g. an installed library).
-                    return;
+                    throw new DllNotFoundException(NotFoundMessage(tried));
                 }
-                _loadedPath = found;
-                Install(found);
+                _loaded = true;
             }
         }
 
-        private static List<string> Candidates()
+        /// <summary>Loads the simulator that olstate itself loads (the file
+        /// next to the olstate library), so the process holds one simulator.</summary>
+        internal static void EnsureSimulatorLoaded()
         {
-            var list = new List<string>();
-            if (_explicitPath != null) list.Add(_explicitPath);
+            EnsureLoaded();
+            lock (Gate)
+            {
+                if (_simHandle != IntPtr.Zero) return;
+                if (_loadedPath == null)
+                {
+                    _simHandle = TryLoadByName(SimulatorLibrary);
+                    if (_simHandle == IntPtr.Zero)
+                        throw new DllNotFoundException("olstate: the simulator (" + NativeFileName(SimulatorLibrary) + ") was not found by the system's library search, where olstate was found");
+                    return;
+                }
+                var path = Path.Combine(Path.GetDirectoryName(_loadedPath)!, NativeFileName(SimulatorLibrary));
+                if (!File.Exists(path))
+                    throw new DllNotFoundException("olstate: the simulator is not next to the olstate library: " + path + " does not exist");
+                _simHandle = LoadFile(path);
+            }
+        }
+
+        // The explicit ways, in order; a way that is set but wrong is an
+        // error: silently using another library would hide the mistake.
+        private static string? ExplicitCandidate(List<string> tried)
+        {
+            if (_explicitPath != null)
+                return Existing(_explicitPath, "OlStateNative.LibraryPath");
             var envPath = Environment.GetEnvironmentVariable("OLSTATE_LIBRARY_PATH");
-            if (!string.IsNullOrEmpty(envPath)) list.Add(envPath!);
+            if (!string.IsNullOrEmpty(envPath))
+                return Existing(envPath!, "OLSTATE_LIBRARY_PATH");
             var envDir = Environment.GetEnvironmentVariable("OLSTATE_LIBRARY_DIR");
-            if (!string.IsNullOrEmpty(envDir)) list.Add(Path.Combine(envDir!, FileName));
+            if (!string.IsNullOrEmpty(envDir))
+                return Existing(Path.Combine(envDir!, FileName), "OLSTATE_LIBRARY_DIR");
+            tried.Add("OlStateNative.LibraryPath, OLSTATE_LIBRARY_PATH, OLSTATE_LIBRARY_DIR: not set");
+            return null;
+        }
+
+        private static string Existing(string path, string setting)
+        {
+            var full = Path.GetFullPath(path);
+            if (!File.Exists(full))
+                throw new DllNotFoundException("olstate: " + setting + " points at " + full + ", which does not exist. " + HowToPoint);
+            return full;
+        }
+
+        private static bool Probe(List<string> tried)
+        {
             var dir = AssemblyDirectory();
             if (dir != null)
             {
-                list.Add(Path.Combine(dir, FileName));
-                list.Add(Path.Combine(dir, "runtimes", RuntimeId(), "native", FileName));
+                // x64\ and x86\: where the package's .NET Framework targets put
+                // the natives of an AnyCPU build; the process's bitness picks.
+                var places = new List<string>
+                {
+                    Path.Combine(dir, FileName),
+                    Path.Combine(dir, IntPtr.Size == 8 ? "x64" : "x86", FileName),
+                    Path.Combine(dir, "runtimes", RuntimeId(), "native", FileName),
+                };
+                foreach (var place in places)
+                {
+                    if (File.Exists(place)) { Load(place); return true; }
+                    tried.Add(place + ": no such file");
+                }
             }
-            return list;
+            var handle = TryLoadByName("olstate");
+            if (handle != IntPtr.Zero)
+            {
+                _handle = handle;
+                InstallResolver();
+                return true;
+            }
+            tried.Add(HasNativeLibraryApi ? "the runtime's search for \"olstate\" (the application's dependencies, the system's library folders): not found"
+                                          : "the runtime's search by name: not available on this runtime");
+            return false;
+        }
+
+        private const string HowToPoint =
+            "Point olstate at the library in one of two ways: set OlStateNative.LibraryPath to its full path before the first use, " +
+            "or set the environment variable OLSTATE_LIBRARY_DIR to the folder that holds it (OLSTATE_LIBRARY_PATH to the file).";
+
+        private static string NotFoundMessage(List<string> tried) =>
+            "olstate: the native library " + FileName + " (" + RuntimeId() + ") was not found. Tried:" + Environment.NewLine +
+            "  - " + string.Join(Environment.NewLine + "  - ", tried) + Environment.NewLine + HowToPoint;
+
+        private static void Load(string path)
+        {
+            _handle = LoadFile(path);
+            _loadedPath = path;
+            InstallResolver();
         }
 
         private static string RuntimeId()
@@ -121,41 +209,79 @@ namespace OlState
             return string.IsNullOrEmpty(asm.Location) ? AppContext.BaseDirectory : Path.GetDirectoryName(asm.Location);
         }
 
-#if NET7_0_OR_GREATER
-        private static void Install(string path)
+        // DllImport names resolve to the handles loaded here; the simulator
+        // is loaded on first use only (the Testing.Simulator API).
+        private static IntPtr Resolve(string name)
         {
-            var handle = NativeLibrary.Load(path);
-            NativeLibrary.SetDllImportResolver(typeof(OlStateNative).Assembly, (name, _, _) =>
-                name == Interop.NativeMethods.Library ? handle : IntPtr.Zero);
+            if (name == Interop.NativeMethods.Library) return _handle;
+            if (name != SimulatorLibrary) return IntPtr.Zero;
+            EnsureSimulatorLoaded();
+            return _simHandle;
+        }
+
+#if NET7_0_OR_GREATER
+        private static bool HasNativeLibraryApi => true;
+
+        private static IntPtr LoadFile(string path) => NativeLibrary.Load(path);
+
+        private static IntPtr TryLoadByName(string name) =>
+            NativeLibrary.TryLoad(name, typeof(OlStateNative).Assembly, DllImportSearchPath.SafeDirectories, out var handle) ? handle : IntPtr.Zero;
+
+        private static bool _resolverInstalled;
+
+        private static void InstallResolver()
+        {
+            if (_resolverInstalled) return;
+            NativeLibrary.SetDllImportResolver(typeof(OlStateNative).Assembly, (name, _, _) => Resolve(name));
+            _resolverInstalled = true;
         }
 #else
-        private static void Install(string path)
+        // The netstandard2.0 build. On .NET (Core) the NativeLibrary API exists
+        // at run time: reach it by reflection. On .NET Framework (Windows) a
+        // module already loaded by full path is what DllImport binds to.
+        private static readonly Type? NativeLibraryType =
+            Type.GetType("System.Runtime.InteropServices.NativeLibrary, System.Runtime.InteropServices", false)
+            ?? typeof(object).Assembly.GetType("System.Runtime.InteropServices.NativeLibrary", false);
+
+        private static bool HasNativeLibraryApi => NativeLibraryType != null;
+
+        private static IntPtr LoadFile(string path)
         {
-            // .NET Framework on Windows: a module already loaded by full path
-            // is what DllImport("olstate") binds to.
+            if (NativeLibraryType != null)
+                return (IntPtr)NativeLibraryType.GetMethod("Load", new[] { typeof(string) })!.Invoke(null, new object[] { path })!;
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
-                if (LoadLibraryExW(path, IntPtr.Zero, LoadLibrarySearchDllLoadDir | LoadLibrarySearchSystem32) == IntPtr.Zero)
-                    throw new DllNotFoundException("cannot load " + path + " (Windows error " + Marshal.GetLastWin32Error() + ")");
+                var handle = LoadLibraryExW(path, IntPtr.Zero, LoadLibrarySearchDllLoadDir | LoadLibrarySearchSystem32);
+                if (handle == IntPtr.Zero)
+                    throw new DllNotFoundException("olstate: cannot load " + path + " (Windows error " + Marshal.GetLastWin32Error() + "; a 32-bit process needs the x86 library, a 64-bit one the x64 library)");
+                return handle;
             }
-            // The netstandard2.0 build running on .NET Core/.NET 5+: the
-            // resolver API exists at run time, reach it by reflection.
-            var nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary, System.Runtime.InteropServices", false)
-                ?? typeof(object).Assembly.GetType("System.Runtime.InteropServices.NativeLibrary", false);
-            if (nativeLibrary == null) return;
-            var load = nativeLibrary.GetMethod("Load", new[] { typeof(string) });
-            var resolverType = nativeLibrary.Assembly.GetType("System.Runtime.InteropServices.DllImportResolver", false);
-            var set = nativeLibrary.GetMethod("SetDllImportResolver");
-            if (load == null || resolverType == null || set == null) return;
-            _resolvedHandle = (IntPtr)load.Invoke(null, new object[] { path })!;
-            var resolver = Delegate.CreateDelegate(resolverType, typeof(OlStateNative).GetMethod(nameof(Resolve), BindingFlags.NonPublic | BindingFlags.Static)!);
-            set.Invoke(null, new object[] { typeof(OlStateNative).Assembly, resolver });
+            // Mono elsewhere: DllImport finds the library by its own rules.
+            return IntPtr.Zero;
         }
 
-        private static IntPtr _resolvedHandle;
+        private static IntPtr TryLoadByName(string name)
+        {
+            var tryLoad = NativeLibraryType?.GetMethod("TryLoad", new[] { typeof(string), typeof(Assembly), typeof(DllImportSearchPath?), typeof(IntPtr).MakeByRefType() });
+            if (tryLoad == null) return IntPtr.Zero;
+            var args = new object?[] { name, typeof(OlStateNative).Assembly, (DllImportSearchPath?)DllImportSearchPath.SafeDirectories, IntPtr.Zero };
+            return (bool)tryLoad.Invoke(null, args)! ? (IntPtr)args[3]! : IntPtr.Zero;
+        }
 
-        private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
-            name == Interop.NativeMethods.Library ? _resolvedHandle : IntPtr.Zero;
+        private static bool _resolverInstalled;
+
+        private static void InstallResolver()
+        {
+            if (_resolverInstalled || NativeLibraryType == null) return;
+            var resolverType = NativeLibraryType.Assembly.GetType("System.Runtime.InteropServices.DllImportResolver", false);
+            var set = NativeLibraryType.GetMethod("SetDllImportResolver");
+            if (resolverType == null || set == null) return;
+            var resolver = Delegate.CreateDelegate(resolverType, typeof(OlStateNative).GetMethod(nameof(ResolveForReflection), BindingFlags.NonPublic | BindingFlags.Static)!);
+            set.Invoke(null, new object[] { typeof(OlStateNative).Assembly, resolver });
+            _resolverInstalled = true;
+        }
+
+        private static IntPtr ResolveForReflection(string name, Assembly assembly, DllImportSearchPath? searchPath) => Resolve(name);
 
         private const uint LoadLibrarySearchDllLoadDir = 0x100, LoadLibrarySearchSystem32 = 0x800;
 

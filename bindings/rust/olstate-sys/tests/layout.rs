@@ -6,7 +6,7 @@ use std::mem::{align_of, offset_of, size_of};
 use std::path::PathBuf;
 use std::process::Command;
 
-use olstate::sys::{self, olstate_bridge_options, olstate_event, olstate_open_options, olstate_session_info};
+use olstate_sys::{self as sys, olstate_bridge_options, olstate_event, olstate_open_options, olstate_session_info};
 
 const PTR: usize = size_of::<*const u8>();
 
@@ -106,26 +106,10 @@ fn options_init_matches_the_mirror_defaults() {
 }
 
 #[test]
-fn abi_version_is_accepted() {
+fn abi_major_matches_the_library() {
     let v = unsafe { sys::olstate_abi_version() };
     assert_eq!(v >> 16, sys::OLSTATE_ABI_VERSION >> 16);
-    // (the minor check is in check_abi_version, below)
-    olstate::check_abi_version(v).unwrap();
-    assert_eq!(olstate::abi_version(), ((v >> 16) as u16, (v & 0xffff) as u16));
-    assert!(!olstate::library_version().is_empty());
-}
-
-#[test]
-fn result_names_match() {
-    for raw in -11..=0 {
-        let name = olstate::result_name(raw);
-        if raw == 0 {
-            assert_eq!(name, "OLSTATE_OK");
-        } else {
-            assert_eq!(name, olstate::ErrorCode::from_raw(raw).unwrap().name(), "{raw}");
-        }
-    }
-    assert_eq!(olstate::result_name(-1000), "unknown");
+    assert!(unsafe { !sys::olstate_version_string().is_null() });
 }
 
 /// Every constant and layout fact of the mirror, as `(C expression, value)`.
@@ -171,7 +155,7 @@ fn facts() -> Vec<(String, i128)> {
 /// and compares. Skipped (with a note) when no C compiler runs.
 #[test]
 fn mirror_matches_the_c_header() {
-    let include = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../include");
+    let include = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../include");
     if !include.join("olstate.h").exists() {
         eprintln!("skipped: include/olstate.h not found at {}", include.display());
         return;
@@ -218,7 +202,7 @@ fn every_header_constant_is_mirrored() {
     // Any `#define OLSTATE_...` value in the header must exist in `facts()`
     // (except the linkage macros), so a constant added to the header without
     // a mirror fails here.
-    let header = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../include/olstate.h");
+    let header = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../include/olstate.h");
     let Ok(text) = std::fs::read_to_string(&header) else {
         eprintln!("skipped: {} not found", header.display());
         return;

@@ -1,4 +1,10 @@
-//! Raw declarations mirroring `include/olstate.h` exactly.
+//! Raw declarations mirroring olstate's C header, `olstate.h`, exactly.
+//!
+//! This crate links the olstate C library (`links = "olstate"`; its build
+//! script finds it through `OLSTATE_LIB_DIR` or `pkg-config olstate`) and
+//! declares its functions; the `olstate` crate is the safe API on top.
+//! With the `sim` feature, `sim` declares the simulator's control API
+//! (`olstate_sim.h`) and links `olstate_sim` too.
 //!
 //! Every item here has the name, type and value it has in the C header; the
 //! crate's tests pin the struct sizes, field offsets and constants both to
@@ -14,6 +20,9 @@
 //! is cdecl on every Windows target, so the declarations match on 32-bit x86
 //! too.
 #![allow(non_camel_case_types)]
+
+#[cfg(feature = "sim")]
+pub mod sim;
 
 use std::os::raw::{c_char, c_void};
 
