@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"olstate"
+	olstate "github.com/olstate/olstate/bindings/go"
 )
 
 // Two asynchronous changes in a row: SetStateContext returns at the end of
