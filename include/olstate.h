@@ -109,6 +109,9 @@ typedef int32_t olstate_result;
  * olstate_set_state with OLSTATE_SET_BLOCK inside an INLINE callback), which
  * would hang Outlook. */
 #define OLSTATE_E_WOULD_DEADLOCK (-11)
+/* The time given to olstate_wait_state ran out before the state was reached
+ * (since 1.2). */
+#define OLSTATE_E_TIMEOUT (-12)
 
 /* Every result above, as X(name) for each, in order: olstate_result_name is
  * built from this list, and a table of one's own (a binding's enum) can be
@@ -125,7 +128,8 @@ typedef int32_t olstate_result;
     X(OLSTATE_E_OUT_OF_MEMORY)         \
     X(OLSTATE_E_INTERNAL)              \
     X(OLSTATE_E_NOT_IN_OUTLOOK)        \
-    X(OLSTATE_E_WOULD_DEADLOCK)
+    X(OLSTATE_E_WOULD_DEADLOCK)        \
+    X(OLSTATE_E_TIMEOUT)
 
 /* The static name of a result, e.g. "OLSTATE_E_BUSY"; "unknown" for values
  * this library does not know. Never NULL. Does not change the last error.
@@ -152,13 +156,13 @@ OLSTATE_API int32_t OLSTATE_CALL olstate_last_error_hresult(void);
 
 /* (major << 16) | minor of the ABI this header describes. A binding refuses a
  * library of another major, or of an older minor than it was written for. */
-#define OLSTATE_ABI_VERSION ((1 << 16) | 1)
+#define OLSTATE_ABI_VERSION ((1 << 16) | 2)
 
 /* The ABI version of the loaded library. Does not change the last error.
  * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API uint32_t OLSTATE_CALL olstate_abi_version(void);
 
-/* The library's version, e.g. "1.1.0". Static; never NULL. Does not change
+/* The library's version, e.g. "1.2.0". Static; never NULL. Does not change
  * the last error.
  * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
@@ -167,6 +171,7 @@ OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
 #define OLSTATE_STRUCT_EVENT 2
 #define OLSTATE_STRUCT_SESSION_INFO 3
 #define OLSTATE_STRUCT_BRIDGE_OPTIONS 4 /* since 1.1 */
+#define OLSTATE_STRUCT_SUBSCRIBE_OPTIONS 5 /* since 1.2 */
 
 /* sizeof the named struct as this library knows it (OLSTATE_STRUCT_*), 0 for
  * an unknown value. Bindings compare their mirrored layouts with it. Does not
@@ -204,9 +209,19 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
                                               is the host's current state, old_state the last
                                               one known before (the same as new_state when the
                                               session had never reached a host) */
+/* Since 1.2, only to a subscription made with OLSTATE_SUBSCRIBE_CURRENT_STATE,
+ * as its first event: old_state = new_state = the session's state when it
+ * subscribed (see olstate_subscribe_ex). */
+#define OLSTATE_EVENT_CURRENT 0x200u
 
 /* olstate_event.flags */
 #define OLSTATE_EVENT_FLAG_DROPPED 1u
+
+/* olstate_wait_state's timeout_ms that never runs out (since 1.2). */
+#define OLSTATE_WAIT_INFINITE 0xFFFFFFFFu
+
+/* olstate_subscribe_options.flags (since 1.2). */
+#define OLSTATE_SUBSCRIBE_CURRENT_STATE 1u /* the first event is OLSTATE_EVENT_CURRENT */
 
 /* olstate_set_state flags. */
 #define OLSTATE_SET_DEFAULT 0u /* asynchronous: returns once the change has started */
@@ -318,17 +333,22 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_close(olstate_session* session);
 typedef struct olstate_session_info {
     uint32_t struct_size;      /* set by the caller: sizeof(olstate_session_info) */
     uint32_t provider;         /* the resolved provider (never AUTO) */
-    const char* profile;       /* UTF-8 profile name used (bridge: the one the host served
-                                  at open; empty when it opened with no host running) */
+    const char* profile;       /* UTF-8 profile name used (bridge: the one the host it is
+                                  connected to serves, or served last; since 1.2 it
+                                  follows the host after PROVIDER_BACK too; before any
+                                  host, the one asked for, or empty) */
     const char* provider_path; /* UTF-8 path of the provider library actually loaded
                                   (bridge: the endpoint) */
 } olstate_session_info;
 
 /* Facts about an open session. The caller sets out_info->struct_size; the
  * library writes at most that many bytes. The strings are owned by the
- * session and valid until it is closed.
- * Since 1.0. Threads: any. Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL
- * out_info, struct_size too small). */
+ * session and valid until it is closed (also after the profile changed: a
+ * later call returns another string, the earlier one stays valid). Read it
+ * again after PROVIDER_BACK: a bridge session may have reached another host.
+ * Since 1.0 (the profile follows a bridge's host since 1.2). Threads: any.
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_info, struct_size too
+ * small). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_get_session_info(olstate_session* session,
                                                                  olstate_session_info* out_info);
 
@@ -363,6 +383,40 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_get_state(olstate_session* sessi
  * PROVIDER_NOT_FOUND (a bridge session whose host is gone). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_set_state(olstate_session* session,
                                                           uint32_t state, uint32_t flags);
+
+/* Waits until the session's state is `state` (OLSTATE_ONLINE or
+ * OLSTATE_OFFLINE), at most timeout_ms milliseconds (OLSTATE_WAIT_INFINITE:
+ * no limit; 0: look once). Since 1.2.
+ *
+ * "Is `state`" means: the provider reports it and no change the session has
+ * seen start is still in progress. So it returns OLSTATE_OK at once when the
+ * session is already there and idle, else at the CHANGE_DONE (or
+ * PROVIDER_BACK) that reaches it, whoever asked for the change. After an
+ * asynchronous olstate_set_state it returns once that change is complete, so
+ * that the next change is not refused with BUSY:
+ *
+ *     olstate_set_state(s, OLSTATE_OFFLINE, OLSTATE_SET_DEFAULT);
+ *     olstate_wait_state(s, OLSTATE_OFFLINE, 5000);
+ *     olstate_set_state(s, OLSTATE_ONLINE, OLSTATE_SET_DEFAULT);
+ *
+ * It follows the session's notifications, not its subscriptions: it works
+ * with none, in both delivery modes, and from inside a QUEUED callback (of
+ * this session or another). Any number of threads may wait on one session.
+ *
+ * A bridge session whose host goes away ends the wait with
+ * PROVIDER_NOT_FOUND; opened with OLSTATE_OPEN_RECONNECT it keeps waiting
+ * across the loss (and before the first host, if it opened with none) and
+ * returns when a host it reaches has that state. olstate_close on another
+ * thread ends the wait with INVALID_HANDLE (close waits for it to return).
+ *
+ * Since 1.2. Threads: any, several at once, including QUEUED callbacks; not
+ * a provider notification thread. Errors: INVALID_HANDLE (also: closed while
+ * waiting), INVALID_ARGUMENT (bad state), TIMEOUT, WOULD_DEADLOCK (on a provider notification thread, e.g.
+ * inside an INLINE callback of any session: the change it waits for would be
+ * notified on that very thread), PROVIDER_NOT_FOUND (a bridge session whose
+ * host is gone, without reconnect), PROVIDER_FAILED, NOT_SUPPORTED. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_wait_state(olstate_session* session,
+                                                           uint32_t state, uint32_t timeout_ms);
 
 /* ------------------------------------------------------------------------ */
 /* Subscriptions                                                            */
@@ -424,6 +478,57 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe(olstate_session* sessi
                                                           olstate_callback callback, void* context,
                                                           olstate_release release,
                                                           olstate_subscription* out_subscription);
+
+typedef struct olstate_subscribe_options {
+    uint32_t struct_size;      /* sizeof(olstate_subscribe_options) */
+    uint32_t flags;            /* OLSTATE_SUBSCRIBE_*; default 0 */
+    olstate_callback callback; /* required */
+    void* context;             /* passed back untouched; default NULL */
+    olstate_release release;   /* frees context, as for olstate_subscribe; default NULL */
+} olstate_subscribe_options;
+
+/* A static initializer with the defaults (since 1.2):
+ *     olstate_subscribe_options o = OLSTATE_SUBSCRIBE_OPTIONS_INIT; */
+#define OLSTATE_SUBSCRIBE_OPTIONS_INIT \
+    { sizeof(olstate_subscribe_options), 0u, NULL, NULL, NULL }
+
+/* Fills options with the defaults (no flags, NULLs) and sets struct_size,
+ * like olstate_open_options_init: it writes exactly the fields of the 1.2
+ * struct. NULL is ignored. Does not change the last error.
+ * Since 1.2. Threads: any. Errors: none. */
+OLSTATE_API void OLSTATE_CALL olstate_subscribe_options_init(olstate_subscribe_options* options);
+
+/* olstate_subscribe with its arguments in a struct that later versions can
+ * extend (struct_size: the rules of olstate_open_ex), plus flags. Since 1.2.
+ *
+ * OLSTATE_SUBSCRIBE_CURRENT_STATE: the first event this subscription
+ * receives is OLSTATE_EVENT_CURRENT, carrying the session's state at the
+ * moment of subscribing, and every later change follows it, in order: "read
+ * the state, then follow it" without a gap or a stale read. Its sequence is
+ * that of the last notification the session had received before it (0 when
+ * none), so the next change numbers one more; it never carries
+ * OLSTATE_EVENT_FLAG_DROPPED and is never dropped. When a change is under way
+ * at that moment, CURRENT may already carry that change's target; its CHANGE
+ * and CHANGE_DONE still follow.
+ *   QUEUED - CURRENT is queued behind the events already waiting (which this
+ *            subscription does not get) and delivered on the dispatcher
+ *            thread like any event, after olstate_subscribe_ex returned.
+ *   INLINE - CURRENT is delivered on the calling thread before
+ *            olstate_subscribe_ex returns (event->subscription is the token
+ *            it is about to return); changes notified meanwhile on other
+ *            threads are held and delivered after it, in order.
+ *
+ * Ownership of context and every other rule are those of olstate_subscribe
+ * (release runs exactly once, also when this call fails).
+ *
+ * Since 1.2. Threads: any, including callbacks. Errors: those of
+ * olstate_subscribe; INVALID_ARGUMENT also for NULL options,
+ * a bad struct_size or unknown flags; with OLSTATE_SUBSCRIBE_CURRENT_STATE
+ * also those of olstate_get_state (the state must be read), e.g.
+ * PROVIDER_NOT_FOUND for a bridge session with no host. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe_ex(
+    olstate_session* session, const olstate_subscribe_options* options,
+    olstate_subscription* out_subscription);
 
 /* Ends a subscription.
  *

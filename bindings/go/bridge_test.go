@@ -195,6 +195,15 @@ func TestBridgeWithoutReconnectALostHostIsFinal(t *testing.T) {
 	if _, err := client.State(); !errors.Is(err, olstate.ErrProviderNotFound) {
 		t.Fatalf("State after loss: %v", err)
 	}
+	// The loss is final: the Watch channel closes, so a range over it ends.
+	select {
+	case e, ok := <-events:
+		if ok {
+			t.Fatalf("an event after the final ProviderLost: %+v", e)
+		}
+	case <-time.After(bridgeWait):
+		t.Fatal("the Watch channel stayed open after the final ProviderLost")
+	}
 }
 
 func TestBridgeReconnectOpensBeforeAnyHostRuns(t *testing.T) {

@@ -50,6 +50,10 @@ olgo_result olgo_set_state(olstate_session* s, uint32_t state, uint32_t flags) {
     return capture(olstate_set_state(s, state, flags));
 }
 
+olgo_result olgo_wait_state(olstate_session* s, uint32_t state, uint32_t timeout_ms) {
+    return capture(olstate_wait_state(s, state, timeout_ms));
+}
+
 olgo_result olgo_info(olstate_session* s, olstate_session_info* out) {
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;

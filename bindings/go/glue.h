@@ -20,6 +20,7 @@ olgo_result olgo_close(olstate_session* s);
 olgo_result olgo_capabilities(olstate_session* s, uint32_t* out);
 olgo_result olgo_get_state(olstate_session* s, uint32_t* out);
 olgo_result olgo_set_state(olstate_session* s, uint32_t state, uint32_t flags);
+olgo_result olgo_wait_state(olstate_session* s, uint32_t state, uint32_t timeout_ms);
 /* The session's facts; the strings are the session's own, valid until it is
  * closed (Open copies them at once, before the session is shared). */
 olgo_result olgo_info(olstate_session* s, olstate_session_info* out);

@@ -34,9 +34,9 @@ func TestABICompatibility(t *testing.T) {
 	if err := checkABI(); err != nil {
 		t.Fatalf("the library built here: %v", err)
 	}
-	// This package uses the bridge (ABI 1.1): a 1.0 library is refused.
-	if ABIVersion != 1<<16|1 {
-		t.Fatalf("ABIVersion %#x, want 1.1", ABIVersion)
+	// This package uses olstate_wait_state (ABI 1.2): a 1.1 library is refused.
+	if ABIVersion != 1<<16|2 {
+		t.Fatalf("ABIVersion %#x, want 1.2", ABIVersion)
 	}
 	if err := abiError(1<<16, ABIVersion); !errors.Is(err, ErrIncompatibleLibrary) || !strings.Contains(err.Error(), "has ABI 1.0") {
 		t.Fatalf("a 1.0 library: %v", err)

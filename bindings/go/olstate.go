@@ -254,6 +254,7 @@ var (
 	ErrInternal         = &Error{Code: C.OLSTATE_E_INTERNAL}
 	ErrNotInOutlook     = &Error{Code: C.OLSTATE_E_NOT_IN_OUTLOOK}
 	ErrWouldDeadlock    = &Error{Code: C.OLSTATE_E_WOULD_DEADLOCK}
+	ErrTimeout          = &Error{Code: C.OLSTATE_E_TIMEOUT}
 	// ErrIncompatibleLibrary: the loaded olstate library has another major
 	// ABI version, or an older minor one, than this package was written for.
 	// It is this package's own code, not one of olstate's.

@@ -8,9 +8,12 @@ package olstate
 import "C"
 
 import (
+	"context"
+	"errors"
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 )
 
@@ -67,6 +70,9 @@ type Session struct {
 	info   Info // copied at open: a session's facts never change
 	once   sync.Once
 	closed chan struct{} // closed when Close starts: watchers stop
+	// reconnects: a lost bridge host may come back; without it a
+	// ProviderLost is final and ends every Watch channel.
+	reconnects bool
 }
 
 // Info describes an open session.
@@ -117,7 +123,7 @@ func Open(profile string, opts ...Option) (*Session, error) {
 		C.olgo_close(h)
 		return nil, err
 	}
-	s := &Session{handle: h, closed: make(chan struct{}), info: Info{
+	s := &Session{handle: h, closed: make(chan struct{}), reconnects: o.reconnect, info: Info{
 		Provider:     Provider(info.provider),
 		Profile:      C.GoString(info.profile),
 		ProviderPath: C.GoString(info.provider_path),
@@ -171,6 +177,51 @@ func (s *Session) SetState(state State, block bool) error {
 	err := check(C.olgo_set_state(s.handle, C.uint32_t(state), flags))
 	runtime.KeepAlive(s)
 	return err
+}
+
+// waitSlice is how long one olstate_wait_state call may block, so that a
+// cancelled context ends WaitState within about that long.
+const waitSlice = 100 * time.Millisecond
+
+// WaitState returns nil once the session's state is state with no change in
+// progress (at once if it already is), ctx.Err() when ctx ends first, and
+// olstate's error otherwise (ErrProviderNotFound when a bridge host goes
+// away without reconnect, ErrInvalidHandle when the session is closed,
+// ErrWouldDeadlock inside an Inline callback).
+func (s *Session) WaitState(ctx context.Context, state State) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		slice := waitSlice
+		if deadline, ok := ctx.Deadline(); ok {
+			if left := time.Until(deadline); left < slice {
+				slice = left
+			}
+			if slice < 0 {
+				slice = 0
+			}
+		}
+		err := check(C.olgo_wait_state(s.handle, C.uint32_t(state), C.uint32_t(slice/time.Millisecond)))
+		runtime.KeepAlive(s)
+		if err == nil || !errors.Is(err, ErrTimeout) {
+			return err
+		}
+	}
+}
+
+// SetStateContext asks for a change and returns once it is complete (not
+// merely started), or with ctx.Err() when ctx ends first (the change itself
+// then still completes). Unlike SetState(state, true) it never blocks a
+// thread inside olstate for longer than a moment, so it is cancellable.
+func (s *Session) SetStateContext(ctx context.Context, state State) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.SetState(state, false); err != nil {
+		return err
+	}
+	return s.WaitState(ctx, state)
 }
 
 // Info describes the session; after Close it returns ErrInvalidHandle.

@@ -9,6 +9,7 @@ import "C"
 import (
 	"context"
 	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
@@ -86,16 +87,23 @@ func (sub *Subscription) Close() error {
 func (sub *Subscription) Done() <-chan struct{} { return sub.released }
 
 // Watch delivers the session's events on a channel. The channel is closed
-// when ctx is done or the session is closed. Events are buffered (256); a
+// when ctx is done, when the session is closed, or after a ProviderLost of a
+// bridge session opened without WithReconnect (the loss is final: nothing
+// follows it, so a range over the channel ends). Events are buffered (256); a
 // reader that falls further behind holds up the session's delivery thread
 // (Queued) or the provider's thread (Inline), never loses events.
 func (s *Session) Watch(ctx context.Context) (<-chan Event, error) {
 	out := make(chan Event, 256)
 	stop := make(chan struct{})
+	lost := make(chan struct{})
+	var lostOnce sync.Once
 	sub, err := s.Subscribe(func(e Event) {
 		select {
 		case out <- e:
 		case <-stop:
+		}
+		if e.Kind == ProviderLost && !s.reconnects {
+			lostOnce.Do(func() { close(lost) })
 		}
 	})
 	if err != nil {
@@ -105,6 +113,7 @@ func (s *Session) Watch(ctx context.Context) (<-chan Event, error) {
 		select {
 		case <-ctx.Done():
 		case <-s.closed:
+		case <-lost: // delivered before the channel closes
 		}
 		close(stop)     // a blocked send gives up
 		_ = sub.Close() // fails harmlessly when the session closed first

@@ -27,6 +27,50 @@ std::shared_ptr<Session> enter_session(olstate_session* session) {
     return s;
 }
 
+void check_state(uint32_t state) {
+    if (state != OLSTATE_ONLINE && state != OLSTATE_OFFLINE)
+        fail(OLSTATE_E_INVALID_ARGUMENT,
+             "state must be OLSTATE_ONLINE or OLSTATE_OFFLINE (got " + std::to_string(state) + ")");
+}
+
+std::string state_name(uint32_t state) {
+    return state == OLSTATE_ONLINE ? "OLSTATE_ONLINE" : "OLSTATE_OFFLINE";
+}
+
+// olstate_subscribe and olstate_subscribe_ex.
+olstate_result subscribe(const char* function, olstate_session* session,
+                         const olstate_subscribe_options* options,
+                         olstate_subscription* out_subscription) noexcept {
+    return guarded(function, [&] {
+        // The context belongs to olstate from here on: a failing subscribe
+        // releases it before returning, whatever the reason (run while the
+        // failure unwinds, before the last error is recorded, so a release
+        // that calls olstate cannot overwrite it). A NULL or unreadable
+        // options struct has no release to run.
+        bool owned = false;
+        const olstate_release release =
+            options && options->struct_size >= sizeof(olstate_subscribe_options) ? options->release
+                                                                                  : nullptr;
+        void* const context = release ? options->context : nullptr;
+        const auto release_unless_owned = gsl::finally([&] {
+            if (!owned && release) release(context);
+        });
+        const SessionCall s(enter_session(session));
+        if (!options) fail(OLSTATE_E_INVALID_ARGUMENT, "options is NULL");
+        check_input_struct(options, options->struct_size, sizeof(olstate_subscribe_options),
+                           "olstate_subscribe_options");
+        if (!options->callback) fail(OLSTATE_E_INVALID_ARGUMENT, "callback is NULL");
+        if (options->flags & ~OLSTATE_SUBSCRIBE_CURRENT_STATE)
+            fail(OLSTATE_E_INVALID_ARGUMENT,
+                 "unknown flags " + std::to_string(options->flags & ~OLSTATE_SUBSCRIBE_CURRENT_STATE) +
+                     " (this version knows OLSTATE_SUBSCRIBE_CURRENT_STATE only)");
+        if (!out_subscription) fail(OLSTATE_E_INVALID_ARGUMENT, "out_subscription is NULL");
+        *out_subscription =
+            s->subscribe(options->callback, options->context, options->release, options->flags);
+        owned = true;
+    });
+}
+
 OpenRequest request_from(const olstate_open_options& o) {
     OpenRequest r;
     if (o.profile) {
@@ -153,9 +197,7 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_set_state(olstate_session* sessi
                                                           uint32_t state, uint32_t flags) {
     return guarded("olstate_set_state", [&] {
         const SessionCall s(enter_session(session));
-        if (state != OLSTATE_ONLINE && state != OLSTATE_OFFLINE)
-            fail(OLSTATE_E_INVALID_ARGUMENT,
-                 "state must be OLSTATE_ONLINE or OLSTATE_OFFLINE (got " + std::to_string(state) + ")");
+        check_state(state);
         if (flags != OLSTATE_SET_DEFAULT && flags != OLSTATE_SET_BLOCK)
             fail(OLSTATE_E_INVALID_ARGUMENT,
                  "flags must be OLSTATE_SET_DEFAULT or OLSTATE_SET_BLOCK (got " +
@@ -164,25 +206,44 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_set_state(olstate_session* sessi
     });
 }
 
+OLSTATE_API olstate_result OLSTATE_CALL olstate_wait_state(olstate_session* session,
+                                                           uint32_t state, uint32_t timeout_ms) {
+    olstate_result waited = OLSTATE_OK;
+    const olstate_result r = guarded("olstate_wait_state", [&] {
+        const SessionCall s(enter_session(session));
+        check_state(state);
+        waited = s->wait_state(state, timeout_ms);
+        switch (waited) {
+            case OLSTATE_OK: return;
+            case OLSTATE_E_TIMEOUT:
+                fail(waited, "the session did not reach " + state_name(state) + " within " +
+                                 std::to_string(timeout_ms) + " ms");
+            case OLSTATE_E_INVALID_HANDLE: fail(waited, "the session was closed while waiting");
+            case OLSTATE_E_PROVIDER_NOT_FOUND:
+                fail(waited, "the bridge host went away while waiting (open with "
+                             "OLSTATE_OPEN_RECONNECT to wait across a loss)");
+            default: fail(waited, "the wait failed");
+        }
+    });
+    return r;
+}
+
 OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe(olstate_session* session,
                                                           olstate_callback callback, void* context,
                                                           olstate_release release,
                                                           olstate_subscription* out_subscription) {
-    return guarded("olstate_subscribe", [&] {
-        // The context belongs to olstate from here on: a failing subscribe
-        // releases it before returning, whatever the reason (run while the
-        // failure unwinds, before the last error is recorded, so a release
-        // that calls olstate cannot overwrite it).
-        bool owned = false;
-        const auto release_unless_owned = gsl::finally([&] {
-            if (!owned && release) release(context);
-        });
-        const SessionCall s(enter_session(session));
-        if (!callback) fail(OLSTATE_E_INVALID_ARGUMENT, "callback is NULL");
-        if (!out_subscription) fail(OLSTATE_E_INVALID_ARGUMENT, "out_subscription is NULL");
-        *out_subscription = s->subscribe(callback, context, release);
-        owned = true;
-    });
+    olstate_subscribe_options options;
+    olstate_subscribe_options_init(&options);
+    options.callback = callback;
+    options.context = context;
+    options.release = release;
+    return subscribe("olstate_subscribe", session, &options, out_subscription);
+}
+
+OLSTATE_API olstate_result OLSTATE_CALL olstate_subscribe_ex(
+    olstate_session* session, const olstate_subscribe_options* options,
+    olstate_subscription* out_subscription) {
+    return subscribe("olstate_subscribe_ex", session, options, out_subscription);
 }
 
 OLSTATE_API olstate_result OLSTATE_CALL olstate_unsubscribe(olstate_session* session,

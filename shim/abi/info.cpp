@@ -38,6 +38,7 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which) {
         case OLSTATE_STRUCT_EVENT: return sizeof(olstate_event);
         case OLSTATE_STRUCT_SESSION_INFO: return sizeof(olstate_session_info);
         case OLSTATE_STRUCT_BRIDGE_OPTIONS: return sizeof(olstate_bridge_options);
+        case OLSTATE_STRUCT_SUBSCRIBE_OPTIONS: return sizeof(olstate_subscribe_options);
         default: return 0;
     }
 }
@@ -49,6 +50,8 @@ static_assert(sizeof(olstate_event) == 48);
 static_assert(sizeof(olstate_session_info) == (sizeof(void*) == 8 ? 24 : 16));
 // The 1.1 layout, frozen likewise.
 static_assert(sizeof(olstate_bridge_options) == (sizeof(void*) == 8 ? 24 : 20));
+// The 1.2 layout, frozen likewise.
+static_assert(sizeof(olstate_subscribe_options) == (sizeof(void*) == 8 ? 32 : 20));
 
 OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options) {
     if (!options) return;
@@ -56,6 +59,12 @@ OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* op
     options->struct_size = sizeof(olstate_open_options);
     options->provider = OLSTATE_PROVIDER_AUTO;
     options->delivery = OLSTATE_DELIVERY_QUEUED;
+}
+
+OLSTATE_API void OLSTATE_CALL olstate_subscribe_options_init(olstate_subscribe_options* options) {
+    if (!options) return;
+    *options = olstate_subscribe_options{};
+    options->struct_size = sizeof(olstate_subscribe_options);
 }
 
 }  // extern "C"

@@ -33,8 +33,30 @@ void Dispatcher::push(QueuedEvent event) noexcept {
             queue_->lost();
             return;
         }
+        last_state_ = event.new_state;
     }
     wake_.notify_one();
+}
+
+std::uint64_t Dispatcher::last_sequence() const noexcept {
+    std::lock_guard lock(mutex_);
+    return numbers_ ? numbers_->last() : 0;
+}
+
+bool Dispatcher::push_current(QueuedEvent event, std::uint32_t state, std::uint64_t read_at) noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ || !queue_) return false;
+        event.sequence = numbers_->last();
+        event.old_state = event.new_state = event.sequence == read_at ? state : last_state_;
+        try {
+            queue_->push(event);  // never dropped (QueuedEventTraits)
+        } catch (...) {
+            return false;
+        }
+    }
+    wake_.notify_one();
+    return true;
 }
 
 void Dispatcher::run() noexcept {

@@ -42,6 +42,14 @@ public:
     // the event under the queue's lock, so that concurrent provider threads
     // can never enqueue numbers out of order.
     void push(QueuedEvent event) noexcept;
+    // The number of the last event pushed (0 before the first).
+    std::uint64_t last_sequence() const noexcept;
+    // Queues a subscription's OLSTATE_EVENT_CURRENT (event.target set) behind
+    // what is waiting, numbered like the last event pushed. `state` was read
+    // from the provider when last_sequence() was `read_at`; if events were
+    // pushed since, the state of the last of them is the current one at this
+    // point of the queue. False when stopping or out of memory.
+    bool push_current(QueuedEvent event, std::uint32_t state, std::uint64_t read_at) noexcept;
     // Stops and joins from another thread; pending events are discarded.
     void stop_and_join() noexcept;
     // Called on the dispatcher thread itself (a callback closed its session):
@@ -56,6 +64,7 @@ private:
     std::condition_variable wake_;
     std::optional<EventQueue> queue_;  // from start(): INLINE sessions never need it
     EventNumbers* numbers_ = nullptr;
+    std::uint32_t last_state_ = 0;  // new_state of the last event pushed
     bool stopping_ = false;
     Deliver deliver_;
     Finally finally_;

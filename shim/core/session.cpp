@@ -5,6 +5,8 @@
 #include "base/failure.h"
 #include "base/idle_wait.h"
 #include "callback_scope.h"
+#include "current_state.h"
+#include "base/clock.h"
 #include "base/module.h"
 
 namespace olstate {
@@ -18,12 +20,13 @@ namespace {
 }  // namespace
 
 std::shared_ptr<Session> Session::open(const OpenRequest& request, std::uint64_t id) {
-    auto session = std::make_shared<Session>(id, request.delivery);
+    auto session = std::make_shared<Session>(id, request.delivery, request.flags);
     session->attach(provider::open(request));
     return session;
 }
 
-Session::Session(std::uint64_t id, std::uint32_t delivery) : id_(id), delivery_(delivery) {}
+Session::Session(std::uint64_t id, std::uint32_t delivery, std::uint32_t open_flags)
+    : id_(id), delivery_(delivery), waiter_((open_flags & OLSTATE_OPEN_RECONNECT) != 0) {}
 
 Session::~Session() {
     // Only a session that never reached the registry (its open failed after
@@ -39,7 +42,7 @@ void Session::attach(std::unique_ptr<provider::Provider> provider) {
     provider_ = std::move(provider);
     provider_kind_ = provider_->kind();
     provider_path_ = provider_->path();
-    profile_ = provider_->profile();
+    profile_.start(provider_->profile());
     capabilities_ = provider_->capabilities();
 
     pin_olstate_module();
@@ -74,16 +77,71 @@ void Session::set_state(std::uint32_t state, std::uint32_t flags) {
 }
 
 olstate_subscription Session::subscribe(olstate_callback callback, void* context,
-                                        olstate_release release) {
+                                        olstate_release release, std::uint32_t flags) {
     if (capabilities_ == 0)
         throw Failure(OLSTATE_E_NOT_SUPPORTED,
                       "the provider offers neither online nor offline capability, so it sends "
                       "no state notifications");
     auto sub = std::make_shared<Subscription>(next_subscription_token(), callback, context, release);
+    const bool current = (flags & OLSTATE_SUBSCRIBE_CURRENT_STATE) != 0;
+    if (current) {
+        sub->prime();
+        // INLINE holds every change from now on until it knows the floor.
+        if (delivery_ != OLSTATE_DELIVERY_QUEUED) sub->primer()->hold_after(0);
+    }
     const olstate_subscription token = sub->token();
-    if (!subscriptions_.add(std::move(sub)))
-        throw Failure(OLSTATE_E_INVALID_HANDLE, "the session is closing");
+    if (!subscriptions_.add(sub)) throw Failure(OLSTATE_E_INVALID_HANDLE, "the session is closing");
+    if (current) {
+        try {
+            start_current(*sub);
+        } catch (...) {
+            // None of its callbacks ran (CURRENT was not delivered, and the
+            // primer took every other event): the caller keeps its context.
+            sub->disown();
+            subscriptions_.remove(token);
+            throw;
+        }
+    }
     return token;
+}
+
+void Session::start_current(Subscription& sub) {
+    if (delivery_ == OLSTATE_DELIVERY_QUEUED) {
+        const std::uint64_t read_at = dispatcher_.last_sequence();
+        const std::uint32_t state = get_state();
+        QueuedEvent event;
+        event.kind = OLSTATE_EVENT_CURRENT;
+        event.notify_time_us = now_us();
+        event.target = sub.token();
+        if (!dispatcher_.push_current(event, state, read_at))
+            throw Failure(OLSTATE_E_INVALID_HANDLE, "the session is closing");
+        return;
+    }
+    // INLINE: the primer held every change since the subscription was
+    // added. Read the state until no notification arrived during the read
+    // (so the state is at least as new as every change up to read_at), then
+    // deliver CURRENT and the changes after read_at on this thread. The
+    // number of tries is bounded against a storm; past it, a change held may
+    // start from a state CURRENT already shows as left (never the reverse).
+    CurrentStatePrimer* primer = sub.primer();
+    std::uint64_t read_at = 0;
+    std::uint32_t state = 0;
+    for (int tries = 0;; ++tries) {
+        read_at = numbers_.last();
+        primer->hold_after(read_at);
+        state = get_state();
+        if (numbers_.last() == read_at || tries == 64) break;
+    }
+    const ThreadMark mark(ThreadMark::Kind::callback, id_);
+    sub.deliver_current(current_state_event(state, read_at, now_us()));
+}
+
+olstate_result Session::wait_state(std::uint32_t state, std::uint32_t timeout_ms) {
+    if (inside_provider_notify())
+        throw Failure(OLSTATE_E_WOULD_DEADLOCK,
+                      "waiting for a state on a provider notification thread (inside an INLINE "
+                      "callback) would hang: the change would be notified on this very thread");
+    return waiter_.wait(state, timeout_ms, [this] { return get_state(); });
 }
 
 bool Session::unsubscribe(olstate_subscription token) {
@@ -102,6 +160,7 @@ bool Session::unsubscribe(olstate_subscription token) {
 
 void Session::close() noexcept {
     closing_.store(true);
+    waiter_.close();  // before waiting for calls: a wait in progress is one
     SubscriptionTable::Closed stopped = subscriptions_.close();
     if (!stopped.live) return;  // closed already (cannot happen: the registry hands close out once)
     for (const auto& sub : *stopped.live) sub->stop(/*deferred=*/false);
@@ -163,6 +222,9 @@ void Session::on_event(const provider::Event& e) noexcept {
     // thread the provider notifies on.
     const ProviderNotifyScope scope;
     if (closing_.load(std::memory_order_acquire)) return;
+    // Waiters learn of it before any callback (and even with none).
+    if (e.flags & OLSTATE_EVENT_FLAG_DROPPED) waiter_.observe_gap();
+    waiter_.observe(e.kind, e.new_state);
     QueuedEvent event;
     event.kind = e.kind;
     event.old_state = e.old_state;
@@ -183,6 +245,13 @@ void Session::deliver(const QueuedEvent& e) noexcept {
     const auto subs = subscriptions_.snapshot();
     if (!subs || subs->empty()) return;
     const ThreadMark mark(ThreadMark::Kind::callback, id_);
+    if (e.target != 0) {  // a subscription's CURRENT (QUEUED)
+        for (const auto& sub : *subs) {
+            if (sub->token() == e.target)
+                sub->deliver_current(current_state_event(e.new_state, e.sequence, e.notify_time_us));
+        }
+        return;
+    }
     olstate_event event{};
     event.struct_size = sizeof(olstate_event);
     event.kind = e.kind;
@@ -194,9 +263,15 @@ void Session::deliver(const QueuedEvent& e) noexcept {
     for (const auto& sub : *subs) sub->invoke(event);
 }
 
-void Session::fill_info(olstate_session_info& info) const noexcept {
+void Session::fill_info(olstate_session_info& info) noexcept {
     info.provider = provider_kind_;
-    info.profile = profile_.c_str();
+    std::string served;
+    try {
+        served = provider_->profile();  // a bridge session follows its host
+    } catch (...) {
+        // No memory to read it: the last name known stands.
+    }
+    info.profile = profile_.current(served);
     info.provider_path = provider_path_.c_str();
 }
 

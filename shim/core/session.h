@@ -18,8 +18,10 @@
 #include <string>
 
 #include "dispatcher.h"
+#include "live_profile.h"
 #include "provider/provider.h"
 #include "queued_event.h"
+#include "state_waiter.h"
 #include "subscriptions.h"
 
 namespace olstate {
@@ -34,7 +36,8 @@ public:
     // Throws Failure.
     static std::shared_ptr<Session> open(const OpenRequest& request, std::uint64_t id);
 
-    Session(std::uint64_t id, std::uint32_t delivery);
+    // open_flags: OLSTATE_OPEN_* (RECONNECT: waits last across a lost host).
+    Session(std::uint64_t id, std::uint32_t delivery, std::uint32_t open_flags = 0);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -43,13 +46,17 @@ public:
     std::uint32_t capabilities() const noexcept { return capabilities_; }
     std::uint32_t get_state();
     void set_state(std::uint32_t state, std::uint32_t flags);
+    // flags: OLSTATE_SUBSCRIBE_*. Throws Failure without releasing context
+    // (the caller owns it until this returns).
     olstate_subscription subscribe(olstate_callback callback, void* context,
-                                   olstate_release release);
+                                   olstate_release release, std::uint32_t flags = 0);
+    // olstate_wait_state (state_waiter.h).
+    olstate_result wait_state(std::uint32_t state, std::uint32_t timeout_ms);
     // Takes ownership of (token's) subscription; false if unknown.
     bool unsubscribe(olstate_subscription token);
     // Called once, by whoever removed the session from the registry.
     void close() noexcept;
-    void fill_info(olstate_session_info& info) const noexcept;
+    void fill_info(olstate_session_info& info) noexcept;
 
     // Calls in progress (counted by the registry while it hands the session out).
     void enter_call() noexcept { calls_.fetch_add(1, std::memory_order_acq_rel); }
@@ -65,12 +72,14 @@ private:
     // Everything close promises, run outside any callback of this session.
     void teardown(SubscriptionTable::Closed stopped) noexcept;
     void wait_calls_idle() noexcept;
+    // Hands a priming subscription its OLSTATE_EVENT_CURRENT (current_state.h).
+    void start_current(Subscription& sub);
 
     const std::uint64_t id_;
     const std::uint32_t delivery_;
     std::unique_ptr<provider::Provider> provider_;
     std::uint32_t provider_kind_ = 0;  // for olstate_get_session_info only
-    std::string profile_;              // served at open
+    LiveProfile profile_;              // asked for, then what the provider serves
     std::string provider_path_;
     std::uint32_t capabilities_ = 0;
     bool advised_ = false;
@@ -79,6 +88,7 @@ private:
     EventNumbers numbers_;
     std::atomic<std::int32_t> calls_{0};
     SubscriptionTable subscriptions_;
+    StateWaiter waiter_;
     Dispatcher dispatcher_;
 };
 

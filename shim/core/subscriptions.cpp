@@ -13,12 +13,39 @@ Subscription::Subscription(olstate_subscription token, olstate_callback callback
     : token_(token), callback_(callback), context_(context), release_(release) {}
 
 bool Subscription::invoke(olstate_event event) noexcept {
+    event.subscription = token_;
+    try {
+        if (primer_ && primer_->take(event)) return true;
+    } catch (...) {
+        return false;  // the primer's lock failed: nothing was delivered
+    }
+    return call(event);
+}
+
+void Subscription::prime() { primer_ = std::make_unique<CurrentStatePrimer>(); }
+
+void Subscription::deliver_current(olstate_event current) noexcept {
+    current.subscription = token_;
+    call(current);
+    if (!primer_) return;
+    try {
+        primer_->release_held([this](const olstate_event& e) { call(e); });
+    } catch (...) {
+        // Only a failing mutex can get here; the subscription stays priming.
+    }
+}
+
+void Subscription::disown() noexcept {
+    released_.store(true, std::memory_order_release);
+    release_done_.store(true, std::memory_order_release);
+}
+
+bool Subscription::call(olstate_event event) noexcept {
     std::uint32_t s = state_.load(std::memory_order_acquire);
     do {
         if (!(s & kActive)) return false;
     } while (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
                                            std::memory_order_acquire));
-    event.subscription = token_;
     callback_(&event, context_);
     const std::uint32_t before = state_.fetch_sub(1, std::memory_order_acq_rel);
     if (!(before & kActive) && (before & kCountMask) == 1) {

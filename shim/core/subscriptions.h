@@ -17,6 +17,8 @@
 #include <mutex>
 #include <vector>
 
+#include "current_state.h"
+
 namespace olstate {
 
 class Subscription {
@@ -29,8 +31,19 @@ public:
     olstate_subscription token() const noexcept { return token_; }
 
     // Runs the callback if the subscription is still active; false if not.
-    // `event.subscription` is filled in here.
+    // `event.subscription` is filled in here. A priming subscription
+    // (OLSTATE_SUBSCRIBE_CURRENT_STATE, current_state.h) leaves the event to
+    // its primer until its CURRENT event has been delivered.
     bool invoke(olstate_event event) noexcept;
+
+    // Makes the subscription wait for its CURRENT event (before it is added).
+    void prime();
+    CurrentStatePrimer* primer() noexcept { return primer_.get(); }
+    // Delivers CURRENT, then what the primer held, then opens the way.
+    void deliver_current(olstate_event current) noexcept;
+    // Gives context back to the caller without calling release: only for a
+    // subscription none of whose callbacks ever ran (a failed subscribe).
+    void disown() noexcept;
 
     // Stops new calls. With `deferred`, the last running call (if any) runs
     // the release; returns the number of calls running at that moment.
@@ -46,6 +59,8 @@ public:
     }
 
 private:
+    bool call(olstate_event event) noexcept;
+
     static constexpr std::uint32_t kActive = 1u << 31;
     static constexpr std::uint32_t kDeferred = 1u << 30;
     static constexpr std::uint32_t kCountMask = kDeferred - 1;
@@ -57,6 +72,7 @@ private:
     std::atomic<std::uint32_t> state_{kActive};
     std::atomic<bool> released_{false};
     std::atomic<bool> release_done_{false};
+    std::unique_ptr<CurrentStatePrimer> primer_;  // set before the subscription is shared
 };
 
 using SubscriptionList = std::vector<std::shared_ptr<Subscription>>;

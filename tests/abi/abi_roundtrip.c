@@ -56,6 +56,28 @@ int main(void) {
     EXPECT(seen.kinds[2] == OLSTATE_EVENT_CHANGE_DONE);
     EXPECT(olstate_unsubscribe(session, token) == OLSTATE_OK);
     EXPECT(seen.released == 1);
+
+    /* 1.2: subscribe with the current state first (INLINE: before the call
+     * returns), then wait for a state from C. */
+    {
+        olstate_subscribe_options sub = OLSTATE_SUBSCRIBE_OPTIONS_INIT;
+        uint32_t target = 0;
+        memset(&seen, 0, sizeof seen);
+        sub.flags = OLSTATE_SUBSCRIBE_CURRENT_STATE;
+        sub.callback = on_event;
+        sub.context = &seen;
+        sub.release = on_release;
+        EXPECT(olstate_subscribe_ex(session, &sub, &token) == OLSTATE_OK);
+        EXPECT(seen.count == 1);
+        EXPECT(seen.kinds[0] == OLSTATE_EVENT_CURRENT);
+        EXPECT(olstate_get_state(session, &state) == OLSTATE_OK);
+        target = state == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE;
+        EXPECT(olstate_wait_state(session, target, 0) == OLSTATE_E_TIMEOUT);
+        EXPECT(olstate_set_state(session, target, OLSTATE_SET_DEFAULT) == OLSTATE_OK);
+        EXPECT(olstate_wait_state(session, target, 10000) == OLSTATE_OK);
+        EXPECT(olstate_unsubscribe(session, token) == OLSTATE_OK);
+        EXPECT(seen.released == 1);
+    }
     EXPECT(olstate_close(session) == OLSTATE_OK);
     EXPECT(olstate_close(session) == OLSTATE_E_INVALID_HANDLE);
     printf("C ABI round trip: %u events, release ran %u time(s)\n", seen.count, seen.released);

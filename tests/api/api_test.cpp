@@ -12,8 +12,8 @@ using namespace test;
 
 TEST_CASE("versions, names and struct sizes") {
     CHECK(olstate_abi_version() == OLSTATE_ABI_VERSION);
-    CHECK(OLSTATE_ABI_VERSION == ((1u << 16) | 1u));
-    CHECK(std::string(olstate_version_string()) == "1.1.0");
+    CHECK(OLSTATE_ABI_VERSION == ((1u << 16) | 2u));
+    CHECK(std::string(olstate_version_string()) == "1.2.0");
     CHECK(olstate_struct_size(OLSTATE_STRUCT_OPEN_OPTIONS) == sizeof(olstate_open_options));
     CHECK(olstate_struct_size(OLSTATE_STRUCT_EVENT) == sizeof(olstate_event));
     CHECK(olstate_struct_size(OLSTATE_STRUCT_SESSION_INFO) == sizeof(olstate_session_info));
@@ -374,6 +374,7 @@ TEST_CASE("every result has its static name") {
         {OLSTATE_E_INTERNAL, "OLSTATE_E_INTERNAL"},
         {OLSTATE_E_NOT_IN_OUTLOOK, "OLSTATE_E_NOT_IN_OUTLOOK"},
         {OLSTATE_E_WOULD_DEADLOCK, "OLSTATE_E_WOULD_DEADLOCK"},
+        {OLSTATE_E_TIMEOUT, "OLSTATE_E_TIMEOUT"},
     };
     for (const Name& n : names) {
         CAPTURE(n.r);
@@ -382,7 +383,7 @@ TEST_CASE("every result has its static name") {
         // Static: the same pointer every time.
         CHECK(olstate_result_name(n.r) == olstate_result_name(n.r));
     }
-    for (olstate_result r : {-12, 1, INT32_MIN, INT32_MAX}) {
+    for (olstate_result r : {-13, 1, INT32_MIN, INT32_MAX}) {
         CAPTURE(r);
         CHECK(std::string(olstate_result_name(r)) == "unknown");
     }

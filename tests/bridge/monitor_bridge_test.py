@@ -106,6 +106,19 @@ check(recon.wait_line(lambda l: "provider_back" in l), f"reconnecting follower p
 check(recon.stop() == 0, "reconnecting follower exits 0 on SIGTERM")
 check(host.stop() == 0, "second host exits 0")
 
+# --wait for a state another process brings about: "wait for Outlook, then
+# sync". The waiter starts before any host (--reconnect), so it also waits
+# for the host; it exits 0 once the host is offline.
+ep_wait = os.path.join(tmp, "wait.sock")
+waiter = Proc("--provider", "bridge", "--endpoint", ep_wait, "--reconnect", "--wait", "offline", "--timeout", "60")
+host = Proc("--provider", "simulator", "--profile", "mon-wait", "--serve", "--allow-set", "--endpoint", ep_wait)
+check(host.wait_line(lambda l: l.startswith("serving:")), "host for --wait serves")
+check(waiter.p.poll() is None, "--wait is still waiting while the host is online")
+r = run("--provider", "bridge", "--endpoint", ep_wait, "--set", "offline", "--block")
+check(r.returncode == 0, f"--set offline for the waiter ({r.stderr!r})")
+check(waiter.finish() == 0 and "reached: offline" in waiter.lines, f"--wait offline reached {waiter.lines}")
+check(host.stop() == 0, "--wait host exits 0")
+
 # Usage errors.
 check(run("--reconnect").returncode == 2, "--reconnect without --provider bridge is a usage error")
 check(run("--allow-set").returncode == 2, "--allow-set without --serve is a usage error")

@@ -47,6 +47,27 @@ r = run("--provider", "simulator", "--profile", "mon-count", "--set", "offline",
 check(r.returncode == 0 and len([l for l in r.stdout.splitlines() if " #" in l]) == 3,
       f"--count 3 with --follow ({r.returncode}, {r.stdout!r})")
 
+# --wait: exit 0 when the state is reached (at once: the simulator starts
+# online), 1 when --timeout runs out; --json prints one object either way.
+r = run("--provider", "simulator", "--profile", "mon-wait", "--wait", "online", "--timeout", "5")
+check(r.returncode == 0 and "reached: online" in r.stdout, f"--wait online ({r.returncode}, {r.stdout!r})")
+started = time.monotonic()
+r = run("--provider", "simulator", "--profile", "mon-wait", "--wait", "offline", "--timeout", "0.3")
+check(r.returncode == 1 and "timeout: not offline" in r.stdout, f"--wait offline times out ({r.returncode}, {r.stdout!r})")
+check(time.monotonic() - started >= 0.25, "--timeout 0.3 waits about that long")
+r = run("--provider", "simulator", "--profile", "mon-wait", "--wait", "offline", "--timeout", "0", "--json")
+objs = [json.loads(l) for l in r.stdout.splitlines()]
+check(r.returncode == 1 and objs == [{"type": "wait", "state": "offline", "result": "timeout"}],
+      f"--wait --json timeout ({r.returncode}, {r.stdout!r})")
+r = run("--provider", "simulator", "--profile", "mon-wait", "--wait", "online", "--json")
+objs = [json.loads(l) for l in r.stdout.splitlines()]
+check(r.returncode == 0 and objs == [{"type": "wait", "state": "online", "result": "reached"}],
+      f"--wait --json reached ({r.returncode}, {r.stdout!r})")
+for bad in (["--wait", "sideways"], ["--timeout", "3"], ["--wait", "online", "--timeout", "-1"],
+            ["--wait", "online", "--timeout", "soon"], ["--wait", "online", "--set", "offline"]):
+    r = run("--provider", "simulator", *bad)
+    check(r.returncode == 2 and "usage" in r.stderr, f"usage error for {bad} ({r.returncode}, {r.stderr!r})")
+
 # Errors: non-zero exit and the library's message.
 r = run("--provider", "/nonexistent/provider.so")
 check(r.returncode == 1 and "OLSTATE_E_PROVIDER_NOT_FOUND" in r.stderr, f"bad provider path ({r.stderr!r})")

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "addin_registration.h"  // bridge-win: --install-addin / --uninstall-addin
+#include "wait_command.h"
 
 namespace {
 
@@ -46,6 +47,10 @@ const char* const kUsage =
     "  --set online|offline  change the state and exit (0 on success)\n"
     "  --block               with --set: return when the change is complete\n"
     "  --follow              with --set: keep printing events afterwards\n"
+    "  --wait online|offline wait until the state is reached, print it, then exit:\n"
+    "                        0 reached, 1 not (timeout, Ctrl-C, error); with a\n"
+    "                        bridge, add --reconnect to wait for its host as well\n"
+    "  --timeout S           with --wait: give up after S seconds (default: never)\n"
     "  -h, --help            this text\n"
     "\n"
     "Windows only (see docs/windows.md):\n"
@@ -72,6 +77,9 @@ struct Options {
     bool reconnect = false;
     bool serve = false;
     bool allow_set = false;
+    std::optional<uint32_t> wait;                     // --wait (wait_command.h)
+    uint32_t wait_timeout_ms = OLSTATE_WAIT_INFINITE;  // --timeout
+    bool has_timeout = false;
 };
 
 volatile std::sig_atomic_t g_signalled = 0;
@@ -140,11 +148,22 @@ Options parse(int argc, char** argv) {
             o.serve = true;
         } else if (a == "--allow-set") {
             o.allow_set = true;
+        } else if (a == "--wait") {
+            o.wait = olstate_monitor::parse_wait_state(value());
+            if (!o.wait) usage_error("--wait is online or offline");
+        } else if (a == "--timeout") {
+            const auto ms = olstate_monitor::parse_wait_timeout(value());
+            if (!ms) usage_error("--timeout needs a number of seconds >= 0");
+            o.wait_timeout_ms = *ms;
+            o.has_timeout = true;
         } else {
             usage_error("unknown option " + a);
         }
     }
     if ((o.block || o.follow) && !o.set) usage_error("--block and --follow go with --set");
+    if (o.has_timeout && !o.wait) usage_error("--timeout goes with --wait");
+    if (o.wait && (o.set || o.demo >= 0 || o.serve || o.count >= 0))
+        usage_error("--wait excludes --set, --demo, --serve and --count");
     if (o.set && o.demo >= 0) usage_error("--set and --demo exclude each other");
     if (o.reconnect && o.provider != OLSTATE_PROVIDER_BRIDGE) usage_error("--reconnect goes with --provider bridge");
     if (o.allow_set && !o.serve) usage_error("--allow-set goes with --serve");
@@ -332,6 +351,12 @@ int main(int argc, char** argv) {
     options.flags = o.reconnect ? OLSTATE_OPEN_RECONNECT : 0;
     olstate_session* session = nullptr;
     if (const olstate_result r = olstate_open_ex(&options, &session)) return report_failure("open", r);
+
+    if (o.wait) {
+        const int code = olstate_monitor::run_wait(session, *o.wait, o.wait_timeout_ms, o.json, g_signalled);
+        olstate_close(session);
+        return code;
+    }
 
     if (o.set && !o.follow) {
         const olstate_result r =
