@@ -1,7 +1,7 @@
 // Outlook's Offline State API, declared from Microsoft's documentation
-// ("About the Offline State API" and the IMAPIOffline, IMAPIOfflineMgr and
-// IMAPIOfflineNotify pages of the Outlook MAPI reference, and Microsoft's
-// Sample Offline State Add-in, whose header fixes the slot order): IIDs, constants, structs and
+// (the Offline State API pages of the Outlook MAPI reference and its "Sample
+// Offline State Add-in" pages), cross-checked against independent headers
+// that declare the same interfaces: IIDs, constants, structs and
 // the three interfaces with every placeholder slot, so that slot numbers match
 // Outlook's vtables exactly (Advise is slot 7, Unadvise slot 8).
 #pragma once
