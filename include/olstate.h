@@ -17,6 +17,11 @@
  *   - No C++ exception ever leaves an olstate function, and none may leave
  *     your callbacks (they are invoked from noexcept code: an escaping
  *     exception terminates the process).
+ *   - fork() (POSIX): a child may not use olstate. There, every function
+ *     that takes or creates a session or bridge fails at once with
+ *     OLSTATE_E_NOT_SUPPORTED (the handles belong to the parent, whose
+ *     threads the child lacks); the child should exec or exit. The parent
+ *     is not affected.
  *
  * The one trap no library can remove: olstate_unsubscribe() and
  * olstate_close() wait for callbacks running on other threads. Calling them
@@ -432,7 +437,13 @@ typedef struct olstate_event {
     uint32_t new_state;                /* OLSTATE_ONLINE / OLSTATE_OFFLINE */
     olstate_subscription subscription; /* the subscription this call is for */
     uint64_t sequence;                 /* per session: 1 for the first notification the session
-                                          received, +1 for each one after; a gap means dropped */
+                                          received, +1 for each one after, whether or not a
+                                          subscription existed for it: a subscription's first
+                                          event may be above 1 with nothing dropped. Between
+                                          two events of one subscription a gap means the
+                                          session dropped events, and the later one carries
+                                          OLSTATE_EVENT_FLAG_DROPPED (the flag without a gap:
+                                          a bridge host dropped them before they arrived) */
     uint32_t flags;                    /* OLSTATE_EVENT_FLAG_DROPPED: events were dropped before
                                           this one (queue overflow) */
     uint32_t reserved;                 /* 0 */
@@ -584,7 +595,10 @@ typedef struct olstate_bridge_options {
                               more connections get a refusal (OLSTATE_E_BUSY) */
     uint32_t queue_length; /* events held per client before the oldest is dropped
                               (1..65536); 0 = the default (64); the next event that
-                              client gets carries OLSTATE_EVENT_FLAG_DROPPED */
+                              client gets carries OLSTATE_EVENT_FLAG_DROPPED. Memory:
+                              64 bytes per held event, so at most queue_length * 64
+                              bytes (+ ~70 KiB of replies) per client: 4 MiB per
+                              client and 4 GiB for 1024 clients at the maxima */
     const char* endpoint;  /* UTF-8; NULL = the current user's endpoint (what
                               OLSTATE_PROVIDER_BRIDGE finds by default). POSIX: an
                               absolute socket path whose folder is owned by the user

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/failure.h"
+#include "fork_guard.h"
 #include "last_error.h"
 
 namespace olstate::abi {
@@ -17,6 +18,10 @@ namespace olstate::abi {
 template <class Body>
 olstate_result guarded(const char* function, Body&& body) noexcept {
     try {
+        if (in_forked_child())
+            throw Failure(OLSTATE_E_NOT_SUPPORTED,
+                          "olstate cannot be used in a child created by fork(): its sessions and bridges belong "
+                          "to the parent (exec or exit in the child)");
         body();
         clear_last_error();
         return OLSTATE_OK;

@@ -71,6 +71,7 @@ std::unique_ptr<Host> Host::start(olstate_session* session, std::uint64_t sessio
     settings->session = session;
     settings->flags = options.flags;
     settings->queue_length = options.queue_length;
+    settings->max_clients = options.max_clients;
     olstate_session_info info{};
     info.struct_size = sizeof info;
     if (const olstate_result r = olstate_get_session_info(session, &info))
@@ -101,8 +102,9 @@ void Host::run_accept() noexcept {
         if (!connection) return;
         // Clients that finished are joined here, outside the hub's lock.
         std::vector<std::shared_ptr<HostClient>> done;
+        std::shared_ptr<HostClient> oldest_waiting;  // not welcomed yet
+        std::size_t waiting = 0;
         bool gone = false;
-        std::size_t live = 0;
         {
             std::lock_guard lock(hub_->mutex);
             auto& cs = hub_->clients;
@@ -110,14 +112,19 @@ void Host::run_accept() noexcept {
                 if ((*it)->finished()) {
                     done.push_back(std::move(*it));
                     it = cs.erase(it);
-                } else {
-                    ++it;
+                    continue;
                 }
+                if (!(*it)->welcomed() && waiting++ == 0) oldest_waiting = *it;
+                ++it;
             }
             gone = hub_->session_gone;
-            live = cs.size();
         }
         for (const auto& c : done) c->join();
+        // Connections that have not said hello yet are at most max_clients;
+        // a new one pushes the oldest out, so silent sockets can never lock
+        // real clients out (a real client says hello at once).
+        if (waiting >= max_clients_ && oldest_waiting) oldest_waiting->force_close();
+        const std::size_t live = settings_->welcomed.load();
         if (gone) {
             refuse(*connection, OLSTATE_E_PROVIDER_NOT_FOUND, "the bridged session is closed");
             continue;

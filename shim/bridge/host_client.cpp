@@ -103,6 +103,18 @@ void HostClient::going_away() noexcept {
     {
         std::lock_guard lock(mutex_);
         if (closing_ || abort_) return;
+        // A bye tells a welcomed client that the host goes; a connection
+        // that never was welcomed gets nothing but the close.
+        if (!welcomed_) abort_ = failed = true;
+    }
+    if (failed) {
+        changed_.notify_all();
+        connection_->shutdown();
+        return;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        if (closing_ || abort_) return;
         closing_ = true;
         queue_.remove_if([](const Outgoing& o) { return o.event; });
         try {
@@ -129,6 +141,11 @@ bool HostClient::finished() const noexcept {
     return reader_done_ && writer_done_;
 }
 
+bool HostClient::welcomed() const noexcept {
+    std::lock_guard lock(mutex_);
+    return welcomed_;
+}
+
 bool HostClient::wait_writer_until(std::chrono::steady_clock::time_point until) {
     std::unique_lock lock(mutex_);
     return changed_.wait_until(lock, until, [&] { return writer_done_; });
@@ -144,7 +161,12 @@ void HostClient::run_writer() noexcept {
         Outgoing out;
         {
             std::unique_lock lock(mutex_);
-            changed_.wait(lock, [&] { return abort_ || !queue_.empty(); });
+            const auto ready = [&] { return abort_ || !queue_.empty(); };
+            if (welcomed_ || closing_) {
+                changed_.wait(lock, ready);
+            } else if (!changed_.wait_until(lock, hello_deadline_, ready)) {
+                break;  // no hello in time: close, send nothing
+            }
             if (abort_) break;
             out = queue_.pop();
             if (!out.event) --controls_;
@@ -187,6 +209,8 @@ void HostClient::run_reader() noexcept {
     {
         std::lock_guard lock(mutex_);
         reader_done_ = true;
+        if (holds_slot_) settings_->welcomed.fetch_sub(1);
+        holds_slot_ = false;
         // A message queued last (a refusal, a bye) is sent before the writer
         // closes; anything else ends the connection now. closing_ means such
         // a message was queued: the writer may already have taken it off the
@@ -231,6 +255,20 @@ bool HostClient::serve_hello(const protocol::Message& first) {
                              std::string("the host cannot read its session: ") + olstate_last_error_message()),
                      true);
         return false;
+    }
+    // A slot among max_clients, taken only now: idle connections hold none.
+    std::uint32_t taken = settings_->welcomed.load();
+    do {
+        if (taken >= settings_->max_clients) {
+            push_control(refusal(OLSTATE_E_BUSY, "this bridge serves " + std::to_string(settings_->max_clients) +
+                                                     " clients already (its limit)"),
+                         true);
+            return false;
+        }
+    } while (!settings_->welcomed.compare_exchange_weak(taken, taken + 1));
+    {
+        std::lock_guard lock(mutex_);
+        holds_slot_ = true;  // given back when the reader ends, however this returns
     }
     protocol::Welcome w;
     w.version = high;

@@ -9,6 +9,8 @@
 
 #include <olstate.h>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -23,13 +25,21 @@
 namespace olstate::bridge {
 
 // What every client of one host shares: the bridged session and the host's
-// options. Read-only after start, except `session_gone`.
+// options. Read-only after start, except the count of welcomed clients.
 struct HostSettings {
     olstate_session* session = nullptr;  // a handle: calls on it are checked by the registry
     std::uint32_t flags = 0;             // OLSTATE_BRIDGE_*
     std::uint32_t queue_length = 64;
+    std::uint32_t max_clients = 16;      // welcomed clients at most
     std::string profile;                 // the profile served
+    // Clients welcomed and not yet finished: a slot is taken at the welcome,
+    // so connections that never say hello never hold one.
+    mutable std::atomic<std::uint32_t> welcomed{0};
 };
+
+// How long a connection may take to say hello before the host closes it. A
+// real client sends its hello right after connecting.
+constexpr std::chrono::seconds kHostHelloTimeout{5};
 
 class HostClient : public std::enable_shared_from_this<HostClient> {
 public:
@@ -50,6 +60,8 @@ public:
     void force_close() noexcept;
     // Both threads have finished their work.
     bool finished() const noexcept;
+    // The client has been welcomed (it said a valid hello).
+    bool welcomed() const noexcept;
     // Waits until the writer has finished (it sent its last frame or gave up)
     // or `until` passes. True when it finished.
     bool wait_writer_until(std::chrono::steady_clock::time_point until);
@@ -85,6 +97,11 @@ private:
     BoundedQueue<Outgoing, OutgoingTraits> queue_;
     std::size_t controls_ = 0;
     bool welcomed_ = false;
+    bool holds_slot_ = false; // counted in settings_->welcomed
+    // Until the hello: the writer (idle anyway) closes a silent connection
+    // then, so the deadline costs no thread of its own.
+    const std::chrono::steady_clock::time_point hello_deadline_ =
+        std::chrono::steady_clock::now() + kHostHelloTimeout;
     bool closing_ = false;    // no more events; a last frame may be queued
     bool abort_ = false;      // the writer stops without sending the rest
     bool writer_done_ = false;

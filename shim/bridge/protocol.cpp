@@ -11,6 +11,13 @@
 namespace olstate::bridge::protocol {
 namespace {
 
+// Only the codes include/olstate.h documents may reach a caller: a rogue or
+// newer host's -1000 or INT32_MIN is a protocol error, not a result. (A new
+// code needs a new protocol version.)
+bool documented_error(std::int32_t result) noexcept {
+    return result <= OLSTATE_E_INVALID_ARGUMENT && result >= OLSTATE_E_WOULD_DEADLOCK;
+}
+
 // Appends little-endian fields to a frame under construction.
 class Writer {
 public:
@@ -153,7 +160,8 @@ Message decode_payload(Type type, Reader& r) {
             Refusal f;
             f.result = r.i32();
             f.message = r.str(kMaxMessageBytes, "refusal message");
-            if (f.result >= 0) r.fail("refusal result is not an error");
+            if (!documented_error(f.result))
+                r.fail("refusal result " + std::to_string(f.result) + " is not a documented error code");
             return f;
         }
         case Type::event: {
@@ -190,7 +198,8 @@ Message decode_payload(Type type, Reader& r) {
             p.hresult = r.i32();
             p.value = r.u32();
             p.message = r.str(kMaxMessageBytes, "reply message");
-            if (p.result > 0) r.fail("reply result is positive");
+            if (p.result != OLSTATE_OK && !documented_error(p.result))
+                r.fail("reply result " + std::to_string(p.result) + " is neither OK nor a documented error code");
             if (p.value != 0 && !valid_state(p.value)) r.fail("reply value is not a state");
             return p;
         }

@@ -9,6 +9,8 @@
 // serialises them), and shutdown() from any third thread wakes both.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -59,11 +61,29 @@ std::string default_endpoint();
 // Creates the endpoint, reachable only by the current user (socket 0600 in a
 // 0700 folder; pipe with a DACL for the user alone and
 // PIPE_REJECT_REMOTE_CLIENTS). Throws Failure: BUSY when a live host already
-// serves it (a stale socket file is replaced), PROVIDER_FAILED otherwise.
+// serves it or another start holds it (a stale socket file is replaced),
+// PROVIDER_FAILED otherwise. Never blocks on a hung host: its probe of an
+// existing endpoint gives up after kProbeTimeout (the host is then BUSY).
 std::unique_ptr<Listener> listen(const std::string& endpoint);
 
+// How long a connect() may wait for a host that does not accept (hung, or
+// its backlog / pipe instances full) when the caller gives no deadline, and
+// how long listen() probes an existing endpoint.
+constexpr std::chrono::seconds kConnectTimeout{5};
+constexpr std::chrono::seconds kProbeTimeout{2};
+
+// The bounds of one connect(): it gives up at `deadline`, and within
+// kCancelSlice of `*cancel` turning true (so a closing session never waits
+// on a connect in progress).
+struct ConnectLimits {
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now() + kConnectTimeout;
+    const std::atomic<bool>* cancel = nullptr;
+};
+constexpr std::chrono::milliseconds kCancelSlice{50};
+
 // Connects to a host. Throws Failure: PROVIDER_NOT_FOUND when nobody serves
-// the endpoint, PROVIDER_FAILED for other errors.
-std::unique_ptr<Connection> connect(const std::string& endpoint);
+// the endpoint, nobody accepts before the deadline, or the connect was
+// cancelled; PROVIDER_FAILED for other errors.
+std::unique_ptr<Connection> connect(const std::string& endpoint, const ConnectLimits& limits = {});
 
 }  // namespace olstate::bridge

@@ -11,7 +11,9 @@
 
 #include <olstate.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <mutex>
 
 #include "base/failure.h"
@@ -32,12 +34,11 @@ constexpr DWORD kBufferSize = 64 * 1024;
 // the DACL says.
 constexpr DWORD kPipeMode = PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
 static_assert((kPipeMode & PIPE_REJECT_REMOTE_CLIENTS) != 0, "Wine cannot show the flag at run time: keep it here");
-// How long connect() waits for a free instance when all are busy, and how
-// often. A serving host creates the next instance right after each accept,
-// so "busy" lasts moments; one that stays busy is a host that stopped
-// listening while its last clients are still connected.
-constexpr DWORD kBusyWaitMs = 500;
-constexpr int kBusyAttempts = 4;
+// connect() waits for a free instance while all are busy, in slices of
+// kCancelSlice so a cancel ends it promptly, until the caller's deadline. A
+// serving host creates the next instance right after each accept, so "busy"
+// lasts moments; one that stays busy is hung, or stopped listening while its
+// last clients are still connected.
 
 UniqueHandle manual_event() {
     UniqueHandle e(CreateEventW(nullptr, TRUE, FALSE, nullptr));
@@ -261,9 +262,9 @@ std::string default_endpoint() {
 
 std::unique_ptr<Listener> listen(const std::string& endpoint) { return std::make_unique<PipeListener>(endpoint); }
 
-std::unique_ptr<Connection> connect(const std::string& endpoint) {
+std::unique_ptr<Connection> connect(const std::string& endpoint, const ConnectLimits& limits) {
     const std::wstring path = win::pipe_path(provider::win::to_wide(endpoint));
-    for (int attempt = 0;; ++attempt) {
+    for (;;) {
         // SECURITY_ANONYMOUS: the host never needs to know who we are (the
         // pipe's DACL already admits only our user), so it learns nothing.
         UniqueHandle pipe(CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
@@ -278,13 +279,18 @@ std::unique_ptr<Connection> connect(const std::string& endpoint) {
                           "no olstate bridge serves " + endpoint +
                               " (is Outlook running with the olstate add-in, or olstate-monitor --serve?)");
         if (error == ERROR_PIPE_BUSY) {
-            if (attempt < kBusyAttempts) {
-                WaitNamedPipeW(path.c_str(), kBusyWaitMs);
-                continue;
-            }
-            throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
-                          "the olstate bridge at " + endpoint +
-                              " accepts no connection (every pipe instance is busy: the host is stopping)");
+            if (limits.cancel && limits.cancel->load())
+                throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND, "the session is closing");
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                limits.deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0)
+                throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
+                              "the olstate bridge at " + endpoint +
+                                  " did not accept the connection in time (every pipe instance is busy: the host "
+                                  "is hung or stopping)");
+            // WaitNamedPipe cannot be cancelled: never wait longer than a slice.
+            WaitNamedPipeW(path.c_str(), static_cast<DWORD>(std::min(left, kCancelSlice).count()) + 1);
+            continue;
         }
         if (error == ERROR_ACCESS_DENIED)
             throw Failure(OLSTATE_E_PROVIDER_FAILED,

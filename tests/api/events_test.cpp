@@ -509,3 +509,25 @@ TEST_CASE("setting the current state from a user change in flight is BUSY, then 
     CHECK(olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
     CHECK(r.count() == 6);
 }
+
+TEST_CASE("sequence: a later subscription starts above 1 with nothing dropped; its own events have no gap") {
+    for (const uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
+        CAPTURE(delivery);
+        Session s(fresh_profile("Seq"), delivery);
+        Recorder first, later;
+        subscribe(s.get(), first);
+        REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
+        REQUIRE(first.wait_for(3));
+        subscribe(s.get(), later);
+        REQUIRE(olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
+        REQUIRE(later.wait_for(3));
+        const auto seen = later.seen();
+        // The header's promise, exactly: numbers 1..3 went to events this
+        // subscription never had, and that is not a drop.
+        CHECK(seen[0].event.sequence == 4);
+        for (std::size_t i = 0; i < seen.size(); ++i) {
+            CHECK((seen[i].event.flags & OLSTATE_EVENT_FLAG_DROPPED) == 0);
+            if (i > 0) CHECK(seen[i].event.sequence == seen[i - 1].event.sequence + 1);
+        }
+    }
+}

@@ -2,6 +2,12 @@
 // inside callbacks, close with live subscriptions, and `release` exactly once.
 #include "support.h"
 
+#ifndef _WIN32
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+
 using namespace test;
 
 namespace {
@@ -692,3 +698,46 @@ TEST_CASE("a subscription made from inside a callback starts with later events")
         CHECK(e.back().kind == OLSTATE_EVENT_CHANGE_DONE);
     }
 }
+
+#ifndef _WIN32
+TEST_CASE("fork: in the child every session call fails at once with NOT_SUPPORTED; the parent is unaffected") {
+    Session s(fresh_profile("Fork"));
+    Recorder r;
+    subscribe(s.get(), r);
+    REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
+    REQUIRE(r.wait_for(3));
+
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        // No doctest here: report through the exit code. Before the policy a
+        // close in the child waited forever for the parent's dispatcher thread.
+        int bad = 0;
+        uint32_t state = 0;
+        if (olstate_get_state(s.get(), &state) != OLSTATE_E_NOT_SUPPORTED) bad |= 1;
+        if (std::string(olstate_last_error_message()).find("fork") == std::string::npos) bad |= 2;
+        if (olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_BLOCK) != OLSTATE_E_NOT_SUPPORTED) bad |= 4;
+        if (olstate_close(s.get()) != OLSTATE_E_NOT_SUPPORTED) bad |= 8;
+        olstate_session* other = nullptr;
+        const auto o = options(fresh_profile("ForkChild"));
+        if (olstate_open_ex(&o, &other) != OLSTATE_E_NOT_SUPPORTED) bad |= 16;
+        if (std::string(olstate_result_name(OLSTATE_E_BUSY)) != "OLSTATE_E_BUSY") bad |= 32;
+        std::_Exit(bad);
+    }
+    int status = -1;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (::waitpid(child, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(child, SIGKILL);
+            ::waitpid(child, &status, 0);
+            FAIL("the child hung in an olstate call after fork()");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    // The parent's session works as before.
+    CHECK(olstate_set_state(s.get(), OLSTATE_ONLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
+    CHECK(r.wait_for(6));
+}
+#endif

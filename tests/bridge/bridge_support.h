@@ -272,6 +272,40 @@ inline std::vector<unsigned char> hello_payload(const std::string& profile = "",
     return p;
 }
 inline std::vector<unsigned char> hello(const std::string& profile = "") { return frame(1, hello_payload(profile)); }
+// A welcome for profile "BridgeTest": version 1, both capabilities, online.
+inline std::vector<unsigned char> welcome() {
+    std::vector<unsigned char> p;
+    put_u16(p, 1);
+    put_u32(p, 3);
+    put_u32(p, 2);
+    put_u32(p, 0);
+    const std::string profile = "BridgeTest";
+    put_u16(p, static_cast<uint16_t>(profile.size()));
+    p.insert(p.end(), profile.begin(), profile.end());
+    return frame(2, p);
+}
+inline std::vector<unsigned char> refusal(int32_t result) {
+    std::vector<unsigned char> p;
+    put_u32(p, static_cast<uint32_t>(result));
+    put_u16(p, 0);
+    return frame(3, p);
+}
+inline std::vector<unsigned char> reply(uint32_t id, int32_t result, uint32_t value = 0,
+                                        const std::string& message = "") {
+    std::vector<unsigned char> p;
+    put_u32(p, id);
+    put_u32(p, static_cast<uint32_t>(result));
+    put_u32(p, 0);
+    put_u32(p, value);
+    put_u16(p, static_cast<uint16_t>(message.size()));
+    p.insert(p.end(), message.begin(), message.end());
+    return frame(8, p);
+}
+inline std::vector<unsigned char> bye(uint32_t reason) {
+    std::vector<unsigned char> p;
+    put_u32(p, reason);
+    return frame(9, p);
+}
 inline std::vector<unsigned char> get_state(uint32_t id) {
     std::vector<unsigned char> p;
     put_u32(p, id);
@@ -306,6 +340,8 @@ public:
         std::strncpy(a.sun_path, endpoint.c_str(), sizeof a.sun_path - 1);
         REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
     }
+    // The host's end of an accepted connection (a fake host speaks through it).
+    explicit RawClient(int accepted) : fd_(accepted) {}
     ~RawClient() {
         if (fd_ >= 0) ::close(fd_);
     }

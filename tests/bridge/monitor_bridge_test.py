@@ -4,7 +4,9 @@ another, as the README's two-terminal demo does."""
 import json
 import os
 import signal
+import socket
 import subprocess
+import time
 import sys
 import tempfile
 import threading
@@ -124,6 +126,59 @@ check(run("--reconnect").returncode == 2, "--reconnect without --provider bridge
 check(run("--allow-set").returncode == 2, "--allow-set without --serve is a usage error")
 r = run("--provider", "bridge", "--endpoint", os.path.join(tmp, "nobody.sock"))
 check(r.returncode == 1 and "OLSTATE_E_PROVIDER_NOT_FOUND" in r.stderr, f"no host: {r.stderr!r}")
+
+# A serving monitor whose output pipe closes keeps serving (no SIGPIPE).
+mute_ep = os.path.join(tmp, "mute.sock")
+mute = subprocess.Popen([MONITOR, "--provider", "simulator", "--profile", "mon-mute", "--serve", "--allow-set",
+                         "--endpoint", mute_ep], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+first = mute.stdout.readline()  # started
+deadline = time.time() + 20
+while not os.path.exists(mute_ep) and time.time() < deadline:
+    time.sleep(0.05)
+mute.stdout.close()  # the reader goes away; the next event written breaks the pipe
+for state in ("offline", "online"):
+    r = run("--provider", "bridge", "--endpoint", mute_ep, "--set", state, "--block")
+    check(r.returncode == 0, f"the muted host still serves --set {state} ({r.returncode}, {r.stderr!r})")
+check(mute.poll() is None, f"the serving monitor survived its closed output (exit {mute.poll()})")
+mute.send_signal(signal.SIGTERM)
+try:
+    mute.wait(20)
+except subprocess.TimeoutExpired:
+    mute.kill()
+    mute.wait()
+check(mute.returncode == 0, f"the muted host exits 0 on SIGTERM (got {mute.returncode})")
+
+# A host that hangs (stopped, its backlog full): Ctrl-C and SIGTERM end a
+# monitor blocked on it at once, with exit 0 (before: ignored until the host resumed).
+hung_ep = os.path.join(tmp, "hung.sock")
+hung = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+hung.bind(hung_ep)
+hung.listen(0)
+fillers = []
+for _ in range(40):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.setblocking(False)
+    try:
+        c.connect(hung_ep)
+    except OSError:
+        pass
+    fillers.append(c)
+for sig in (signal.SIGINT, signal.SIGTERM):
+    p = subprocess.Popen([MONITOR, "--provider", "bridge", "--endpoint", hung_ep, "--count", "0"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)  # inside the open's connect (its limit is 10 s)
+    t0 = time.time()
+    p.send_signal(sig)
+    try:
+        p.wait(timeout=5)
+        check(p.returncode == 0 and time.time() - t0 < 5, f"{sig.name} ends a blocked monitor with 0 (got {p.returncode})")
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        check(False, f"{sig.name} did not end a monitor blocked on a hung host")
+for c in fillers:
+    c.close()
+hung.close()
 
 os.system(f"rm -rf '{tmp}'")
 finish("monitor-bridge")

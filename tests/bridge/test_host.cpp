@@ -8,6 +8,8 @@
 //   stop              olstate_bridge_stop                              -> stopped
 //   start             olstate_bridge_start again                       -> ready
 //   close             olstate_close the session (the bridge's release) -> closed
+//   fill-fds          open /dev/null until the process runs out of fds -> ok
+//   free-fds          close them again                                 -> ok
 //   quit / EOF        stop, close, exit 0
 // Options: --endpoint PATH --profile NAME [--allow-set] [--max-clients N]
 //          [--queue N] [--delivery inline|queued] [--initial online|offline]
@@ -19,6 +21,10 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace {
 
@@ -78,6 +84,7 @@ int main(int argc, char** argv) {
     };
     if (!start()) return 1;
 
+    std::vector<int> fillers;
     std::string line;
     while (std::getline(std::cin, line)) {
         if (line == "toggle") {
@@ -105,6 +112,15 @@ int main(int argc, char** argv) {
             session = nullptr;
             if (r) die("close", r);
             else std::printf("closed\n");
+        } else if (line == "fill-fds") {
+            // The host out of file descriptors (EMFILE), as a leaky Outlook
+            // add-in could leave it.
+            for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
+            std::printf("ok\n");
+        } else if (line == "free-fds") {
+            for (const int fd : fillers) ::close(fd);
+            fillers.clear();
+            std::printf("ok\n");
         } else if (line == "quit") {
             break;
         } else {

@@ -98,4 +98,12 @@ for sig in (signal.SIGTERM, signal.SIGINT):
         p.kill()
         check(False, f"monitor did not exit on {sig.name}")
 
+# Numbers out of range are usage errors, never overflowed or silently clamped
+# (--demo N once overflowed at N * 3; --count clamped to LONG_MAX).
+for opt, value in (("--demo", "1000001"), ("--demo", "4611686018427387904"),
+                   ("--count", "99999999999999999999999"), ("--count", "-1")):
+    r = run("--provider", "simulator", "--profile", "mon-range", opt, value)
+    check(r.returncode == 2 and "needs a number from 0 to" in r.stderr,
+          f"{opt} {value} is a usage error ({r.returncode}, {r.stderr[:80]!r})")
+
 finish("monitor")

@@ -6,10 +6,15 @@
 
 #include <olstate.h>
 
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <string>
+#include <thread>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,4 +133,52 @@ TEST_CASE("posix transport: a live listener is BUSY for a second one, and gone a
     first.reset();
     auto second = bridge::listen(ep);  // the endpoint is free again
     CHECK(second->endpoint() == ep);
+}
+
+TEST_CASE("posix transport: a folder swapped in between the check and the bind is never used (issue 14)") {
+    // Someone who can rename inside the folder's parent swaps the checked
+    // folder for one of his (here: open to others, so the check would refuse
+    // it) again and again while hosts start. The socket must always land in
+    // the folder that was checked, never in the other one.
+    Scratch scratch;
+    const std::string good = scratch.path + "/sock", evil = scratch.path + "/evil";
+    REQUIRE(::mkdir(good.c_str(), 0700) == 0);
+    REQUIRE(::mkdir(evil.c_str(), 0700) == 0);
+    REQUIRE(::chmod(evil.c_str(), 0755) == 0);
+    struct stat evil_st {};
+    REQUIRE(::stat(evil.c_str(), &evil_st) == 0);
+
+    std::mutex names;  // held by the swapper while the names are exchanged
+    std::atomic<bool> done{false};
+    std::thread swapper([&] {
+        while (!done.load()) {
+            std::lock_guard lock(names);
+            if (::renameat2(AT_FDCWD, good.c_str(), AT_FDCWD, evil.c_str(), RENAME_EXCHANGE) != 0) return;
+            std::this_thread::yield();
+            ::renameat2(AT_FDCWD, good.c_str(), AT_FDCWD, evil.c_str(), RENAME_EXCHANGE);
+        }
+    });
+    int started = 0, landed_in_evil = 0;
+    for (int i = 0; i < 400; ++i) {
+        std::unique_ptr<bridge::Listener> listener;
+        try {
+            listener = bridge::listen(good + "/bridge.sock");
+        } catch (const Failure&) {
+            continue;  // it checked the other folder and refused it: fine
+        }
+        ++started;
+        std::lock_guard lock(names);  // names restored: "evil" is the open folder again
+        struct stat now {};
+        REQUIRE(::stat(evil.c_str(), &now) == 0);
+        REQUIRE(now.st_ino == evil_st.st_ino);
+        if (::access((evil + "/bridge.sock").c_str(), F_OK) == 0) {
+            ++landed_in_evil;
+            ::unlink((evil + "/bridge.sock").c_str());
+        }
+        listener.reset();
+    }
+    done = true;
+    swapper.join();
+    CHECK(started > 0);
+    CHECK(landed_in_evil == 0);
 }

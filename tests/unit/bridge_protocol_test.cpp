@@ -172,8 +172,8 @@ TEST_CASE("bridge protocol: unknown types, short and long payloads, bad values a
 
     CHECK(error_of(encode(Message{SetState{1, 0, 0}})).find("state") != std::string::npos);
     CHECK(error_of(encode(Message{SetState{1, OLSTATE_ONLINE, 2}})).find("flags") != std::string::npos);
-    CHECK(error_of(encode(Message{Refusal{0, ""}})).find("not an error") != std::string::npos);
-    CHECK(error_of(encode(Message{Reply{1, 1, 0, 0, ""}})).find("positive") != std::string::npos);
+    CHECK(error_of(encode(Message{Refusal{0, ""}})).find("not a documented error code") != std::string::npos);
+    CHECK(error_of(encode(Message{Reply{1, 1, 0, 0, ""}})).find("neither OK nor a documented") != std::string::npos);
     CHECK(error_of(encode(Message{Reply{1, 0, 0, 7, ""}})).find("not a state") != std::string::npos);
     CHECK(error_of(encode(Message{Bye{2}})).find("reason") != std::string::npos);
     Welcome w;
@@ -197,4 +197,31 @@ TEST_CASE("bridge protocol: the encoder keeps to the limits") {
     const Refusal r = roundtrip(Refusal{OLSTATE_E_INTERNAL, msg});
     CHECK(r.message.size() <= kMaxMessageBytes);
     CHECK(r.message.size() % 2 == 0);
+}
+
+TEST_CASE("bridge protocol: only documented result codes decode (issue 14)") {
+    // A rogue host's -1000 or INT32_MIN must never reach a caller as a result.
+    for (const std::int32_t bad : {-1000, INT32_MIN, OLSTATE_E_WOULD_DEADLOCK - 1, 0, 1}) {
+        Refusal f;
+        f.result = bad;
+        f.message = "x";
+        CHECK(error_of(encode(Message{f})).find("refusal result") != std::string::npos);
+    }
+    for (const std::int32_t bad : {-1000, INT32_MIN, OLSTATE_E_WOULD_DEADLOCK - 1, 1}) {
+        Reply p;
+        p.request = 1;
+        p.result = bad;
+        CHECK(error_of(encode(Message{p})).find("reply result") != std::string::npos);
+    }
+    // Every documented code (and OK for a reply) still passes.
+    for (std::int32_t code = OLSTATE_E_INVALID_ARGUMENT; code >= OLSTATE_E_WOULD_DEADLOCK; --code) {
+        Refusal f;
+        f.result = code;
+        CHECK(roundtrip(f).result == code);
+        Reply p;
+        p.result = code;
+        CHECK(roundtrip(p).result == code);
+    }
+    Reply ok;
+    CHECK(roundtrip(ok).result == OLSTATE_OK);
 }

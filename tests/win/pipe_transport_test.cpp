@@ -509,3 +509,35 @@ int main(int argc, char** argv) {
     doctest::Context context(argc, argv);
     return context.run();
 }
+
+TEST_CASE("every pipe instance busy: connect gives up at its deadline, and at once when cancelled (issue 14)") {
+    const std::string endpoint = fresh_endpoint("deadline");
+    auto [listener, server_end, first] = connected_pair(endpoint);
+    listener->shutdown();  // no new instance: every connect finds the pipe busy
+    using Clock = std::chrono::steady_clock;
+
+    // The caller's deadline (2 s here) holds, with a wide margin.
+    auto t0 = Clock::now();
+    ConnectLimits limits;
+    limits.deadline = t0 + std::chrono::seconds(2);
+    CHECK(result_of([&] { connect(endpoint, limits); }) == OLSTATE_E_PROVIDER_NOT_FOUND);
+    CHECK(Clock::now() - t0 < std::chrono::seconds(6));
+
+    // The default deadline (kConnectTimeout) holds as well.
+    t0 = Clock::now();
+    CHECK(result_of([&] { connect(endpoint); }) == OLSTATE_E_PROVIDER_NOT_FOUND);
+    CHECK(Clock::now() - t0 < kConnectTimeout + std::chrono::seconds(5));
+
+    // A cancel ends a wait with a minute left within a slice or so.
+    std::atomic<bool> cancel{false};
+    limits.deadline = Clock::now() + std::chrono::seconds(60);
+    limits.cancel = &cancel;
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        cancel = true;
+    });
+    t0 = Clock::now();
+    CHECK(result_of([&] { connect(endpoint, limits); }) == OLSTATE_E_PROVIDER_NOT_FOUND);
+    canceller.join();
+    CHECK(Clock::now() - t0 < std::chrono::seconds(4));
+}

@@ -3,6 +3,8 @@
 #include <olstate.h>
 
 #include <atomic>
+#include <cerrno>
+#include <climits>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -43,7 +45,8 @@ const char* const kUsage =
     "  --json                one JSON object per line (the facts, then each event)\n"
     "  --count N             exit after N events\n"
     "  --demo N              drive the provider through N state changes (offline,\n"
-    "                        online, ...), print their events, then exit\n"
+    "                        online, ...; N at most 1000000), print their events,\n"
+    "                        then exit\n"
     "  --set online|offline  change the state and exit (0 on success)\n"
     "  --block               with --set: return when the change is complete\n"
     "  --follow              with --set: keep printing events afterwards\n"
@@ -58,7 +61,8 @@ const char* const kUsage =
     "                        (default: next to this program) for the current user\n"
     "  --uninstall-addin     remove that registration\n"
     "\n"
-    "Exits 0 on success and on Ctrl-C/SIGTERM; 1 on an olstate error (the\n"
+    "Exits 0 on success and on Ctrl-C/SIGTERM (also while a call waits on a hung\n"
+    "bridge host); 1 on an olstate error (the\n"
     "library's message goes to stderr) and when a followed bridge host goes away\n"
     "without --reconnect; 2 on a usage error.\n";
 
@@ -83,17 +87,39 @@ struct Options {
 };
 
 volatile std::sig_atomic_t g_signalled = 0;
-extern "C" void on_signal(int) { g_signalled = 1; }
+// Set while the main thread waits inside an olstate call (open, set state):
+// such a call can last its whole time limit against a hung host, so a signal
+// then ends the process at once, with the exit code a signal always gives.
+volatile std::sig_atomic_t g_in_call = 0;
+extern "C" void on_signal(int) {
+    if (g_in_call || g_signalled) std::_Exit(0);  // a second signal also ends a slow shutdown
+    g_signalled = 1;
+}
+
+// Marks a blocking olstate call as interruptible for the scope.
+struct InterruptibleCall {
+    InterruptibleCall() { g_in_call = 1; }
+    ~InterruptibleCall() { g_in_call = 0; }
+    InterruptibleCall(const InterruptibleCall&) = delete;
+    InterruptibleCall& operator=(const InterruptibleCall&) = delete;
+};
+
+// The largest --demo: its events (3 per change) must fit a long; a million
+// changes is far more than anyone waits for.
+constexpr long kMaxDemo = 1000000;
 
 [[noreturn]] void usage_error(const std::string& what) {
     std::fprintf(stderr, "olstate-monitor: %s\n\n%s", what.c_str(), kUsage);
     std::exit(2);
 }
 
-long parse_count(const char* flag, const char* value) {
+long parse_count(const char* flag, const char* value, long max) {
     char* end = nullptr;
+    errno = 0;
     const long n = std::strtol(value, &end, 10);
-    if (!*value || *end || n < 0) usage_error(std::string(flag) + " needs a number >= 0");
+    // Out of range is a usage error, never a value silently clamped.
+    if (!*value || *end || n < 0 || errno == ERANGE || n > max)
+        usage_error(std::string(flag) + " needs a number from 0 to " + std::to_string(max));
     return n;
 }
 
@@ -128,9 +154,9 @@ Options parse(int argc, char** argv) {
         } else if (a == "--json") {
             o.json = true;
         } else if (a == "--count") {
-            o.count = parse_count("--count", value());
+            o.count = parse_count("--count", value(), LONG_MAX);
         } else if (a == "--demo") {
-            o.demo = parse_count("--demo", value());
+            o.demo = parse_count("--demo", value(), kMaxDemo);
         } else if (a == "--set") {
             const std::string s = value();
             if (s == "online") o.set = OLSTATE_ONLINE;
@@ -341,6 +367,11 @@ int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+#ifdef SIGPIPE
+    // A reader of our output that goes away must not kill a serving monitor
+    // (and with it every client): printing then fails quietly, serving goes on.
+    std::signal(SIGPIPE, SIG_IGN);
+#endif
 
     olstate_open_options options;
     olstate_open_options_init(&options);
@@ -350,7 +381,12 @@ int main(int argc, char** argv) {
     options.delivery = o.delivery;
     options.flags = o.reconnect ? OLSTATE_OPEN_RECONNECT : 0;
     olstate_session* session = nullptr;
-    if (const olstate_result r = olstate_open_ex(&options, &session)) return report_failure("open", r);
+    olstate_result opened = OLSTATE_OK;
+    {
+        InterruptibleCall call;
+        opened = olstate_open_ex(&options, &session);
+    }
+    if (opened) return report_failure("open", opened);
 
     if (o.wait) {
         const int code = olstate_monitor::run_wait(session, *o.wait, o.wait_timeout_ms, o.json, g_signalled);
@@ -359,8 +395,11 @@ int main(int argc, char** argv) {
     }
 
     if (o.set && !o.follow) {
-        const olstate_result r =
-            olstate_set_state(session, *o.set, o.block ? OLSTATE_SET_BLOCK : OLSTATE_SET_DEFAULT);
+        olstate_result r = OLSTATE_OK;
+        {
+            InterruptibleCall call;
+            r = olstate_set_state(session, *o.set, o.block ? OLSTATE_SET_BLOCK : OLSTATE_SET_DEFAULT);
+        }
         if (r) {
             report_failure("set state", r);
             olstate_close(session);
@@ -408,6 +447,7 @@ int main(int argc, char** argv) {
         }
     }
     if (o.set) {
+        InterruptibleCall call;
         if (const olstate_result r = olstate_set_state(
                 session, *o.set, o.block ? OLSTATE_SET_BLOCK : OLSTATE_SET_DEFAULT)) {
             exit_code = report_failure("set state", r);
@@ -419,7 +459,12 @@ int main(int argc, char** argv) {
             uint32_t state = OLSTATE_ONLINE;
             olstate_get_state(session, &state);
             const uint32_t next = state == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE;
-            if (const olstate_result r = olstate_set_state(session, next, OLSTATE_SET_BLOCK)) {
+            olstate_result r = OLSTATE_OK;
+            {
+                InterruptibleCall call;
+                r = olstate_set_state(session, next, OLSTATE_SET_BLOCK);
+            }
+            if (r) {
                 exit_code = report_failure("set state", r);
                 break;
             }

@@ -27,9 +27,11 @@ constexpr auto kMaxDelay = 2000ms;
 // a while. Beyond this the host is considered stuck (the call fails, the
 // session stays usable).
 constexpr auto kReplyTimeout = 60s;
-// A host answers a hello at once; one that accepted and then hangs must not
-// hang olstate_open (or the reconnect thread) with it.
-constexpr auto kHelloTimeout = 10s;
+// A host accepts and answers a hello at once; one that hangs (its listen
+// backlog full, or it accepted and then stopped) must not hang olstate_open
+// (or the reconnect thread) with it. One deadline covers the connect, the
+// hello and the welcome.
+constexpr auto kHandshakeTimeout = 10s;
 // Notes waiting for the notifier (a slow INLINE callback); beyond this the
 // oldest state events are dropped and the next one is flagged.
 constexpr std::size_t kMaxNotes = 1024;
@@ -60,7 +62,9 @@ ClientLink::~ClientLink() {
 
 std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welcome) {
     auto wire = std::make_unique<Wire>();
-    wire->connection = connect(endpoint_);  // throws Failure
+    const auto deadline = std::chrono::steady_clock::now() + kHandshakeTimeout;
+    // stop() sets cancel_connect_: a closing session never waits on a connect.
+    wire->connection = connect(endpoint_, ConnectLimits{deadline, &cancel_connect_});  // throws Failure
     {
         std::lock_guard lock(mutex_);
         if (stopping_) throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND, "the session is closing");
@@ -78,15 +82,18 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
     std::optional<protocol::Message> first;
     bool timed_out = false;
     {
-        ShutdownAfter deadline(wire->connection, kHelloTimeout);
+        const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       deadline - std::chrono::steady_clock::now()),
+                                   std::chrono::milliseconds(1));
+        ShutdownAfter timer(wire->connection, left);
         send_message(*wire->connection, hello);
         first = wire->reader.next(*wire->connection);
-        timed_out = !first && deadline.fired();
+        timed_out = !first && timer.fired();
     }
     if (!first) {
         const std::string why = timed_out ? "it did not answer within " +
                                                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                                   kHelloTimeout)
+                                                                   kHandshakeTimeout)
                                                                    .count()) +
                                                 " s"
                                 : wire->reader.error().empty() ? "it closed the connection"
@@ -97,6 +104,11 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
     if (auto* refusal = std::get_if<protocol::Refusal>(&*first))
         throw Failure(refusal->result,
                       "the bridge host at '" + endpoint_ + "' refused the connection: " + refusal->message);
+    // A host that is going away may answer a hello with a bye: nobody serves
+    // the endpoint any more (with RECONNECT: wait for the next host).
+    if (std::holds_alternative<protocol::Bye>(*first))
+        throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
+                      "the bridge host at '" + endpoint_ + "' is going away (it answered the hello with a bye)");
     auto* w = std::get_if<protocol::Welcome>(&*first);
     if (!w)
         throw Failure(OLSTATE_E_PROVIDER_FAILED, "the bridge host at '" + endpoint_ +
@@ -137,6 +149,7 @@ void ClientLink::stop() noexcept {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
+        cancel_connect_ = true;
         a = connection_;
         b = handshaking_;
     }
@@ -199,8 +212,12 @@ void ClientLink::read_until_lost(Wire& wire) noexcept {
                 n.time_us = e->notify_time_us;                    // when the host's provider notified
                 push_note(n);
             } else if (auto* r = std::get_if<protocol::Reply>(&*message)) {
-                replies_[r->request] = std::move(*r);
-                changed_.notify_all();
+                // Only a reply somebody waits for is kept: a host that sends
+                // unsolicited ones cannot grow this process without bound.
+                if (awaiting_.count(r->request) != 0) {
+                    replies_[r->request] = std::move(*r);
+                    changed_.notify_all();
+                }
             } else if (auto* b = std::get_if<protocol::Bye>(&*message)) {
                 why = b->reason == protocol::kByeGoingAway ? "the host went away" : "the host said bye";
                 break;
@@ -315,7 +332,14 @@ protocol::Reply ClientLink::request(protocol::Message message) {
         connection = connection_;
         generation = generation_;
         id = ++next_request_;
+        awaiting_.insert(id);
     }
+    // However this returns, the id is no longer awaited and its reply goes.
+    const auto forget = gsl::finally([&]() noexcept {
+        std::lock_guard lock(mutex_);
+        awaiting_.erase(id);
+        replies_.erase(id);
+    });
     std::visit(
         [id](auto& m) {
             if constexpr (requires { m.request; }) m.request = id;

@@ -15,11 +15,13 @@
 
 #include <olstate.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -93,6 +95,7 @@ private:
     mutable std::mutex mutex_;  // guards everything below
     std::condition_variable changed_;
     bool stopping_ = false;
+    std::atomic<bool> cancel_connect_{false};  // set with stopping_; read by connect() without the lock
     std::unique_ptr<Wire> wire_;                  // the connection being read (link thread)
     std::shared_ptr<Connection> connection_;      // for writing requests; null while lost
     std::shared_ptr<Connection> handshaking_;     // a connection in its hello, for stop()
@@ -102,7 +105,8 @@ private:
     std::uint32_t last_state_ = 0;
     std::string lost_reason_;
     std::uint32_t next_request_ = 0;
-    std::map<std::uint32_t, protocol::Reply> replies_;
+    std::map<std::uint32_t, protocol::Reply> replies_;  // only ids in awaiting_
+    std::set<std::uint32_t> awaiting_;                  // requests waiting for their reply
     BoundedQueue<provider::Event, NoteTraits> notes_;
     std::weak_ptr<provider::EventReceiver> receiver_;
     bool advised_ = false;
