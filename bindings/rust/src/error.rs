@@ -43,6 +43,9 @@ pub enum ErrorCode {
     /// [`Session::set_state`](crate::Session::set_state) inside an
     /// [`Delivery::Inline`](crate::Delivery::Inline) callback).
     WouldDeadlock,
+    /// `OLSTATE_E_TIMEOUT` (since ABI 1.2): the time given to a wait ran out
+    /// before the state was reached.
+    Timeout,
     /// The loaded olstate library has an ABI this binding cannot use (another
     /// major version, or an older minor version). Detected by this binding;
     /// it has no C result code.
@@ -75,6 +78,7 @@ impl ErrorCode {
             sys::OLSTATE_E_INTERNAL => ErrorCode::Internal,
             sys::OLSTATE_E_NOT_IN_OUTLOOK => ErrorCode::NotInOutlook,
             sys::OLSTATE_E_WOULD_DEADLOCK => ErrorCode::WouldDeadlock,
+            sys::OLSTATE_E_TIMEOUT => ErrorCode::Timeout,
             other => ErrorCode::Unknown(other),
         })
     }
@@ -100,6 +104,7 @@ impl ErrorCode {
             ErrorCode::Internal => sys::OLSTATE_E_INTERNAL,
             ErrorCode::NotInOutlook => sys::OLSTATE_E_NOT_IN_OUTLOOK,
             ErrorCode::WouldDeadlock => sys::OLSTATE_E_WOULD_DEADLOCK,
+            ErrorCode::Timeout => sys::OLSTATE_E_TIMEOUT,
             ErrorCode::IncompatibleAbi => return None,
             ErrorCode::Unknown(r) => r,
         })

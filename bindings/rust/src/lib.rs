@@ -141,10 +141,10 @@ pub fn library_version() -> String {
 ///
 /// ```
 /// use olstate::{check_abi_version, ErrorCode};
-/// assert!(check_abi_version((1 << 16) | 1).is_ok());
+/// assert!(check_abi_version((1 << 16) | 2).is_ok());
 /// assert!(check_abi_version((1 << 16) | 7).is_ok()); // newer minor: compatible
-/// // ABI 1.0 lacks the bridge this binding exposes.
-/// assert_eq!(check_abi_version(1 << 16).unwrap_err().code(), ErrorCode::IncompatibleAbi);
+/// // ABI 1.1 lacks olstate_wait_state and olstate_subscribe_ex, which sys declares.
+/// assert_eq!(check_abi_version((1 << 16) | 1).unwrap_err().code(), ErrorCode::IncompatibleAbi);
 /// let err = check_abi_version(2 << 16).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::IncompatibleAbi);
 /// ```
@@ -208,19 +208,19 @@ mod tests {
             assert_eq!(e.raw_code(), None);
         }
         let msg = check_abi_version(2 << 16).unwrap_err().to_string();
-        assert!(msg.contains("2.0") && msg.contains("1.1") && msg.contains("major"), "{msg}");
+        assert!(msg.contains("2.0") && msg.contains("1.2") && msg.contains("major"), "{msg}");
         let msg = check_abi_version(1 << 16).unwrap_err().to_string();
-        assert!(msg.contains("1.0") && msg.contains("1.1") && msg.contains("older minor"), "{msg}");
+        assert!(msg.contains("1.0") && msg.contains("1.2") && msg.contains("older minor"), "{msg}");
     }
 
     #[test]
     fn error_code_round_trip() {
-        for raw in -11..=-1 {
+        for raw in -12..=-1 {
             let code = ErrorCode::from_raw(raw).unwrap();
             assert!(!matches!(code, ErrorCode::Unknown(_)), "{raw}");
             assert_eq!(code.raw(), Some(raw));
         }
-        assert_eq!(ErrorCode::from_raw(-12), Some(ErrorCode::Unknown(-12)));
+        assert_eq!(ErrorCode::from_raw(-13), Some(ErrorCode::Unknown(-13)));
         assert_eq!(ErrorCode::from_raw(0), None);
         assert_eq!(ErrorCode::from_raw(5), None);
     }

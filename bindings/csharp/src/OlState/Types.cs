@@ -109,6 +109,8 @@ namespace OlState
         NotInOutlook = -10,
         /// <summary>A blocking call on the provider's notification thread.</summary>
         WouldDeadlock = -11,
+        /// <summary>The time given to a wait ran out (since ABI 1.2).</summary>
+        Timeout = -12,
         /// <summary>The native library's ABI does not fit this assembly.</summary>
         IncompatibleLibrary = -1000,
     }

@@ -58,13 +58,15 @@ pub const OLSTATE_E_INTERNAL: olstate_result = -9;
 pub const OLSTATE_E_NOT_IN_OUTLOOK: olstate_result = -10;
 /// A blocking call was made on a provider notification thread.
 pub const OLSTATE_E_WOULD_DEADLOCK: olstate_result = -11;
+/// The time given to `olstate_wait_state` ran out (since 1.2).
+pub const OLSTATE_E_TIMEOUT: olstate_result = -12;
 
 // ---------------------------------------------------------------------------
 // Versions and struct sizes
 // ---------------------------------------------------------------------------
 
-/// `(major << 16) | minor` of the ABI this module describes (1.1).
-pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 1;
+/// `(major << 16) | minor` of the ABI this module describes (1.2).
+pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 2;
 
 /// `olstate_struct_size` selector for [`olstate_open_options`].
 pub const OLSTATE_STRUCT_OPEN_OPTIONS: u32 = 1;
@@ -74,6 +76,8 @@ pub const OLSTATE_STRUCT_EVENT: u32 = 2;
 pub const OLSTATE_STRUCT_SESSION_INFO: u32 = 3;
 /// `olstate_struct_size` selector for [`olstate_bridge_options`] (since 1.1).
 pub const OLSTATE_STRUCT_BRIDGE_OPTIONS: u32 = 4;
+/// `olstate_struct_size` selector for [`olstate_subscribe_options`] (since 1.2).
+pub const OLSTATE_STRUCT_SUBSCRIBE_OPTIONS: u32 = 5;
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -102,6 +106,16 @@ pub const OLSTATE_EVENT_PROVIDER_LOST: u32 = 0x100;
 /// Event kind (since 1.1, bridge sessions opened with
 /// `OLSTATE_OPEN_RECONNECT`): reconnected; `new_state` is the current state.
 pub const OLSTATE_EVENT_PROVIDER_BACK: u32 = 0x101;
+/// Event kind (since 1.2): the first event of a subscription made with
+/// `OLSTATE_SUBSCRIBE_CURRENT_STATE`, carrying the state at subscribing.
+pub const OLSTATE_EVENT_CURRENT: u32 = 0x200;
+
+/// `olstate_wait_state` timeout that never runs out (since 1.2).
+pub const OLSTATE_WAIT_INFINITE: u32 = 0xFFFF_FFFF;
+
+/// `olstate_subscribe_options.flags` (since 1.2): the first event is
+/// `OLSTATE_EVENT_CURRENT`.
+pub const OLSTATE_SUBSCRIBE_CURRENT_STATE: u32 = 1;
 
 /// `olstate_event.flags`: events were dropped before this one.
 pub const OLSTATE_EVENT_FLAG_DROPPED: u32 = 1;
@@ -240,6 +254,22 @@ pub type olstate_callback =
 /// `olstate_release`: frees a subscription's context; runs exactly once.
 pub type olstate_release = Option<unsafe extern "C" fn(context: *mut c_void)>;
 
+/// `olstate_subscribe_options` (since 1.2).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct olstate_subscribe_options {
+    /// `sizeof(olstate_subscribe_options)`.
+    pub struct_size: u32,
+    /// `OLSTATE_SUBSCRIBE_*`; default 0.
+    pub flags: u32,
+    /// Required.
+    pub callback: olstate_callback,
+    /// Passed back untouched.
+    pub context: *mut c_void,
+    /// Frees `context`, as for `olstate_subscribe`.
+    pub release: olstate_release,
+}
+
 // ---------------------------------------------------------------------------
 // Functions
 // ---------------------------------------------------------------------------
@@ -306,6 +336,17 @@ extern "C" {
 
     /// Fills `options` with the defaults and sets `struct_size` (since 1.1). NULL is ignored.
     pub fn olstate_bridge_options_init(options: *mut olstate_bridge_options);
+    /// Waits until the session's state is `state`, at most `timeout_ms` (since 1.2).
+    pub fn olstate_wait_state(session: *mut olstate_session, state: u32, timeout_ms: u32)
+        -> olstate_result;
+    /// Fills `options` with the defaults and sets `struct_size` (since 1.2).
+    pub fn olstate_subscribe_options_init(options: *mut olstate_subscribe_options);
+    /// `olstate_subscribe` with an options struct and flags (since 1.2).
+    pub fn olstate_subscribe_ex(
+        session: *mut olstate_session,
+        options: *const olstate_subscribe_options,
+        out_subscription: *mut olstate_subscription,
+    ) -> olstate_result;
     /// Publishes `session` on its endpoint (`options` NULL = the defaults; since 1.1).
     pub fn olstate_bridge_start(
         session: *mut olstate_session,
