@@ -513,8 +513,8 @@ TEST_CASE("setting the current state from a user change in flight is BUSY, then 
 TEST_CASE("sequence: a later subscription starts above 1 with nothing dropped; its own events have no gap") {
     for (const uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
+        Recorder first, later;  // before the session: it is closed, its callbacks over, first
         Session s(fresh_profile("Seq"), delivery);
-        Recorder first, later;
         subscribe(s.get(), first);
         REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
         REQUIRE(first.wait_for(3));

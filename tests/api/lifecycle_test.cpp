@@ -701,8 +701,8 @@ TEST_CASE("a subscription made from inside a callback starts with later events")
 
 #ifndef _WIN32
 TEST_CASE("fork: in the child every session call fails at once with NOT_SUPPORTED; the parent is unaffected") {
+    Recorder r;  // outlives the session, whose close ends its callbacks
     Session s(fresh_profile("Fork"));
-    Recorder r;
     subscribe(s.get(), r);
     REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
     REQUIRE(r.wait_for(3));

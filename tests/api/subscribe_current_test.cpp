@@ -107,10 +107,10 @@ TEST_CASE("CURRENT_STATE: the first event is CURRENT with the state, then the ch
     for (const uint32_t mode : kModes) {
         CAPTURE(mode);
         SimReset reset;
+        Recorder rec;  // outlives the session, whose close ends its callbacks
         Session s(fresh_profile("subex-current"), mode);
         REQUIRE(olstate_set_state(s.get(), OLSTATE_OFFLINE, OLSTATE_SET_BLOCK) == OLSTATE_OK);
         olstate_sim_wait_idle(s.profile().c_str());
-        Recorder rec;
         const auto caller = std::this_thread::get_id();
         const olstate_subscription token = subscribe_current(s.get(), rec);
         if (mode == OLSTATE_DELIVERY_INLINE) {

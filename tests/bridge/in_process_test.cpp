@@ -248,11 +248,12 @@ TEST_CASE("a bridged event carries the host's notify time; sequence numbers stay
     for (const uint32_t mode : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(mode);
         Watchdog dog("bridged notify time", 30s);
+        // Declared before the sessions that call them, so that every session
+        // is closed (and its callbacks over) before a recorder goes.
+        Recorder at_host, at_client, at_late;
         TempDir dir;
         LocalHost host(dir.endpoint());
-        Recorder at_host;
         test::subscribe(host.session.get(), at_host);
-        Recorder at_client;
         BridgeSession c(dir.endpoint(), mode);
         test::subscribe(c.get(), at_client);
         // An event the client never sees makes the two sessions' numbers differ.
@@ -260,7 +261,6 @@ TEST_CASE("a bridged event carries the host's notify time; sequence numbers stay
         REQUIRE(at_host.wait_for(3));
         REQUIRE(at_client.wait_for(3));
         BridgeSession late(dir.endpoint(), mode);
-        Recorder at_late;
         test::subscribe(late.get(), at_late);
         host.toggle();
         REQUIRE(at_host.wait_for(6));
