@@ -20,7 +20,9 @@ public:
 
 private:
     std::function<void()> run_;
-    void* window_ = nullptr;  // HWND on Windows
+#ifdef _WIN32
+    void* window_ = nullptr;  // HWND of the message-only window
+#endif
 };
 
 }  // namespace olstate::sim
