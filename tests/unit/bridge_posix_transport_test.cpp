@@ -7,6 +7,7 @@
 #include <olstate.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -152,14 +153,20 @@ TEST_CASE("posix transport: a folder swapped in between the check and the bind i
     std::atomic<bool> done{false};
     std::thread swapper([&] {
         while (!done.load()) {
-            std::lock_guard lock(names);
-            if (::renameat2(AT_FDCWD, good.c_str(), AT_FDCWD, evil.c_str(), RENAME_EXCHANGE) != 0) return;
-            std::this_thread::yield();
-            ::renameat2(AT_FDCWD, good.c_str(), AT_FDCWD, evil.c_str(), RENAME_EXCHANGE);
+            {
+                std::lock_guard lock(names);
+                if (::renameat2(AT_FDCWD, good.c_str(), AT_FDCWD, evil.c_str(), RENAME_EXCHANGE) != 0) return;
+                std::this_thread::yield();
+                ::renameat2(AT_FDCWD, good.c_str(), AT_FDCWD, evil.c_str(), RENAME_EXCHANGE);
+            }
+            // The names stay right for a moment, so that some starts check the
+            // real folder (without it, nearly every start saw the open one and
+            // refused it, and the test could end with none started).
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
         }
     });
     int started = 0, landed_in_evil = 0;
-    for (int i = 0; i < 400; ++i) {
+    for (int i = 0; i < 4000 && started < 200; ++i) {
         std::unique_ptr<bridge::Listener> listener;
         try {
             listener = bridge::listen(good + "/bridge.sock");
