@@ -128,14 +128,14 @@ func ExampleWithReconnect() {
 	ctx, cancel := context.WithCancel(context.Background())
 	result := make(chan error, 1)
 	go func() { result <- readmeBridgeClient(ctx) }()
-	<-lines // "Outlook is online": the client follows
+	nextLine(lines) // "Outlook is online": the client follows
 	_ = simulator.SetState("example-reconnect", olstate.Offline, true)
-	<-lines
+	nextLine(lines)
 	_ = bridge.Stop() // Outlook exits
-	<-lines
+	nextLine(lines)
 	bridge, _ = host.StartBridge(olstate.BridgeOptions{}) // Outlook is back
 	defer bridge.Stop()
-	<-lines
+	nextLine(lines)
 	cancel()
 	err = <-result
 	restoreStdout()
@@ -192,6 +192,16 @@ func ExampleSession_StartBridge_hosting() {
 	// client waits for online: <nil>
 	// client sets offline: <nil>
 	// host returned: <nil>
+}
+
+// nextLine waits for the next printed line, for a minute at most (the
+// example's output then shows what is missing).
+func nextLine(lines <-chan string) {
+	select {
+	case <-lines:
+	case <-time.After(time.Minute):
+		fmt.Println("(no line within a minute)")
+	}
 }
 
 // privateRuntimeDir points XDG_RUNTIME_DIR (where the current user's bridge

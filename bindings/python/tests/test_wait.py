@@ -25,8 +25,13 @@ def test_wait_state_is_the_library_wait_not_a_subscription(session, profile):
     # The 1.1 fallback subscribed for the wait; olstate_wait_state needs no callback.
     before = _callbacks.live_handlers()
     seen = []
-    threading.Timer(0.3, lambda: seen.append(_callbacks.live_handlers())).start()
-    threading.Timer(0.6, olstate.simulator.set_state, args=("offline", profile)).start()
+
+    def look_then_change():  # the wait is under way until this changes the state
+        time.sleep(0.3)
+        seen.append(_callbacks.live_handlers())
+        olstate.simulator.set_state("offline", profile)
+
+    threading.Thread(target=look_then_change).start()
     session.wait_state("offline", timeout=20)
     assert seen == [before]
 
