@@ -34,8 +34,8 @@ ui.Post(async _ =>
         });
         session.StateChanged += (_, e) => Check($"StateChanged {e.Change}");
 
-        await session.SetStateAsync(ConnectionState.Offline).ConfigureAwait(false);
-        Check("after SetStateAsync(Offline)");   // even with ConfigureAwait(false)
+        await session.SetStateAsync(ConnectionState.Offline);
+        Check("after SetStateAsync(Offline)");
         await session.SetStateAsync(ConnectionState.Online);
         Check("after SetStateAsync(Online)");
         await session.WaitForStateAsync(ConnectionState.Online, TimeSpan.FromSeconds(30));

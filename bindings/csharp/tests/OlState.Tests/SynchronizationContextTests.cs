@@ -22,7 +22,7 @@ namespace OlState.Tests
             s.StateChanged += (_, e) => { threads.Enqueue(Thread.CurrentThread); if (e.Change.Kind == ChangeKind.ChangeDone) done.Enqueue(e.Change); };
             using var sub = s.Subscribe(_ => threads.Enqueue(Thread.CurrentThread));
 
-            // Awaited from a pool thread with ConfigureAwait(false): the
+            // Continued from a pool thread (this test's), synchronously: the
             // continuation still runs on the context, where the task completed.
             Thread? after = null;
             await s.SetStateAsync(ConnectionState.Offline).ContinueWith(_ => after = Thread.CurrentThread,
