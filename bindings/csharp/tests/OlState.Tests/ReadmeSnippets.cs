@@ -123,12 +123,24 @@ namespace OlState.Tests
             });
             var addIn = new ThisAddIn("readme-bridge");
             addIn.Startup();                  // the add-in's bridge: the client finds it
-            Assert.True(SpinWait.SpinUntil(() => output.ToString().Contains("Outlook is back: Online"), TimeSpan.FromSeconds(60)));
+            await Printed(output, "Outlook is back: Online", client);
             addIn.Shutdown();
-            Assert.True(SpinWait.SpinUntil(() => output.ToString().Contains("Outlook is gone (was Online)"), TimeSpan.FromSeconds(60)));
+            await Printed(output, "Outlook is gone (was Online)", client);
             cts.CancelAfter(TimeSpan.FromSeconds(1));
             var ex = await Record.ExceptionAsync(() => client.WaitAsync(TimeSpan.FromSeconds(60)));
             Assert.IsAssignableFrom<OperationCanceledException>(ex);
+        }
+
+        // Polls without holding a thread: the client's loop needs the pool.
+        private static async Task Printed(SynchronizedWriter output, string text, Task client)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!output.ToString().Contains(text))
+            {
+                Assert.False(client.IsCompleted, "the client ended: " + client.Exception + "; it printed: " + output);
+                Assert.True(DateTime.UtcNow < deadline, "no \"" + text + "\" in 60 s; the client printed: " + output);
+                await Task.Delay(20);
+            }
         }
 
         [Fact]
