@@ -22,14 +22,27 @@ namespace OlState.Tests
             s.StateChanged += (_, e) => { threads.Enqueue(Thread.CurrentThread); if (e.Change.Kind == ChangeKind.ChangeDone) done.Enqueue(e.Change); };
             using var sub = s.Subscribe(_ => threads.Enqueue(Thread.CurrentThread));
 
-            // Continued from a pool thread (this test's), synchronously: the
-            // continuation still runs on the context, where the task completed.
+            // A synchronous continuation attached on this (pool) thread runs on
+            // the context, where the task completes. The loop is held while
+            // the continuation is attached, so the task cannot complete first.
             Thread? after = null;
-            await s.SetStateAsync(ConnectionState.Offline).ContinueWith(_ => after = Thread.CurrentThread,
-                TaskContinuationOptions.ExecuteSynchronously).WaitAsync(AsyncTests.Bound);
+            using (Hold(ui))
+            {
+                var set = s.SetStateAsync(ConnectionState.Offline).ContinueWith(_ => after = Thread.CurrentThread,
+                    TaskContinuationOptions.ExecuteSynchronously);
+                Assert.False(set.IsCompleted);
+            }
+            await SpinUntil(() => after != null);
             Assert.Same(ui.Thread, after);
-            await s.WaitForStateAsync(ConnectionState.Offline).ContinueWith(_ => after = Thread.CurrentThread,
-                TaskContinuationOptions.ExecuteSynchronously).WaitAsync(AsyncTests.Bound);
+            // The same for a wait already satisfied: it completes on the context too.
+            after = null;
+            using (Hold(ui))
+            {
+                var wait = s.WaitForStateAsync(ConnectionState.Offline).ContinueWith(_ => after = Thread.CurrentThread,
+                    TaskContinuationOptions.ExecuteSynchronously);
+                Assert.False(wait.IsCompleted);
+            }
+            await SpinUntil(() => after != null);
             Assert.Same(ui.Thread, after);
 
             var deadline = DateTime.UtcNow + AsyncTests.Bound;
@@ -39,27 +52,65 @@ namespace OlState.Tests
             Assert.All(threads, t => Assert.Same(ui.Thread, t));
         }
 
+        // Keeps the loop busy until disposed, then runs `then` there, ahead
+        // of whatever was posted meanwhile.
+        private static IDisposable Hold(UiLoop ui, Action? then = null)
+        {
+            var held = new ManualResetEventSlim();
+            var release = new ManualResetEventSlim();
+            ui.Post(_ => { held.Set(); release.Wait(); then?.Invoke(); }, null);
+            Assert.True(held.Wait(AsyncTests.Bound));
+            return new Release(release);
+        }
+
+        private sealed class Release : IDisposable
+        {
+            private readonly ManualResetEventSlim _event;
+            public Release(ManualResetEventSlim e) => _event = e;
+            public void Dispose() => _event.Set();
+        }
+
+        private static async Task SpinUntil(Func<bool> condition)
+        {
+            var deadline = DateTime.UtcNow + AsyncTests.Bound;
+            while (!condition())
+            {
+                Assert.True(DateTime.UtcNow < deadline, "not within " + AsyncTests.Bound);
+                await Task.Delay(5);
+            }
+        }
+
         [Fact]
         public async Task NothingPostedRunsAfterDisposeOnTheContext()
         {
             using var ui = new UiLoop();
-            var p = AsyncTests.Fresh();
-            var s = AsyncTests.Open(p, Delivery.Inline, ui);
-            int late = 0, disposed = 0;
-            s.StateChanged += (_, _) => { if (Volatile.Read(ref disposed) == 1) Interlocked.Increment(ref late); };
-            var blocked = new ManualResetEventSlim();
-            var release = new ManualResetEventSlim();
-            ui.Post(_ => { blocked.Set(); release.Wait(); }, null);   // the UI thread is busy
-            Assert.True(blocked.Wait(AsyncTests.Bound));
-            s.SetState(ConnectionState.Offline, block: true);          // three calls posted behind it
-            ui.Post(_ => { s.Dispose(); Volatile.Write(ref disposed, 1); }, null);
+            var s = AsyncTests.Open(AsyncTests.Fresh(), Delivery.Inline, ui);
+            int subscriptionCalls = 0, sessionCalls = 0;
+            var subscription = s.Subscribe(_ => Interlocked.Increment(ref subscriptionCalls));
+            s.StateChanged += (_, _) => Interlocked.Increment(ref sessionCalls);
+
+            // The UI thread is busy while a change posts its calls; when
+            // released, it first disposes the subscription: its calls, already
+            // posted, never run; StateChanged's do.
+            using (Hold(ui, then: () => subscription.Dispose()))
+                s.SetState(ConnectionState.Offline, block: true);
+            await Drain(ui);
+            Assert.Equal(0, Volatile.Read(ref subscriptionCalls));
+            Assert.Equal(3, Volatile.Read(ref sessionCalls));
+
+            // The same with the session disposed first.
+            using (Hold(ui, then: () => s.Dispose()))
+                s.SetState(ConnectionState.Online, block: true);
+            await Drain(ui);
+            Assert.Equal(3, Volatile.Read(ref sessionCalls));
+        }
+
+        // Returns once everything posted so far has run.
+        private static Task Drain(UiLoop ui)
+        {
             var drained = new TaskCompletionSource<bool>();
             ui.Post(_ => drained.SetResult(true), null);
-            release.Set();
-            await drained.Task.WaitAsync(AsyncTests.Bound);
-            // The posted calls ran before the Dispose that was posted after
-            // them, and none after it.
-            Assert.Equal(0, Volatile.Read(ref late));
+            return drained.Task.WaitAsync(AsyncTests.Bound);
         }
     }
 }
