@@ -31,7 +31,10 @@ namespace OlState
     /// <summary>
     /// An open session on Outlook's offline state (or the simulator's). Thread
     /// safe. Dispose it to stop every subscription: when Dispose returns (from
-    /// outside a handler) no handler of this session runs any more.
+    /// outside a handler) no handler of this session runs any more on olstate's
+    /// threads; with <see cref="OlStateOptions.SynchronizationContext"/>, calls
+    /// posted there but not started yet are skipped (so a Dispose on the
+    /// context's thread is final).
     /// </summary>
     public sealed unsafe partial class OlStateSession : IDisposable, IAsyncDisposable
     {
