@@ -222,5 +222,40 @@ namespace OlState.Tests
             Assert.Equal(ConnectionState.Online, seen[3].NewState);
             Assert.Throws<InvalidOperationException>(() => stream.GetAsyncEnumerator());   // once only
         }
+
+        [Theory]
+        [InlineData(Delivery.Queued)]
+        [InlineData(Delivery.Inline)]
+        public async Task ConcurrentSetsWaitsAndDisposeAllEnd(Delivery delivery)
+        {
+            // Every task ends, with its result or an expected failure: Busy
+            // (another change in flight), a timeout, or the session disposed.
+            for (int round = 0; round < 10; round++)
+            {
+                var s = Open(Fresh(), delivery);
+                var unexpected = new ConcurrentQueue<Exception>();
+                var workers = Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+                {
+                    for (int i = 0; i < 20; i++)
+                    {
+                        var state = (i + w) % 2 == 0 ? ConnectionState.Offline : ConnectionState.Online;
+                        try
+                        {
+                            if (w % 2 == 0) await s.SetStateAsync(state);
+                            else await s.WaitForStateAsync(state, TimeSpan.FromMilliseconds(20));
+                        }
+                        catch (OlStateException e) when (e.Code == ResultCode.Busy) { }
+                        catch (TimeoutException) { }
+                        catch (ObjectDisposedException) { return; }
+                        catch (Exception e) { unexpected.Enqueue(e); return; }
+                    }
+                })).ToArray();
+                await Task.Delay(20 * round);
+                s.Dispose();
+                await Task.WhenAll(workers).WaitAsync(Bound);
+                Assert.Empty(unexpected);
+                Assert.Equal(0, NativeSubscriptions(s));   // every wait's subscription released
+            }
+        }
     }
 }
