@@ -84,6 +84,43 @@ func ExampleSession_WaitState() {
 	// Output: online: sync now
 }
 
+func readmeFollowFromNow(ctx context.Context, s *olstate.Session) error {
+	// The state as it is now, then every change after it: none slips in between.
+	events, err := s.Watch(ctx, olstate.WithCurrentState())
+	if err != nil {
+		return err
+	}
+	_ = s.SetState(olstate.Offline, false)
+	for e := range events {
+		switch e.Kind {
+		case olstate.Current:
+			fmt.Println("Outlook is", e.NewState)
+		case olstate.ChangeDone:
+			fmt.Println("Outlook is now", e.NewState)
+			return nil
+		}
+	}
+	return nil
+}
+
+// The README's current-state snippet.
+func ExampleWithCurrentState() {
+	s, err := olstate.Open("example-current", olstate.WithProvider(olstate.ProviderSimulator))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := readmeFollowFromNow(ctx, s); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// Outlook is online
+	// Outlook is now offline
+}
+
 func readmeBridgeClient(ctx context.Context) error {
 	s, err := olstate.Open("", // the profile the bridge serves
 		olstate.WithProvider(olstate.ProviderBridge), // the current user's bridge
