@@ -70,6 +70,29 @@ Describe 'through a bridge host' {
         $events[-1].Kind | Should -Be 'ProviderLost'
     }
 
+    It 'ends Wait-OutlookState with OlState.ProviderNotFound when the host goes away' {
+        $dir5 = New-PrivateFolder
+        $ep5 = Join-Path $dir5 'lost.sock'
+        $lost = Start-BridgeHost -Endpoint $ep5 -Profile (New-TestProfile)
+        $stopper = Start-Background bash '-c', "sleep 1; kill -TERM $($lost.Id)"
+        { Wait-OutlookState -Endpoint $ep5 -State Offline -Timeout 60 } | Should -Throw -ErrorId 'OlState.ProviderNotFound,*'
+        $stopper.WaitForExit(30000) | Out-Null
+    }
+
+    It 'watches from the state a host brings with -IncludeCurrentState -Reconnect before Outlook runs' {
+        $dir6 = New-PrivateFolder
+        $ep6 = Join-Path $dir6 'first.sock'
+        $p6 = New-TestProfile
+        $later = Start-Background bash '-c', "sleep 2; exec '$env:OLSTATE_MONITOR' --provider simulator --profile $p6 --serve --endpoint '$ep6' >/dev/null"
+        try {
+            $events = @(Watch-OutlookState -Endpoint $ep6 -Reconnect -IncludeCurrentState -Count 1)
+            $events[0].Kind | Should -Be 'ProviderBack'   # no state before a host: it brings it
+            $events[0].NewState | Should -Be 'Online'
+            $events = @(Watch-OutlookState -Endpoint $ep6 -Reconnect -IncludeCurrentState -Count 1)
+            $events[0].Kind | Should -Be 'Current'        # a host serves: the state at once
+        } finally { Stop-BridgeHost $later }
+    }
+
     It 'waits across an Outlook restart with -Reconnect' {
         $dir4 = New-PrivateFolder
         $ep4 = Join-Path $dir4 'later.sock'
