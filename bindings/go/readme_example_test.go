@@ -70,17 +70,25 @@ func readmeWaitAndSync(ctx context.Context, s *olstate.Session) error {
 	return nil
 }
 
-// The README's waiting snippet.
-func ExampleSession_WaitState() {
-	s, err := olstate.Open("example-wait", olstate.WithProvider(olstate.ProviderSimulator))
+// runOnSimulator runs a README snippet that takes a session on a simulator
+// session of its own, for a minute at most, and prints its error.
+func runOnSimulator(profile string, snippet func(context.Context, *olstate.Session) error) {
+	s, err := olstate.Open(profile, olstate.WithProvider(olstate.ProviderSimulator))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer s.Close()
-	if err := readmeWaitAndSync(context.Background(), s); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := snippet(ctx, s); err != nil {
 		fmt.Println(err)
 	}
+}
+
+// The README's waiting snippet.
+func ExampleSession_WaitState() {
+	runOnSimulator("example-wait", readmeWaitAndSync)
 	// Output: online: sync now
 }
 
@@ -105,17 +113,7 @@ func readmeFollowFromNow(ctx context.Context, s *olstate.Session) error {
 
 // The README's current-state snippet.
 func ExampleWithCurrentState() {
-	s, err := olstate.Open("example-current", olstate.WithProvider(olstate.ProviderSimulator))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer s.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := readmeFollowFromNow(ctx, s); err != nil {
-		fmt.Println(err)
-	}
+	runOnSimulator("example-current", readmeFollowFromNow)
 	// Output:
 	// Outlook is online
 	// Outlook is now offline

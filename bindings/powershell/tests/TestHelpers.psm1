@@ -55,4 +55,13 @@ function Start-Background([string]$File, [string[]]$Arguments) {
     [Diagnostics.Process]::Start($psi)
 }
 
+# A bridge host that starts in two seconds, in another process: for a client
+# that must open before any host runs. Returns a private endpoint and the
+# process (stop it with Stop-BridgeHost).
+function Start-LateBridgeHost([string]$Profile) {
+    $endpoint = Join-Path (New-PrivateFolder) 'later.sock'
+    $process = Start-Background bash '-c', "sleep 2; exec '$env:OLSTATE_MONITOR' --provider simulator --profile $Profile --serve --endpoint '$endpoint' >/dev/null"
+    @{ Endpoint = $endpoint; Process = $process }
+}
+
 Export-ModuleMember -Function *
