@@ -47,7 +47,7 @@ func TestSubscribeWithCurrentStateRacesAChange(t *testing.T) {
 		p := freshProfile(t)
 		s := open(t, p, olstate.WithDelivery(d))
 		target := olstate.Offline
-		for i := 0; i < 150; i++ {
+		for i := 0; i < 300; i++ {
 			c := newCollect()
 			changed := make(chan error, 1)
 			go func(to olstate.State) { changed <- simulator.SetState(p, to, false) }(target)
@@ -140,10 +140,14 @@ func TestWatchWithCurrentState(t *testing.T) {
 func TestSubscribeWithCurrentStateErrors(t *testing.T) {
 	s := open(t, freshProfile(t))
 	_ = s.Close()
+	before := olstate.LiveHandles()
 	if _, err := s.Subscribe(func(olstate.Event) {}, olstate.WithCurrentState()); !errors.Is(err, olstate.ErrInvalidHandle) {
 		t.Fatalf("closed session: want ErrInvalidHandle, got %v", err)
 	}
 	if _, err := s.Watch(context.Background(), olstate.WithCurrentState()); !errors.Is(err, olstate.ErrInvalidHandle) {
 		t.Fatalf("Watch on a closed session: want ErrInvalidHandle, got %v", err)
+	}
+	if olstate.LiveHandles() != before {
+		t.Fatalf("failed subscribes kept handles: %d -> %d", before, olstate.LiveHandles())
 	}
 }
