@@ -108,6 +108,36 @@ Describe 'Wait-OutlookState' {
         }
     }
 
+    It '<Command> returns at the end of the change, not in its middle' -ForEach @(
+        @{ Command = 'Wait-OutlookState -State Offline -Timeout 60'; UserChanges = $true }
+        @{ Command = 'Set-OutlookState -State Offline -Wait -Timeout 60'; UserChanges = $false }
+    ) {
+        $p = New-TestProfile
+        $holder = [ChangeDoneHolder]::new($p)   # advised first: the ChangeDone stops there
+        $ps = [PowerShell]::Create()
+        try {
+            $before = [OlStateSimulator]::AdvisedSinks()
+            $null = $ps.AddScript("Import-Module '$env:OLSTATE_PS_MODULE'; $Command -Profile $p")
+            $async = $ps.BeginInvoke()
+            if ($UserChanges) {
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ([OlStateSimulator]::AdvisedSinks() -le $before -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                $null = [OlStateSimulator]::SetStateLater($p, 1, 0)
+            }
+            $holder.Holding.Wait(30000) | Should -BeTrue
+            Start-Sleep -Milliseconds 500
+            # The state is Offline, but the wait's session has not seen the change end.
+            $async.IsCompleted | Should -BeFalse
+            $holder.Release()
+            $async.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue
+            $null = $ps.EndInvoke($async)
+            $ps.HadErrors | Should -BeFalse
+        } finally {
+            $holder.Dispose()
+            $ps.Dispose()
+        }
+    }
+
     It 'is a terminating error on timeout' {
         $e = { Wait-OutlookState -Profile (New-TestProfile) -State Offline -Timeout 0.3 } | Should -Throw -PassThru
         $e.FullyQualifiedErrorId | Should -Be 'OlState.WaitTimeout,OlState.PowerShell.WaitOutlookStateCommand'

@@ -8,6 +8,9 @@ function Import-OlStateUnderTest {
     if (-not ('OlStateSimulator' -as [type])) {
         Add-Type -Path (Join-Path $PSScriptRoot 'SimulatorDriver.cs')
     }
+    if (-not ('ChangeDoneHolder' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot 'ChangeHolder.cs') -ReferencedAssemblies @((Join-Path (Get-Module OlState).ModuleBase 'OlState.dll'), 'netstandard', 'System.Threading', 'System.Runtime')
+    }
     $native = Join-Path (Get-Module OlState).ModuleBase 'runtimes/linux-x64/native/libolstate_sim.so'
     [OlStateSimulator]::Load($native)
 }
