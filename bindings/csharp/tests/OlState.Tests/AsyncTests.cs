@@ -60,6 +60,25 @@ namespace OlState.Tests
         }
 
         [Fact]
+        public async Task ContinuationsNeverRunOnOlstatesThread()
+        {
+            // Without a SynchronizationContext the task completes from the
+            // dispatcher's thread, but its continuations go to the thread pool:
+            // a slow continuation must not hold up the session's events.
+            using var s = Open(Fresh());
+            var attached = new ManualResetEventSlim();
+            using var sub = s.Subscribe(c => { if (c.Kind == ChangeKind.ChangeStart) attached.Wait(Bound); });
+            var set = s.SetStateAsync(ConnectionState.Offline);
+            bool? onPool = null;
+            var continuation = set.ContinueWith(_ => onPool = Thread.CurrentThread.IsThreadPoolThread,
+                TaskContinuationOptions.ExecuteSynchronously);
+            Assert.False(set.IsCompleted);
+            attached.Set();
+            await continuation.WaitAsync(Bound);
+            Assert.True(onPool);
+        }
+
+        [Fact]
         public async Task SetStateAsyncFaultsAndTheCurrentState()
         {
             using var s = Open(Fresh());
