@@ -66,16 +66,19 @@ namespace OlState.Tests
             // dispatcher's thread, but its continuations go to the thread pool:
             // a slow continuation must not hold up the session's events.
             using var s = Open(Fresh());
-            var attached = new ManualResetEventSlim();
-            using var sub = s.Subscribe(c => { if (c.Kind == ChangeKind.ChangeStart) attached.Wait(Bound); });
-            var set = s.SetStateAsync(ConnectionState.Offline);
-            bool? onPool = null;
-            var continuation = set.ContinueWith(_ => onPool = Thread.CurrentThread.IsThreadPoolThread,
-                TaskContinuationOptions.ExecuteSynchronously);
-            Assert.False(set.IsCompleted);
-            attached.Set();
-            await continuation.WaitAsync(Bound);
-            Assert.True(onPool);
+            var onPool = new ConcurrentQueue<bool>();
+            for (int i = 0; i < 20; i++)
+            {
+                var set = s.SetStateAsync(i % 2 == 0 ? ConnectionState.Offline : ConnectionState.Online);
+                var attaching = Thread.CurrentThread;   // a task already complete runs it here: no sample
+                var continuation = set.ContinueWith(_ =>
+                {
+                    if (Thread.CurrentThread != attaching) onPool.Enqueue(Thread.CurrentThread.IsThreadPoolThread);
+                }, TaskContinuationOptions.ExecuteSynchronously);
+                await continuation.WaitAsync(Bound);
+            }
+            Assert.NotEmpty(onPool);
+            Assert.All(onPool, Assert.True);
         }
 
         [Fact]
