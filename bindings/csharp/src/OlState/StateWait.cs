@@ -26,6 +26,7 @@ namespace OlState
         private readonly object _gate = new object();
         private IDisposable? _subscription;
         private CancellationTokenSource? _timeout;
+        private Timer? _recheck;
         private CancellationTokenRegistration _cancelled, _timedOut;
         private int _finished;
 
@@ -98,6 +99,9 @@ namespace OlState
             {
                 if (Volatile.Read(ref _finished) != 0) return;
                 _cancelled = cancellationToken.Register(() => Cancel(cancellationToken));
+                // The library's own waits look again this often although
+                // nothing was notified: a provider may change state silently.
+                _recheck = new Timer(_ => Recheck(), null, RecheckEvery, RecheckEvery);
                 if (timeout != Timeout.InfiniteTimeSpan)
                 {
                     _timeout = new CancellationTokenSource(timeout);
@@ -106,6 +110,8 @@ namespace OlState
                 }
             }
         }
+
+        private static readonly TimeSpan RecheckEvery = TimeSpan.FromMilliseconds(500);
 
         private void SetState()
         {
@@ -177,8 +183,10 @@ namespace OlState
             IDisposable? subscription;
             CancellationTokenRegistration cancelled, timedOut;
             CancellationTokenSource? timeout;
+            Timer? recheck;
             lock (_gate)
             {
+                recheck = _recheck;
                 // Begin sets these under the lock only while not finished.
                 subscription = _subscription;
                 cancelled = _cancelled;
@@ -191,6 +199,7 @@ namespace OlState
             cancelled.Dispose();
             timedOut.Dispose();
             timeout?.Dispose();
+            recheck?.Dispose();
             _session.RemoveOnClose(_onClose);
             if (_context == null)
             {

@@ -60,6 +60,28 @@ namespace OlState.Tests
         }
 
         [Fact]
+        public async Task ContinuationsNeverRunOnOlstatesThread()
+        {
+            // Without a SynchronizationContext the task completes from the
+            // dispatcher's thread, but its continuations go to the thread pool:
+            // a slow continuation must not hold up the session's events.
+            using var s = Open(Fresh());
+            var onPool = new ConcurrentQueue<bool>();
+            for (int i = 0; i < 20; i++)
+            {
+                var set = s.SetStateAsync(i % 2 == 0 ? ConnectionState.Offline : ConnectionState.Online);
+                var attaching = Thread.CurrentThread;   // a task already complete runs it here: no sample
+                var continuation = set.ContinueWith(_ =>
+                {
+                    if (Thread.CurrentThread != attaching) onPool.Enqueue(Thread.CurrentThread.IsThreadPoolThread);
+                }, TaskContinuationOptions.ExecuteSynchronously);
+                await continuation.WaitAsync(Bound);
+            }
+            Assert.NotEmpty(onPool);
+            Assert.All(onPool, Assert.True);
+        }
+
+        [Fact]
         public async Task SetStateAsyncFaultsAndTheCurrentState()
         {
             using var s = Open(Fresh());
