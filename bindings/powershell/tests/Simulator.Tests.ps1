@@ -73,8 +73,12 @@ Describe 'Set-OutlookState' {
 
     It 'is a terminating OlState.WaitTimeout error when -Timeout passes first' {
         $p = New-TestProfile
-        $e = { Set-OutlookState -Profile $p -State Offline -Wait -Timeout 0 } | Should -Throw -PassThru
-        $e.FullyQualifiedErrorId | Should -Be 'OlState.WaitTimeout,OlState.PowerShell.SetOutlookStateCommand'
+        $holder = [ChangeDoneHolder]::new($p)   # the change cannot end meanwhile
+        try {
+            $e = { Set-OutlookState -Profile $p -State Offline -Wait -Timeout 0.5 } | Should -Throw -PassThru
+            $e.FullyQualifiedErrorId | Should -Be 'OlState.WaitTimeout,OlState.PowerShell.SetOutlookStateCommand'
+            $e.Exception | Should -BeOfType [TimeoutException]
+        } finally { $holder.Dispose() }
         Wait-OutlookState -Profile $p -State Offline -Timeout 30   # the change itself goes on
     }
 
