@@ -44,8 +44,16 @@ def main(argv):
         return 2
     runs = []
     for f in files:
-        with open(f, encoding="utf-8") as fh:
-            runs.append(json.load(fh))
+        try:
+            with open(f, encoding="utf-8") as fh:
+                run = json.load(fh)
+        except (OSError, ValueError) as e:
+            print(f"median.py: {f} is not the output of one olstate-bench --json run: {e}", file=sys.stderr)
+            return 2
+        if not isinstance(run, dict):
+            print(f"median.py: {f} holds no JSON object", file=sys.stderr)
+            return 2
+        runs.append(run)
     medians = {}
     for key in runs[0]:
         if not key.startswith(prefix):
