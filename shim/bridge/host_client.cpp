@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <variant>
 
+#include "core/callback_scope.h"
 #include "frame_io.h"
 
 namespace olstate::bridge {
@@ -69,7 +70,10 @@ void HostClient::push_event(const olstate_event& e) noexcept {
     {
         std::lock_guard lock(mutex_);
         if (!welcomed_ || closing_ || abort_) return;
-        if (!sending_ && queue_.empty() && unsent_.empty()) {
+        // Never on a provider's notification thread (a bridged INLINE
+        // session calls back there: Outlook's thread), whatever the write
+        // would cost; a QUEUED session calls back on its dispatcher.
+        if (!sending_ && queue_.empty() && unsent_.empty() && !inside_provider_notify()) {
             sending_ = true;  // nothing ahead of it: written below, in order
             write_here = true;
         } else {

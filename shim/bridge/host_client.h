@@ -1,10 +1,12 @@
 // One client connected to a bridge host: its bounded outgoing queue, the
 // reader thread that answers its requests and the writer thread that drains
-// its queue. The session's callback never waits for the client: when nothing
-// is queued or being written it writes the event's frame itself without
-// blocking (saving the writer's wake-up, most of the host's cost per client)
-// and leaves what did not fit to the writer; otherwise it copies the event
-// into the queue (a short lock). A client that stops reading fills its own
+// its queue. The session's callback never waits for the client: on a
+// QUEUED session's dispatcher, when nothing is queued or being written, it
+// writes the event's frame itself without blocking (saving the writer's
+// wake-up, most of the host's cost per client) and leaves what did not fit
+// to the writer; otherwise, and always on a provider's notification thread
+// (an INLINE session: no I/O there), it copies the event into the queue (a
+// short lock). A client that stops reading fills its own
 // socket and queue and nothing else: the oldest events are dropped and the
 // one after them carries OLSTATE_EVENT_FLAG_DROPPED (base/bounded_queue.h's
 // policy; control frames are never dropped).
