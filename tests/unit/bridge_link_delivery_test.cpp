@@ -22,6 +22,7 @@
 
 #include "bridge/frame_io.h"
 #include "bridge/transport.h"
+#include "scratch_dir.h"
 #include "core/session.h"
 #include "provider/bridge_client/client.h"
 
@@ -29,20 +30,6 @@ using namespace olstate;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct Scratch {
-    std::string path;
-    Scratch() {
-        char tmpl[] = "/tmp/olstate-link-XXXXXX";
-        const char* made = ::mkdtemp(tmpl);
-        REQUIRE(made != nullptr);
-        path = made;
-    }
-    ~Scratch() {
-        const std::string cmd = "rm -rf '" + path + "'";
-        [[maybe_unused]] const int rc = std::system(cmd.c_str());
-    }
-};
 
 struct Delivered {
     std::uint32_t kind = 0;

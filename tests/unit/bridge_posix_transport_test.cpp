@@ -22,26 +22,12 @@
 #include <unistd.h>
 
 #include "bridge/transport.h"
+#include "scratch_dir.h"
 #include "base/failure.h"
 
 using namespace olstate;
 
 namespace {
-
-// A fresh private folder, removed with everything in it afterwards.
-struct Scratch {
-    std::string path;
-    Scratch() {
-        char tmpl[] = "/tmp/olstate-transport-XXXXXX";
-        const char* made = ::mkdtemp(tmpl);
-        REQUIRE(made != nullptr);
-        path = made;
-    }
-    ~Scratch() {
-        const std::string cmd = "rm -rf '" + path + "'";
-        [[maybe_unused]] const int rc = std::system(cmd.c_str());
-    }
-};
 
 // The Failure a call throws: its result code and message.
 template <class F>
