@@ -79,7 +79,7 @@
 mod bridge;
 mod error;
 mod session;
-
+mod subscription;
 mod types;
 
 /// The raw declarations mirroring `olstate.h`: the `olstate-sys` crate.
@@ -93,7 +93,8 @@ use std::sync::OnceLock;
 
 pub use bridge::{Bridge, BridgeOptions};
 pub use error::{Error, ErrorCode, Result};
-pub use session::{Session, SessionBuilder, Subscription};
+pub use session::{Session, SessionBuilder};
+pub use subscription::{SubscribeOptions, Subscription};
 pub use types::{
     Capabilities, Delivery, Event, EventKind, Provider, SessionInfo, State, SubscriptionId,
 };

@@ -269,6 +269,6 @@ fn a_second_bridge_on_the_same_endpoint_is_busy() {
 #[test]
 fn bridge_and_options_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<Bridge<'static>>();
+    assert_send_sync::<Bridge>();
     assert_send_sync::<BridgeOptions>();
 }
