@@ -255,7 +255,7 @@ impl Subscription {
     }
 
     /// Unsubscribes, reporting a failure that `drop` would ignore:
-    /// [`ErrorCode::InvalidHandle`] when the session was closed already (the
+    /// [`ErrorCode::InvalidHandle`](crate::ErrorCode::InvalidHandle) when the session was closed already (the
     /// subscription ended then).
     ///
     /// ```
