@@ -30,6 +30,9 @@ fn without_reconnect_the_event_channel_ends_after_provider_lost() {
         done_tx.send(kinds).unwrap();
     });
     host.set_state(State::Offline, true).unwrap();
+    // Until the client has the change (a bridge stopping at once may not
+    // forward events still in flight).
+    client.wait_for(State::Offline, WAIT).unwrap();
     drop(bridge);
     let kinds = done_rx.recv_timeout(WAIT).expect("the loop over the events ended");
     assert_eq!(
