@@ -22,6 +22,9 @@ fn without_reconnect_the_event_channel_ends_after_provider_lost() {
     let bridge = Bridge::start(&host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
     let client = client(&dir.endpoint(), false);
     let (_subscription, events) = client.events().unwrap();
+    // A second subscription shows when the first has the change too (one
+    // dispatcher delivers each event to both, in order).
+    let (_probe_subscription, probe) = client.events().unwrap();
 
     // A `for event in events` loop, run where a hang shows as a timeout.
     let (done_tx, done_rx) = mpsc::channel();
@@ -32,7 +35,7 @@ fn without_reconnect_the_event_channel_ends_after_provider_lost() {
     host.set_state(State::Offline, true).unwrap();
     // Until the client has the change (a bridge stopping at once may not
     // forward events still in flight).
-    client.wait_for(State::Offline, WAIT).unwrap();
+    next_of(&probe, EventKind::ChangeDone);
     drop(bridge);
     let kinds = done_rx.recv_timeout(WAIT).expect("the loop over the events ended");
     assert_eq!(
@@ -168,9 +171,9 @@ fn a_bridge_lives_beside_its_session_in_one_struct() {
     let dir = TempDir::new("addin");
     let addin = AddIn::load(p, &dir);
     let client = client(addin.bridge.endpoint(), false);
-    addin.session.set_state(State::Offline, true).unwrap();
-    client.wait_for(State::Offline, WAIT).unwrap();
     let (_sub, events) = client.events().unwrap();
+    addin.session.set_state(State::Offline, true).unwrap();
+    assert_eq!(next_of(&events, EventKind::ChangeDone).new_state, Some(State::Offline));
 
     // Fields drop in declaration order: the session first. The bridge's
     // share keeps it open, so the bridge goes on serving ...
