@@ -65,25 +65,39 @@ fn with_reconnect_the_channel_goes_on_after_provider_lost() {
     assert_eq!(next_of(&events, EventKind::ProviderBack).new_state, Some(State::Online));
 }
 
+/// What a bridge client's wait for `Offline` in another thread returns
+/// (sent when it returns), the client's events, and its host's bridge.
+struct WaitingClient {
+    bridge: Bridge,
+    events: mpsc::Receiver<olstate::Event>,
+    result: mpsc::Receiver<Result<(), ErrorCode>>,
+    _subscription: olstate::Subscription,
+    _waiter: thread::JoinHandle<Session>,
+}
+
+fn waiting_client(host: &Session, dir: &TempDir, reconnect: bool) -> WaitingClient {
+    let bridge = Bridge::start(host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
+    let client = client(&dir.endpoint(), reconnect);
+    let (_subscription, events) = client.events().unwrap();
+    let (tx, result) = mpsc::channel();
+    let _waiter = thread::spawn(move || {
+        tx.send(client.wait_for(State::Offline, WAIT).map_err(|e| e.code())).unwrap();
+        client // kept open until joined (dropped with the struct)
+    });
+    // Nobody takes it offline yet: still waiting.
+    assert_eq!(result.recv_timeout(Duration::from_millis(200)).unwrap_err(), RecvTimeoutError::Timeout);
+    WaitingClient { bridge, events, result, _subscription, _waiter }
+}
+
 #[test]
 fn a_lost_host_ends_a_wait_with_provider_not_found() {
     let _g = serial();
     let dir = TempDir::new("wait-lost");
     let host = open("rust-life-wait-lost", false);
-    let bridge = Bridge::start(&host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
-    let client = client(&dir.endpoint(), false);
-    let (_sub, events) = client.events().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let waiter = thread::spawn(move || {
-        tx.send(client.wait_for(State::Offline, WAIT).map_err(|e| e.code())).unwrap();
-        client
-    });
-    // Nobody takes it offline; the host goes away instead.
-    assert_eq!(rx.recv_timeout(Duration::from_millis(200)).unwrap_err(), RecvTimeoutError::Timeout);
-    drop(bridge);
-    assert_eq!(rx.recv_timeout(WAIT).expect("the wait ended"), Err(ErrorCode::ProviderNotFound));
-    next_of(&events, EventKind::ProviderLost);
-    let _client = waiter.join().unwrap();
+    let w = waiting_client(&host, &dir, false);
+    drop(w.bridge); // the host goes away
+    assert_eq!(w.result.recv_timeout(WAIT).expect("the wait ended"), Err(ErrorCode::ProviderNotFound));
+    next_of(&w.events, EventKind::ProviderLost);
 }
 
 #[test]
@@ -91,22 +105,14 @@ fn with_reconnect_a_wait_goes_on_across_the_loss() {
     let _g = serial();
     let dir = TempDir::new("wait-across");
     let host = open("rust-life-wait-across", false);
-    let bridge = Bridge::start(&host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
-    let client = client(&dir.endpoint(), true);
-    let (_sub, events) = client.events().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let waiter = thread::spawn(move || {
-        tx.send(client.wait_for(State::Offline, WAIT).map_err(|e| e.code())).unwrap();
-        client
-    });
-    drop(bridge);
-    next_of(&events, EventKind::ProviderLost);
-    assert_eq!(rx.recv_timeout(Duration::from_millis(200)).unwrap_err(), RecvTimeoutError::Timeout);
+    let w = waiting_client(&host, &dir, true);
+    drop(w.bridge);
+    next_of(&w.events, EventKind::ProviderLost);
+    assert_eq!(w.result.recv_timeout(Duration::from_millis(200)).unwrap_err(), RecvTimeoutError::Timeout);
     // The next host serves it offline: that ends the wait.
     host.set_state(State::Offline, true).unwrap();
     let _bridge = Bridge::start(&host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
-    assert_eq!(rx.recv_timeout(WAIT).expect("the wait ended"), Ok(()));
-    let _client = waiter.join().unwrap();
+    assert_eq!(w.result.recv_timeout(WAIT).expect("the wait ended"), Ok(()));
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
-use olstate::{Delivery, ErrorCode, EventKind, Provider, Session, State};
+use olstate::{Delivery, ErrorCode, EventKind, Provider, Session, State, Subscription};
 
 /// Long enough for any change on a loaded machine.
 const LONG: Duration = Duration::from_secs(60);
@@ -85,6 +85,24 @@ fn the_users_change_ends_the_wait_of_many_threads() {
     }
 }
 
+/// Each `CHANGE_DONE` of `session` makes its callback wait for `waited`
+/// to be `state`, and send what the wait returned.
+fn wait_in_callbacks(
+    session: &Session,
+    waited: Arc<Session>,
+    state: State,
+) -> (Subscription, mpsc::Receiver<Result<(), ErrorCode>>) {
+    let (tx, rx) = mpsc::channel();
+    let sub = session
+        .subscribe(move |event| {
+            if event.kind == EventKind::ChangeDone {
+                let _ = tx.send(waited.wait_for(state, LONG).map_err(|e| e.code()));
+            }
+        })
+        .unwrap();
+    (sub, rx)
+}
+
 #[test]
 fn waiting_on_a_provider_notification_thread_is_would_deadlock() {
     // An INLINE callback runs on the provider's notification thread: the
@@ -92,16 +110,7 @@ fn waiting_on_a_provider_notification_thread_is_would_deadlock() {
     let _g = serial();
     let p = "rust-wait-inline";
     let inline = open(p, true);
-    let other = Arc::new(open(p, false));
-    let (tx, rx) = mpsc::channel();
-    let waited = other.clone();
-    let _sub = inline
-        .subscribe(move |event| {
-            if event.kind == EventKind::ChangeDone {
-                let _ = tx.send(waited.wait_for(State::Online, LONG).map_err(|e| e.code()));
-            }
-        })
-        .unwrap();
+    let (_sub, rx) = wait_in_callbacks(&inline, Arc::new(open(p, false)), State::Online);
     sim_set_state(p, State::Offline, true);
     assert_eq!(rx.recv_timeout(LONG).expect("the callback ran"), Err(ErrorCode::WouldDeadlock));
 }
@@ -109,18 +118,9 @@ fn waiting_on_a_provider_notification_thread_is_would_deadlock() {
 #[test]
 fn a_queued_callback_may_wait_on_another_session() {
     let _g = serial();
-    let (a, b) = ("rust-wait-queued-a", "rust-wait-queued-b");
-    let sa = open(a, false);
-    let sb = Arc::new(open(b, false));
-    let (tx, rx) = mpsc::channel();
-    let waited = sb.clone();
-    let _sub = sa
-        .subscribe(move |event| {
-            if event.kind == EventKind::ChangeDone {
-                let _ = tx.send(waited.wait_for(State::Offline, LONG).map_err(|e| e.code()));
-            }
-        })
-        .unwrap();
+    let sa = open("rust-wait-queued-a", false);
+    let sb = Arc::new(open("rust-wait-queued-b", false));
+    let (_sub, rx) = wait_in_callbacks(&sa, sb.clone(), State::Offline);
     sa.set_state(State::Offline, true).unwrap();
     assert!(rx.recv_timeout(Duration::from_millis(200)).is_err(), "b is still online");
     sb.set_state(State::Offline, false).unwrap();
