@@ -94,7 +94,10 @@ unsafe impl Sync for RawBridge {}
 /// open while the bridge runs, even if its [`Session`] is dropped first, so
 /// both can live side by side in one struct (an add-in's state). Only
 /// [`Session::close`] closes it earlier (clients then get
-/// [`EventKind::ProviderLost`](crate::EventKind::ProviderLost)). Dropping the
+/// [`EventKind::ProviderLost`](crate::EventKind::ProviderLost)). A bridge
+/// owned by a callback of its own session makes a cycle (the session owns
+/// the callback): that session stays open until the callback lets the bridge
+/// go, so keep bridges beside their sessions, not inside them. Dropping the
 /// bridge stops it (`olstate_bridge_stop`): the endpoint closes and every
 /// client gets
 /// [`EventKind::ProviderLost`](crate::EventKind::ProviderLost). Never drop
