@@ -1,4 +1,4 @@
-//! [`Session`], [`SessionBuilder`] and [`Subscription`].
+//! [`Session`] (sharing its C handle with bridges) and [`SessionBuilder`].
 
 use std::ffi::{CStr, CString};
 use std::fmt;
