@@ -65,11 +65,13 @@ fn the_users_change_ends_the_wait_of_many_threads() {
     let (tx, rx) = mpsc::channel();
     let all_waiting = Arc::new(Barrier::new(9));
     let waiters: Vec<_> = (0..8)
-        .map(|_| {
+        .map(|i| {
             let (s, tx, all_waiting) = (s.clone(), tx.clone(), all_waiting.clone());
+            // Half of them without a limit (OLSTATE_WAIT_INFINITE).
+            let timeout = if i % 2 == 0 { LONG } else { Duration::MAX };
             thread::spawn(move || {
                 all_waiting.wait();
-                tx.send(s.wait_for(State::Offline, LONG).map_err(|e| e.code())).unwrap();
+                tx.send(s.wait_for(State::Offline, timeout).map_err(|e| e.code())).unwrap();
             })
         })
         .collect();
