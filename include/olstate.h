@@ -618,8 +618,15 @@ OLSTATE_API void OLSTATE_CALL olstate_bridge_options_init(olstate_bridge_options
 /* Publishes session on its endpoint (options NULL = the defaults). Clients see
  * the session's capabilities, state and events; the bridge never runs client
  * requests or network I/O on the provider's notification thread, and one
- * slow client never delays another. It subscribes to the session like any
- * caller (one subscription, until stop). The session must stay open while
+ * slow client never delays another. It reads the session's capabilities
+ * and state once, on the calling thread, and subscribes to it like any
+ * caller (one subscription, until stop); since 1.3 its own threads never
+ * call the session otherwise: clients are answered from the state it
+ * follows, and their changes are started asynchronously (a client's
+ * blocking change waits in the bridge for its CHANGE_DONE, at most 30 s,
+ * then PROVIDER_FAILED). A session whose capabilities are 0 is published
+ * too (since 1.3): it sends no notifications, so its state is the one read
+ * at start. The session must stay open while
  * the bridge runs; closing it first disconnects every client (they get
  * OLSTATE_EVENT_PROVIDER_LOST) and withdraws the endpoint; the bridge must
  * still be stopped. The wire protocol is docs/bridge-protocol.md.
@@ -641,10 +648,14 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_endpoint(olstate_bridge* 
 
 /* Stops accepting clients, disconnects those connected (they get
  * OLSTATE_EVENT_PROVIDER_LOST) and frees the bridge. It ends the bridge's
- * subscription on the session, sends each client a "going away" frame
- * (giving clients that do not read at most half a second), closes every
- * connection and joins the bridge's own threads; a stuck client never makes
- * it hang. Never call it from inside a callback of the bridged session.
+ * subscription on the session, withdraws the endpoint and queues a "going
+ * away" frame for each client, then returns without waiting for any client
+ * (since 1.3; before, it waited up to half a second for them itself): a
+ * thread of the bridge's own gives clients that do not read at most half a
+ * second, closes every connection and joins the clients' threads, keeping
+ * olstate loaded meanwhile. A stuck client, or one whose change waits for
+ * the session's owner thread, never makes it hang or wait. Never call it
+ * from inside a callback of the bridged session.
  * olstate_bridge_stop(NULL) is a no-op returning OLSTATE_OK.
  * Since 1.1. Threads: any but the bridged session's callbacks. Errors:
  * INVALID_HANDLE (already stopped), WOULD_DEADLOCK (from inside a callback

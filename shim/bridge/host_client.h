@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "base/bounded_queue.h"
+#include "known_state.h"
 #include "protocol.h"
 #include "transport.h"
 
@@ -32,6 +33,8 @@ struct HostSettings {
     std::uint32_t queue_length = 64;
     std::uint32_t max_clients = 16;      // welcomed clients at most
     std::string profile;                 // the profile served
+    // What clients are told: the host's threads never ask the session.
+    std::shared_ptr<KnownState> known;
     // Clients welcomed and not yet finished: a slot is taken at the welcome,
     // so connections that never say hello never hold one.
     mutable std::atomic<std::uint32_t> welcomed{0};

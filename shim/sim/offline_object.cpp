@@ -26,6 +26,7 @@ OfflineObject& OfflineObject::create() {
 }
 
 HRESULT OfflineObject::QueryInterface(const Guid& iid, void** out) {
+    const CallInProgress counted;
     if (!out) return E_POINTER_;
     *out = nullptr;
     if (const HRESULT hr = check_thread("QueryInterface"); failed(hr)) return hr;
@@ -126,6 +127,7 @@ std::uint32_t OfflineObject::advised() {
 }
 
 HRESULT OfflineObject::SetCurrentState(ULONG flags, ULONG mask, ULONG state, void* reserved) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("SetCurrentState"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_SET_STATE); failed(hr)) return hr;
     if ((flags != MAPIOFFLINE_FLAG_DEFAULT && flags != MAPIOFFLINE_FLAG_BLOCK) ||
@@ -140,6 +142,7 @@ HRESULT OfflineObject::SetCurrentState(ULONG flags, ULONG mask, ULONG state, voi
 }
 
 HRESULT OfflineObject::GetCapabilities(ULONG* out) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("GetCapabilities"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_GET_CAPABILITIES); failed(hr)) return hr;
     if (!out) return E_INVALIDARG_;
@@ -149,6 +152,7 @@ HRESULT OfflineObject::GetCapabilities(ULONG* out) {
 }
 
 HRESULT OfflineObject::GetCurrentState(ULONG* out) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("GetCurrentState"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_GET_STATE); failed(hr)) return hr;
     if (!out) return E_INVALIDARG_;
@@ -168,6 +172,7 @@ HRESULT OfflineObject::Placeholder7(void*) { return E_NOTIMPL_; }
 HRESULT OfflineObject::Placeholder8(void*) { return E_NOTIMPL_; }
 
 HRESULT OfflineObject::Advise(ULONG flags, MAPIOFFLINE_ADVISEINFO* info, ULONG* token) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("Advise"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_ADVISE); failed(hr)) return hr;
     if (flags != MAPIOFFLINE_ADVISE_DEFAULT || !info || !token ||
@@ -197,6 +202,7 @@ HRESULT OfflineObject::Advise(ULONG flags, MAPIOFFLINE_ADVISEINFO* info, ULONG* 
 }
 
 HRESULT OfflineObject::Unadvise(ULONG flags, ULONG token) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("Unadvise"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_UNADVISE); failed(hr)) return hr;
     if (flags != MAPIOFFLINE_UNADVISE_DEFAULT) return E_INVALIDARG_;
@@ -291,6 +297,9 @@ void OfflineObject::run_change(ULONG old_state, ULONG new_state) noexcept {
     }
     n.NotifyType = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE;
     send_to_all(n);
+    // A change Outlook is slow to finish (olstate_sim.h): DONE waits, the
+    // change stays under way, and so does a blocking SetCurrentState.
+    if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_HOLD_DONE)) Faults::get().wait_while_holding_done();
     {
         std::lock_guard lock(mutex_);
         in_flight_ = false;  // just before DONE, as documented

@@ -65,6 +65,13 @@ extern "C" {
 #define OLSTATE_SIM_MISBEHAVE_NOTIFY_IN_ADVISE 4u   /* Advise calls the new sink's Notify before
                                                        returning, on the caller's thread */
 #define OLSTATE_SIM_MISBEHAVE_SLOW_UNADVISE 8u      /* Unadvise sleeps 50 ms before removing the sink */
+#define OLSTATE_SIM_MISBEHAVE_HOLD_DONE 16u         /* a state change stops after STATECHANGE: it stays
+                                                       under way (E_PENDING to other changes) and its
+                                                       STATECHANGE_DONE waits until this bit is cleared
+                                                       (olstate_sim_set_misbehaviour, olstate_sim_reset),
+                                                       as does a blocking SetCurrentState; the thread
+                                                       delivering the change waits too (strict mode:
+                                                       the owner thread, so clear it from another) */
 
 /* Resets every profile to ONLINE with both capabilities, default delivery,
  * no faults, no misbehaviour, no "not ready" answers, the strict mode of
@@ -150,6 +157,12 @@ OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_live_objects(void);
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_outstanding_refs(void);
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_advised_sinks(void);
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_held_sinks(void);
+/* Calls of the offline object's methods (QueryInterface, GetCapabilities,
+ * GetCurrentState, SetCurrentState, Advise, Unadvise) running right now, on
+ * any thread: a blocking SetCurrentState counts until its change is done.
+ * A process that ends while this is not 0 ends with a thread inside the
+ * provider (what Outlook's fast shutdown must never meet). */
+OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_calls_in_progress(void);
 
 /* ---- Strict mode: the rules of documented Outlook ----
  *

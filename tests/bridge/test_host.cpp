@@ -10,6 +10,12 @@
 //   close             olstate_close the session (the bridge's release) -> closed
 //   fill-fds          open /dev/null until the process runs out of fds -> ok
 //   free-fds          close them again                                 -> ok
+//   hold-done         changes stop before their DONE (HOLD_DONE)       -> ok
+//   exit-now          Outlook's fast shutdown: std::exit with the bridge
+//                     running and the session open; at exit the process
+//                     prints "exited in-provider N violations V" (calls
+//                     running inside the simulator then, strict
+//                     violations) and ends with code 0
 //   quit / EOF        stop, close, exit 0
 // Options: --endpoint PATH --profile NAME [--allow-set] [--max-clients N]
 //          [--queue N] [--delivery inline|queued] [--initial online|offline]
@@ -27,6 +33,14 @@
 #include <unistd.h>
 
 namespace {
+
+// At exit (after the exit-now command): what the simulator saw at the very
+// end, from the thread that ends the process.
+void report_at_exit() {
+    std::printf("exited in-provider %u violations %u\n", olstate_sim_calls_in_progress(),
+                olstate_sim_violations(OLSTATE_SIM_VIOLATION_ALL));
+    std::fflush(stdout);
+}
 
 int die(const char* what, olstate_result r) {
     std::printf("error %s %s %s\n", what, olstate_result_name(r), olstate_last_error_message());
@@ -121,6 +135,12 @@ int main(int argc, char** argv) {
             for (const int fd : fillers) ::close(fd);
             fillers.clear();
             std::printf("ok\n");
+        } else if (line == "hold-done") {
+            const int32_t hr = olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_HOLD_DONE);
+            std::printf(hr == 0 ? "ok\n" : "error hold-done %d\n", hr);
+        } else if (line == "exit-now") {
+            std::atexit(report_at_exit);
+            std::exit(0);
         } else if (line == "quit") {
             break;
         } else {
