@@ -251,7 +251,7 @@ bool HostClient::serve_hello(const protocol::Message& first) {
     // Outlook it is not the thread that may call Outlook).
     const std::uint32_t caps = settings_->known->capabilities();
     std::uint32_t state = 0;
-    if (!settings_->known->state(state)) {
+    if (!known_state(state)) {
         push_control(refusal(OLSTATE_E_PROVIDER_NOT_FOUND, "the bridged session is closed"), true);
         return false;
     }
@@ -287,6 +287,14 @@ bool HostClient::serve_hello(const protocol::Message& first) {
     return true;
 }
 
+bool HostClient::known_state(std::uint32_t& out) const noexcept {
+    // The session must still be open: with capabilities 0 there is no
+    // subscription whose release would say that it closed. Capabilities are
+    // the session's cached copy, so this never reaches the provider.
+    std::uint32_t caps = 0;
+    return settings_->known->state(out) && olstate_capabilities(settings_->session, &caps) == OLSTATE_OK;
+}
+
 void HostClient::answer(const protocol::Message& request) {
     protocol::Reply reply;
     olstate_result r = OLSTATE_OK;
@@ -294,7 +302,7 @@ void HostClient::answer(const protocol::Message& request) {
     if (const auto* g = std::get_if<protocol::GetState>(&request)) {
         reply.request = g->request;
         std::uint32_t state = 0;
-        if (settings_->known->state(state)) {
+        if (known_state(state)) {
             reply.value = state;
         } else {
             r = OLSTATE_E_PROVIDER_NOT_FOUND;
@@ -314,7 +322,15 @@ void HostClient::answer(const protocol::Message& request) {
         // that owns the session (Outlook's UI thread), which a blocking change
         // would hold up. A blocking request waits here, for the CHANGE_DONE
         // the host's own subscription sees, and only this client waits.
-        r = olstate_set_state(settings_->session, s->state, OLSTATE_SET_DEFAULT);
+        // A host that is stopping hands over no more changes (its owner
+        // thread may be closing the session).
+        std::uint32_t known = 0;
+        if (!known_state(known)) {
+            r = OLSTATE_E_PROVIDER_NOT_FOUND;
+            message = "the bridged session is closed";
+        } else {
+            r = olstate_set_state(settings_->session, s->state, OLSTATE_SET_DEFAULT);
+        }
         if (r == OLSTATE_OK && s->flags == OLSTATE_SET_BLOCK) {
             r = settings_->known->wait_until_reached(s->state, kBlockingSetWait, message);
         }

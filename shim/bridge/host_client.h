@@ -88,6 +88,9 @@ private:
     void run_writer() noexcept;
     bool serve_hello(const protocol::Message& first);
     void answer(const protocol::Message& request);
+    // The state the host knows, false once the host stopped or its session
+    // closed.
+    bool known_state(std::uint32_t& out) const noexcept;
     // Queues a control frame (welcome, reply, refusal, bye). False when the
     // client lets too many pile up (it does not read): it is then closed.
     bool push_control(protocol::Message message, bool last = false);

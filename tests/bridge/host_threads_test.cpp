@@ -155,6 +155,11 @@ TEST_CASE("a profile without capabilities is still published and serves get-stat
     CHECK(caps == 0);
     CHECK(olstate_get_state(a.get(), &state) == OLSTATE_OK);
     CHECK(state == OLSTATE_ONLINE);
+    // No notification says the session closed: the next request finds out.
+    host.session.reset();
+    CHECK(olstate_get_state(a.get(), &state) == OLSTATE_E_PROVIDER_NOT_FOUND);
+    CHECK_MESSAGE(std::string(olstate_last_error_message()).find("closed") != std::string::npos,
+                  olstate_last_error_message());
 }
 
 TEST_CASE("a client's blocking set waits for its CHANGE_DONE in the host, never inside the provider") {
