@@ -21,6 +21,7 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fcntl.h>
@@ -84,50 +85,59 @@ int main(int argc, char** argv) {
     };
     if (!start()) return 1;
 
+    // Commands are read and run on a thread of their own: this thread opened
+    // the session, so it is the session's owner thread (the header's
+    // "Threading") and runs the simulator's owner loop, as Outlook's main
+    // thread runs its message loop, until the commands end.
     std::vector<int> fillers;
-    std::string line;
-    while (std::getline(std::cin, line)) {
-        if (line == "toggle") {
-            uint32_t s = 0;
-            olstate_sim_get_state(profile.c_str(), &s);
-            const int32_t hr = olstate_sim_set_state(profile.c_str(), s == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE, 1);
-            std::printf(hr == 0 ? "ok\n" : "error toggle %d\n", hr);
-        } else if (line.rfind("storm ", 0) == 0) {
-            const auto n = static_cast<uint32_t>(std::atoi(line.c_str() + 6));
-            const int32_t hr = olstate_sim_storm(profile.c_str(), 1, n);
-            std::printf(hr == 0 ? "ok\n" : "error storm %d\n", hr);
-        } else if (line == "state") {
-            uint32_t s = 0;
-            olstate_sim_get_state(profile.c_str(), &s);
-            std::printf("%s\n", s == OLSTATE_ONLINE ? "online" : "offline");
-        } else if (line == "stop") {
-            const olstate_result r = olstate_bridge_stop(bridge);
-            bridge = nullptr;
-            if (r) die("bridge_stop", r);
-            else std::printf("stopped\n");
-        } else if (line == "start") {
-            if (!start()) continue;
-        } else if (line == "close") {
-            const olstate_result r = olstate_close(session);
-            session = nullptr;
-            if (r) die("close", r);
-            else std::printf("closed\n");
-        } else if (line == "fill-fds") {
-            // The host out of file descriptors (EMFILE), as a leaky Outlook
-            // add-in could leave it.
-            for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
-            std::printf("ok\n");
-        } else if (line == "free-fds") {
-            for (const int fd : fillers) ::close(fd);
-            fillers.clear();
-            std::printf("ok\n");
-        } else if (line == "quit") {
-            break;
-        } else {
-            std::printf("error unknown command %s\n", line.c_str());
+    std::thread commands([&] {
+        std::string line;
+        while (std::getline(std::cin, line)) {
+            if (line == "toggle") {
+                uint32_t s = 0;
+                olstate_sim_get_state(profile.c_str(), &s);
+                const int32_t hr = olstate_sim_set_state(profile.c_str(), s == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE, 1);
+                std::printf(hr == 0 ? "ok\n" : "error toggle %d\n", hr);
+            } else if (line.rfind("storm ", 0) == 0) {
+                const auto n = static_cast<uint32_t>(std::atoi(line.c_str() + 6));
+                const int32_t hr = olstate_sim_storm(profile.c_str(), 1, n);
+                std::printf(hr == 0 ? "ok\n" : "error storm %d\n", hr);
+            } else if (line == "state") {
+                uint32_t s = 0;
+                olstate_sim_get_state(profile.c_str(), &s);
+                std::printf("%s\n", s == OLSTATE_ONLINE ? "online" : "offline");
+            } else if (line == "stop") {
+                const olstate_result r = olstate_bridge_stop(bridge);
+                bridge = nullptr;
+                if (r) die("bridge_stop", r);
+                else std::printf("stopped\n");
+            } else if (line == "start") {
+                if (!start()) continue;
+            } else if (line == "close") {
+                const olstate_result r = olstate_close(session);
+                session = nullptr;
+                if (r) die("close", r);
+                else std::printf("closed\n");
+            } else if (line == "fill-fds") {
+                // The host out of file descriptors (EMFILE), as a leaky Outlook
+                // add-in could leave it.
+                for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
+                std::printf("ok\n");
+            } else if (line == "free-fds") {
+                for (const int fd : fillers) ::close(fd);
+                fillers.clear();
+                std::printf("ok\n");
+            } else if (line == "quit") {
+                break;
+            } else {
+                std::printf("error unknown command %s\n", line.c_str());
+            }
+            std::fflush(stdout);
         }
-        std::fflush(stdout);
-    }
+        olstate_sim_quit_owner_loops();
+    });
+    olstate_sim_run_owner_loop();
+    commands.join();
     if (bridge) olstate_bridge_stop(bridge);
     if (session) olstate_close(session);
     return 0;
