@@ -136,7 +136,7 @@ HRESULT OfflineObject::SetCurrentState(ULONG flags, ULONG mask, ULONG state, voi
         return E_INVALIDARG_;
     if (flags == MAPIOFFLINE_FLAG_BLOCK) {
         OwnerInbox* inbox = strict_inbox();
-        if (inbox && inbox->is_current() && inbox->in_job()) return hang_in_notification();
+        if (inbox && inbox->is_current() && inbox->in_notification()) return hang_in_notification();
     }
     return request_change(state, flags == MAPIOFFLINE_FLAG_BLOCK);
 }

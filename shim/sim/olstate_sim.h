@@ -259,6 +259,32 @@ OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_quit_owner_loops(void);
  * OLSTATE_SIM_E_NOT_READY; 0 clears. */
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_not_ready(uint32_t calls);
 
+/* ---- The owner seam: carrying a program's calls to the owner thread ----
+ *
+ * In strict mode only the owner thread may call the offline object. A
+ * program (olstate's COM provider does) carries calls made on its other
+ * threads to the owner this way, the stand-in for posting to a window of the
+ * owner thread in Outlook. These two functions are optional for a provider
+ * library: olstate looks them up by name in the library it loads and, when
+ * they are missing or the simulator is not strict, calls directly.
+ *
+ * olstate_sim_owner_current - on the thread about to open (HrOpenOfflineObj):
+ *   in strict mode *out_owner gets that thread's owner inbox (an opaque
+ *   handle, valid for the life of the process) and it returns S_OK; in the
+ *   forgiving mode *out_owner gets NULL and it returns S_FALSE (1): any
+ *   thread may call.
+ * olstate_sim_owner_post - any thread: queues job(context) on that inbox.
+ *   It runs on the owner thread, in order with the notifications queued
+ *   there, when the owner pumps (olstate_sim_pump, olstate_sim_run_owner_loop,
+ *   its Windows message loop, or a blocking SetCurrentState it makes). It is
+ *   not a notification: a blocking SetCurrentState in it does not hang. A
+ *   job never runs if the owner never pumps again: the poster decides how
+ *   long it waits. */
+typedef void(OLSTATE_SIM_CALL* olstate_sim_owner_job)(void* context);
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_owner_current(void** out_owner);
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_owner_post(void* owner, olstate_sim_owner_job job,
+                                                                void* context);
+
 #ifdef __cplusplus
 }
 #endif
