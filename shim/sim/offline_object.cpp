@@ -267,12 +267,13 @@ HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
     };
     auto done = std::make_shared<Done>();
     deliver([this, old_state, new_state, done] {
-        run_change(old_state, new_state);
-        {
-            const std::lock_guard lock(done->mutex);
-            done->done = true;
-        }
-        done->cv.notify_all();
+        run_change(old_state, new_state, [done] {
+            {
+                const std::lock_guard lock(done->mutex);
+                done->done = true;
+            }
+            done->cv.notify_all();
+        });
     });
     if (inbox && inbox->is_current()) {
         // Strict mode on the owner thread: the change runs here, in turn.
@@ -287,7 +288,7 @@ HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
     return S_OK_;
 }
 
-void OfflineObject::run_change(ULONG old_state, ULONG new_state) noexcept {
+void OfflineObject::run_change(ULONG old_state, ULONG new_state, WorkQueue::Job then) noexcept {
     MAPIOFFLINE_NOTIFY n{sizeof n, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START, 0,
                          {{MAPIOFFLINE_STATE_OFFLINE_MASK, old_state, new_state}}};
     send_to_all(n);
@@ -297,15 +298,35 @@ void OfflineObject::run_change(ULONG old_state, ULONG new_state) noexcept {
     }
     n.NotifyType = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE;
     send_to_all(n);
+    finish_change(old_state, new_state, std::move(then));
+}
+
+void OfflineObject::finish_change(ULONG old_state, ULONG new_state, WorkQueue::Job then) noexcept {
     // A change Outlook is slow to finish (olstate_sim.h): DONE waits, the
     // change stays under way, and so does a blocking SetCurrentState.
-    if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_HOLD_DONE)) Faults::get().wait_while_holding_done();
+    if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_HOLD_DONE)) {
+        if (strict_inbox()) {
+            // Strict: the owner thread must keep running its loop (it may be
+            // the one to end the hold), so the rest of the change comes back
+            // to it later instead of waiting here.
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            try {
+                deliver([this, old_state, new_state, then] { finish_change(old_state, new_state, then); });
+                return;
+            } catch (...) {
+                // No memory to queue it: wait here after all.
+            }
+        }
+        Faults::get().wait_while_holding_done();
+    }
     {
         std::lock_guard lock(mutex_);
         in_flight_ = false;  // just before DONE, as documented
     }
-    n.NotifyType = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE;
+    MAPIOFFLINE_NOTIFY n{sizeof n, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE, 0,
+                         {{MAPIOFFLINE_STATE_OFFLINE_MASK, old_state, new_state}}};
     send_to_all(n);
+    if (then) then();
 }
 
 void OfflineObject::send_to_all(MAPIOFFLINE_NOTIFY n, bool null_pointer) {

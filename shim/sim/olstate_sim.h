@@ -71,7 +71,8 @@ extern "C" {
                                                        (olstate_sim_set_misbehaviour, olstate_sim_reset),
                                                        as does a blocking SetCurrentState; the thread
                                                        delivering the change waits too (strict mode:
-                                                       the owner thread, so clear it from another) */
+                                                       the owner thread keeps running its loop, the
+                                                       DONE is queued to it again every 5 ms) */
 
 /* Resets every profile to ONLINE with both capabilities, default delivery,
  * no faults, no misbehaviour, no "not ready" answers, the strict mode of
