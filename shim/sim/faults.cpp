@@ -14,11 +14,26 @@ Faults& Faults::get() {
 }
 
 void Faults::set_misbehaviour(std::uint32_t mask) noexcept {
+    std::vector<std::function<void()>> resumed;
     {
         std::lock_guard lock(hold_mutex_);
         misbehaviour_.store(mask);
+        if (!(mask & OLSTATE_SIM_MISBEHAVE_HOLD_DONE)) resumed.swap(held_);
     }
     released_.notify_all();
+    for (auto& r : resumed) {
+        try {
+            r();
+        } catch (...) {
+        }
+    }
+}
+
+bool Faults::hold_until_released(std::function<void()> resume) {
+    std::lock_guard lock(hold_mutex_);
+    if (!misbehaves(OLSTATE_SIM_MISBEHAVE_HOLD_DONE)) return false;
+    held_.push_back(std::move(resume));
+    return true;
 }
 
 void Faults::wait_while_holding_done() noexcept {

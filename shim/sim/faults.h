@@ -6,9 +6,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "../com/com_types.h"
 
@@ -25,6 +27,9 @@ public:
     void set_misbehaviour(std::uint32_t mask) noexcept;
     // OLSTATE_SIM_MISBEHAVE_HOLD_DONE: returns once that bit is cleared.
     void wait_while_holding_done() noexcept;
+    // While HOLD_DONE is set: keeps `resume` and runs it on the thread that
+    // clears the bit, and answers true; false when not holding (run on).
+    bool hold_until_released(std::function<void()> resume);
     // "Not ready" answers of HrOpenOfflineObj still to give; the first
     // count comes from OLSTATE_SIM_NOT_READY. True when this call gets one.
     bool take_not_ready() noexcept;
@@ -50,6 +55,7 @@ private:
     std::atomic<std::uint32_t> misbehaviour_{0};
     std::mutex hold_mutex_;  // with released_: wakes changes held by HOLD_DONE
     std::condition_variable released_;
+    std::vector<std::function<void()>> held_;  // hold_until_released's, run at the release
     std::atomic<std::uint32_t> not_ready_{not_ready_from_environment()};
     static std::uint32_t not_ready_from_environment() noexcept;
     std::set<std::u16string> unknown_;

@@ -307,14 +307,15 @@ void OfflineObject::finish_change(ULONG old_state, ULONG new_state, WorkQueue::J
     if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_HOLD_DONE)) {
         if (strict_inbox()) {
             // Strict: the owner thread must keep running its loop (it may be
-            // the one to end the hold), so the rest of the change comes back
-            // to it later instead of waiting here.
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            // the one to end the hold), so the rest of the change is queued
+            // to it again when the hold ends instead of waiting here.
             try {
-                deliver([this, old_state, new_state, then] { finish_change(old_state, new_state, then); });
-                return;
+                if (Faults::get().hold_until_released([this, old_state, new_state, then] {
+                        deliver([this, old_state, new_state, then] { finish_change(old_state, new_state, then); });
+                    }))
+                    return;
             } catch (...) {
-                // No memory to queue it: wait here after all.
+                // No memory to keep it: wait here after all.
             }
         }
         Faults::get().wait_while_holding_done();

@@ -72,7 +72,7 @@ extern "C" {
                                                        as does a blocking SetCurrentState; the thread
                                                        delivering the change waits too (strict mode:
                                                        the owner thread keeps running its loop, the
-                                                       DONE is queued to it again every 5 ms) */
+                                                       DONE is queued to it when the bit is cleared) */
 
 /* Resets every profile to ONLINE with both capabilities, default delivery,
  * no faults, no misbehaviour, no "not ready" answers, the strict mode of
