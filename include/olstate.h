@@ -379,7 +379,8 @@ typedef struct olstate_session_info {
  *       program: nothing could run the carried calls, so olstate keeps
  *       calling directly, as before 1.3).
  *   OLSTATE_THREADING_OWNER_WINDOW - Windows: the Outlook provider (or the
- *       strict simulator) opened on a thread with a message queue
+ *       strict simulator; a simulator standing in for Outlook's MAPI DLL
+ *       follows its own mode) opened on a thread with a message queue
  *       (IsGUIThread): calls are posted to a message-only window olstate
  *       creates on that thread at open; its message loop (GetMessage/
  *       DispatchMessage, any modal loop) runs them. Outlook's main thread

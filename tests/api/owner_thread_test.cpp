@@ -32,12 +32,7 @@ olstate_session* open_on(OwnerLoop& owner, const std::string& profile, uint32_t 
     });
 }
 
-uint32_t threading_of(olstate_session* s) {
-    olstate_session_info info{};
-    info.struct_size = sizeof info;
-    REQUIRE(olstate_get_session_info(s, &info) == OLSTATE_OK);
-    return info.threading;
-}
+uint32_t threading_of(olstate_session* s) { return session_info(s).threading; }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -67,16 +67,21 @@ std::string current_thread_name() {
 }  // namespace
 
 std::unique_ptr<OwnerThread> OwnerThread::for_current_thread(std::uint32_t kind, const ProviderLibrary& library) {
-    const bool outlook = kind == OLSTATE_PROVIDER_OUTLOOK;
-    if (!outlook && !library.owner_current) return std::make_unique<OwnerThread>(nullptr);
-    // The window first: making the simulator's inbox may give this thread a
-    // message queue of its own (the simulator's window on Windows).
-    std::unique_ptr<OwnerChannel> window = open_owner_window();
-    // The strict simulator may stand in for Outlook's MAPI DLL too (tests).
-    std::unique_ptr<OwnerChannel> inbox = open_owner_inbox(library);
-    // A provider library that is not the strict simulator keeps direct calls.
-    if (!outlook && !inbox) return std::make_unique<OwnerThread>(nullptr);
-    return std::make_unique<OwnerThread>(window ? std::move(window) : std::move(inbox));
+    if (library.owner_current) {
+        // The simulator (also standing in for Outlook's MAPI DLL in tests)
+        // decides by its own mode: strict keeps Outlook's rule, forgiving
+        // lets any thread call, as before. The window first: making the
+        // simulator's inbox may give this thread a message queue of its own
+        // (the simulator's window on Windows).
+        std::unique_ptr<OwnerChannel> window = open_owner_window();
+        std::unique_ptr<OwnerChannel> inbox = open_owner_inbox(library);
+        if (!inbox) return std::make_unique<OwnerThread>(nullptr);
+        return std::make_unique<OwnerThread>(window ? std::move(window) : std::move(inbox));
+    }
+    // Outlook's own MAPI DLL: its main thread's message loop (a thread
+    // without a message queue keeps direct calls). Any other library: direct.
+    if (kind == OLSTATE_PROVIDER_OUTLOOK) return std::make_unique<OwnerThread>(open_owner_window());
+    return std::make_unique<OwnerThread>(nullptr);
 }
 
 OwnerThread::OwnerThread(std::unique_ptr<OwnerChannel> channel)

@@ -26,11 +26,11 @@ struct CarriedCall;  // owner_thread.cpp
 class OwnerThread {
 public:
     // On the opening thread, before HrOpenOfflineObj. kind: OLSTATE_PROVIDER_*.
-    // Where the owner rule applies (Outlook's provider; any provider library
-    // that is the strict simulator): a message-only window when this thread
-    // has a message queue, else the strict simulator's owner inbox, else
-    // (a console thread in Outlook's process) direct calls. Everything else
-    // (a forgiving library) runs directly.
+    // The strict simulator (whatever the kind it stands in for): a
+    // message-only window when this thread has a message queue, else its
+    // owner inbox. Outlook's own MAPI DLL: the window on a thread with a
+    // message queue, else direct calls. Everything else (the forgiving
+    // simulator, any other library) runs directly.
     static std::unique_ptr<OwnerThread> for_current_thread(std::uint32_t kind, const ProviderLibrary& library);
 
     explicit OwnerThread(std::unique_ptr<OwnerChannel> channel);
