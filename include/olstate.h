@@ -344,16 +344,72 @@ typedef struct olstate_session_info {
                                   host, the one asked for, or empty) */
     const char* provider_path; /* UTF-8 path of the provider library actually loaded
                                   (bridge: the endpoint) */
+    uint32_t threading;        /* OLSTATE_THREADING_*: which thread calls the provider's
+                                  objects (see "Threading" below). Since 1.3 */
 } olstate_session_info;
 
+/* Threading: which thread calls the provider's objects (session_info.threading).
+ *
+ * Outlook's offline object belongs to the thread that opened it (Outlook's
+ * main thread, a single-threaded apartment with a message loop), and MAPI
+ * does not promise that other threads may use it. So for a provider that
+ * enforces this rule, the session's "owner thread" is the thread that called
+ * olstate_open/olstate_open_ex, and every call into the provider's objects
+ * (QueryInterface, GetCapabilities, Get/SetCurrentState, Advise, Unadvise,
+ * Release) runs on it:
+ *   - made on the owner thread (an INLINE callback there included), a call
+ *     runs directly;
+ *   - made on any other thread (a QUEUED callback, a bridge thread, your
+ *     worker), it is carried to the owner thread, which runs it the next
+ *     time its message loop (its owner loop) runs, and the result is carried
+ *     back. The caller waits at most OLSTATE_OWNER_WAIT_MS: an owner thread
+ *     that is busy, blocked or runs no loop makes the call fail with
+ *     OLSTATE_E_TIMEOUT and a message naming the owner thread (a call not
+ *     yet started then never runs). olstate_close ends such waits at once
+ *     (INVALID_HANDLE);
+ *   - olstate_close on another thread never waits for the owner: it hands
+ *     Unadvise and the final Releases to the owner thread and returns. If the
+ *     owner never runs its loop again, they never run: the references are
+ *     left behind (the process keeps the provider loaded), never released
+ *     from the wrong thread.
+ * Which way applies is fixed at open:
+ *   OLSTATE_THREADING_DIRECT - every call runs on the caller's thread: the
+ *       bridge, a LIBRARY or the forgiving simulator, and the Outlook
+ *       provider opened on a thread with no message queue (a console
+ *       program: nothing could run the carried calls, so olstate keeps
+ *       calling directly, as before 1.3).
+ *   OLSTATE_THREADING_OWNER_WINDOW - Windows: the Outlook provider (or the
+ *       strict simulator; a simulator standing in for Outlook's MAPI DLL
+ *       follows its own mode) opened on a thread with a message queue
+ *       (IsGUIThread): calls are posted to a message-only window olstate
+ *       creates on that thread at open; its message loop (GetMessage/
+ *       DispatchMessage, any modal loop) runs them. Outlook's main thread
+ *       is one. Never open such a session on a GUI thread that stops
+ *       pumping while other threads use the session.
+ *   OLSTATE_THREADING_OWNER_LOOP - the strict simulator (olstate_sim.h,
+ *       "Strict mode") on a thread without a message queue: calls are queued
+ *       in the simulator's owner inbox, run by olstate_sim_pump or
+ *       olstate_sim_run_owner_loop on the owner thread (the test's stand-in
+ *       for Outlook's message loop). */
+#define OLSTATE_THREADING_DIRECT 0u       /* since 1.3 */
+#define OLSTATE_THREADING_OWNER_WINDOW 1u /* since 1.3 */
+#define OLSTATE_THREADING_OWNER_LOOP 2u   /* since 1.3 */
+
+/* How long a call carried to the owner thread waits for it (see Threading).
+ * Since 1.3. */
+#define OLSTATE_OWNER_WAIT_MS 5000u
+
 /* Facts about an open session. The caller sets out_info->struct_size; the
- * library writes at most that many bytes. The strings are owned by the
+ * library writes at most that many bytes. Accepted: this header's sizeof or
+ * more, and (since 1.3, which added threading) the size of ABI 1.0 to 1.2
+ * (up to provider_path), which gets the fields it has. A 1.2 library
+ * requires at least its own size. The strings are owned by the
  * session and valid until it is closed (also after the profile changed: a
  * later call returns another string, the earlier one stays valid). Read it
  * again after PROVIDER_BACK: a bridge session may have reached another host.
  * Since 1.0 (the profile follows a bridge's host since 1.2). Threads: any.
- * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_info, struct_size too
- * small). */
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL out_info, a struct_size
+ * other than those). */
 OLSTATE_API olstate_result OLSTATE_CALL olstate_get_session_info(olstate_session* session,
                                                                  olstate_session_info* out_info);
 
@@ -618,8 +674,15 @@ OLSTATE_API void OLSTATE_CALL olstate_bridge_options_init(olstate_bridge_options
 /* Publishes session on its endpoint (options NULL = the defaults). Clients see
  * the session's capabilities, state and events; the bridge never runs client
  * requests or network I/O on the provider's notification thread, and one
- * slow client never delays another. It subscribes to the session like any
- * caller (one subscription, until stop). The session must stay open while
+ * slow client never delays another. It reads the session's capabilities
+ * and state once, on the calling thread, and subscribes to it like any
+ * caller (one subscription, until stop); since 1.3 its own threads never
+ * call the session otherwise: clients are answered from the state it
+ * follows, and their changes are started asynchronously (a client's
+ * blocking change waits in the bridge for its CHANGE_DONE, at most 30 s,
+ * then PROVIDER_FAILED). A session whose capabilities are 0 is published
+ * too (since 1.3): it sends no notifications, so its state is the one read
+ * at start. The session must stay open while
  * the bridge runs; closing it first disconnects every client (they get
  * OLSTATE_EVENT_PROVIDER_LOST) and withdraws the endpoint; the bridge must
  * still be stopped. The wire protocol is docs/bridge-protocol.md.
@@ -641,10 +704,14 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_bridge_endpoint(olstate_bridge* 
 
 /* Stops accepting clients, disconnects those connected (they get
  * OLSTATE_EVENT_PROVIDER_LOST) and frees the bridge. It ends the bridge's
- * subscription on the session, sends each client a "going away" frame
- * (giving clients that do not read at most half a second), closes every
- * connection and joins the bridge's own threads; a stuck client never makes
- * it hang. Never call it from inside a callback of the bridged session.
+ * subscription on the session, withdraws the endpoint and queues a "going
+ * away" frame for each client, then returns without waiting for any client
+ * (since 1.3; before, it waited up to half a second for them itself): a
+ * thread of the bridge's own gives clients that do not read at most half a
+ * second, closes every connection and joins the clients' threads, keeping
+ * olstate loaded meanwhile. A stuck client, or one whose change waits for
+ * the session's owner thread, never makes it hang or wait. Never call it
+ * from inside a callback of the bridged session.
  * olstate_bridge_stop(NULL) is a no-op returning OLSTATE_OK.
  * Since 1.1. Threads: any but the bridged session's callbacks. Errors:
  * INVALID_HANDLE (already stopped), WOULD_DEADLOCK (from inside a callback

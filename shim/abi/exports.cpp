@@ -3,6 +3,8 @@
 // every call sets or clears the thread's last error.
 #include <olstate.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <gsl/util>
 
@@ -164,14 +166,21 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_get_session_info(olstate_session
     return guarded("olstate_get_session_info", [&] {
         const SessionCall s(enter_session(session));
         if (!out_info) fail(OLSTATE_E_INVALID_ARGUMENT, "out_info is NULL");
-        if (out_info->struct_size < sizeof(olstate_session_info))
+        // The sizes programs were built with: 1.0's layout (up to
+        // provider_path, used until 1.2), or this one's or larger (a newer
+        // header). Later fields are written only to a caller that has them.
+        constexpr std::size_t first_size = offsetof(olstate_session_info, threading);
+        if (out_info->struct_size != first_size && out_info->struct_size < sizeof(olstate_session_info))
             fail(OLSTATE_E_INVALID_ARGUMENT,
                  "olstate_session_info.struct_size " + std::to_string(out_info->struct_size) +
-                     " is smaller than " + std::to_string(sizeof(olstate_session_info)));
-        olstate_session_info info = *out_info;
+                     " is neither " + std::to_string(first_size) + " (ABI 1.0 to 1.2) nor at least " +
+                     std::to_string(sizeof(olstate_session_info)) + " (sizeof)");
+        olstate_session_info info{};
+        std::memcpy(&info, out_info, first_size);
         s->fill_info(info);
-        // Writes only the fields this version knows, never past them.
-        std::memcpy(out_info, &info, sizeof info);
+        // Writes only the fields this version knows and the caller has room
+        // for, never past them.
+        std::memcpy(out_info, &info, std::min<std::size_t>(out_info->struct_size, sizeof info));
     });
 }
 

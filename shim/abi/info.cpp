@@ -1,6 +1,8 @@
 // Exports that describe the library; none of them touches the last error.
 #include <olstate.h>
 
+#include <cstddef>
+
 #include "last_error.h"
 
 #ifndef OLSTATE_VERSION
@@ -47,7 +49,9 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which) {
 // into a struct an older program owns (see the header).
 static_assert(sizeof(olstate_open_options) == (sizeof(void*) == 8 ? 40 : 24));
 static_assert(sizeof(olstate_event) == 48);
-static_assert(sizeof(olstate_session_info) == (sizeof(void*) == 8 ? 24 : 16));
+static_assert(offsetof(olstate_session_info, threading) == (sizeof(void*) == 8 ? 24 : 16));
+// The 1.3 growth of the 1.0 struct, frozen likewise.
+static_assert(sizeof(olstate_session_info) == (sizeof(void*) == 8 ? 32 : 20));
 // The 1.1 layout, frozen likewise.
 static_assert(sizeof(olstate_bridge_options) == (sizeof(void*) == 8 ? 24 : 20));
 // The 1.2 layout, frozen likewise.

@@ -3,16 +3,51 @@
 #include <chrono>
 
 #include "base/failure.h"
+#include "base/module.h"
 #include "frame_io.h"
 
 namespace olstate::bridge {
 
 namespace {
 
-// How long stop() lets writers send their "going away" frame before it
-// closes every connection anyway (a client that stopped reading must not
-// hold the host up).
+// How long writers may take to send their "going away" frame after stop()
+// before their connections are closed anyway (a client that stopped reading
+// must not keep a thread forever). stop() itself does not wait for it.
 constexpr auto kGoodbyeGrace = std::chrono::milliseconds(500);
+
+// The end of a stopped host's clients, on a thread of its own so that stop()
+// returns at once (inside Outlook it runs on the UI thread): the writers get
+// kGoodbyeGrace to say goodbye, then every connection is closed and both
+// threads of each client joined. A reader may be waiting for the owner
+// thread (a state change carried to Outlook's UI thread), which is exactly
+// the thread stop() may run on, so it is joined here and never there. The
+// thread owns the clients (and they own what they use: their connection and
+// the shared settings), and the module stays loaded while it runs.
+void finish_in_background(std::vector<std::shared_ptr<HostClient>> clients) noexcept {
+    const auto finish = [](const std::vector<std::shared_ptr<HostClient>>& cs) noexcept {
+        const auto deadline = std::chrono::steady_clock::now() + kGoodbyeGrace;
+        for (const auto& c : cs) {
+            try {
+                c->wait_writer_until(deadline);
+            } catch (...) {
+            }
+        }
+        for (const auto& c : cs) c->force_close();
+        for (const auto& c : cs) c->join();
+    };
+    if (clients.empty()) return;
+    pin_olstate_module();
+    std::shared_ptr<std::vector<std::shared_ptr<HostClient>>> owned;
+    try {
+        owned = std::make_shared<std::vector<std::shared_ptr<HostClient>>>(std::move(clients));
+        std::thread([owned, finish]() noexcept { finish(*owned); }).detach();
+    } catch (...) {
+        // No memory or no thread: close every connection now and let each
+        // client's own threads end on their own (they hold the client; its
+        // destructor detaches them). Nothing here waits.
+        for (const auto& c : owned ? *owned : clients) c->force_close();
+    }
+}
 
 }  // namespace
 
@@ -21,9 +56,12 @@ struct Host::Hub {
     std::vector<std::shared_ptr<HostClient>> clients;
     bool session_gone = false;
     std::shared_ptr<Listener> listener;
+    std::shared_ptr<KnownState> known;  // set at start, before the subscription
 
-    // The session's callback: copy into each client's queue, nothing more.
+    // The session's callback: follow the state, copy into each client's
+    // queue, nothing more.
     void broadcast(const olstate_event& e) noexcept {
+        known->follow(e);
         std::lock_guard lock(mutex);
         for (const auto& c : clients) c->push_event(e);
     }
@@ -33,6 +71,7 @@ struct Host::Hub {
     void session_closed() noexcept {
         std::lock_guard lock(mutex);
         session_gone = true;
+        known->close();
         listener->shutdown();
         for (const auto& c : clients) c->going_away();
     }
@@ -77,18 +116,39 @@ std::unique_ptr<Host> Host::start(olstate_session* session, std::uint64_t sessio
     if (const olstate_result r = olstate_get_session_info(session, &info))
         throw Failure(r, std::string("the session to publish: ") + olstate_last_error_message());
     settings->profile = info.profile ? info.profile : "";
+    // The only reads of the session the host makes, on the starting thread
+    // (inside Outlook: its UI thread). From here on the subscription keeps
+    // the known state up to date and no host thread asks the session.
+    std::uint32_t caps = 0, state = 0;
+    olstate_result r = olstate_capabilities(session, &caps);
+    if (r == OLSTATE_OK) r = olstate_get_state(session, &state);
+    if (r != OLSTATE_OK)
+        throw Failure(r, std::string("reading the session to publish: ") + olstate_last_error_message());
+    settings->known = std::make_shared<KnownState>(caps, state);
     host->settings_ = std::move(settings);
 
     host->endpoint_ = options.endpoint.empty() ? default_endpoint() : options.endpoint;
     host->listener_ = listen(host->endpoint_);  // throws BUSY / PROVIDER_FAILED
     host->hub_ = std::make_shared<Hub>();
     host->hub_->listener = host->listener_;
+    host->hub_->known = host->settings_->known;
 
-    // The context is the session's from the call on (released on failure too).
-    auto context = std::make_unique<std::shared_ptr<Hub>>(host->hub_);
-    if (const olstate_result r =
-            olstate_subscribe(session, on_event, context.release(), on_release, &host->subscription_))
-        throw Failure(r, std::string("subscribing the bridge to the session: ") + olstate_last_error_message());
+    // A profile that can go neither online nor offline sends no
+    // notifications (olstate_subscribe refuses it): the host serves the
+    // state read above, which cannot change, and subscribes to nothing.
+    if (caps != 0) {
+        // CURRENT first, then every change: no change between the read above
+        // and the subscription goes unseen.
+        olstate_subscribe_options so;
+        olstate_subscribe_options_init(&so);
+        so.flags = OLSTATE_SUBSCRIBE_CURRENT_STATE;
+        so.callback = on_event;
+        so.release = on_release;
+        // The context is the session's from the call on (released on failure too).
+        so.context = std::make_unique<std::shared_ptr<Hub>>(host->hub_).release();
+        if (const olstate_result sr = olstate_subscribe_ex(session, &so, &host->subscription_))
+            throw Failure(sr, std::string("subscribing the bridge to the session: ") + olstate_last_error_message());
+    }
 
     host->accept_thread_ = std::thread([h = host.get()] { h->run_accept(); });
     return host;
@@ -152,21 +212,19 @@ void Host::stop() noexcept {
     // A start that failed half-way has no listener or hub yet.
     if (listener_) listener_->shutdown();
     if (accept_thread_.joinable()) accept_thread_.join();
-    // Waits for running callbacks; the release then says "going away" to
-    // every client. A session already closed released it before.
+    // Waits for running callbacks (they only copy events); the release then
+    // says "going away" to every client. A session already closed released
+    // it before; a profile without capabilities never subscribed.
     if (subscription_) olstate_unsubscribe(session_, subscription_);
     if (!hub_) return;
-    hub_->session_closed();
+    hub_->session_closed();  // also wakes every blocking set waiting for its change
 
     std::vector<std::shared_ptr<HostClient>> clients;
     {
         std::lock_guard lock(hub_->mutex);
         clients.swap(hub_->clients);
     }
-    const auto deadline = std::chrono::steady_clock::now() + kGoodbyeGrace;
-    for (const auto& c : clients) c->wait_writer_until(deadline);
-    for (const auto& c : clients) c->force_close();
-    for (const auto& c : clients) c->join();
+    finish_in_background(std::move(clients));
 }
 
 }  // namespace olstate::bridge

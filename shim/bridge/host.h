@@ -5,8 +5,16 @@
 // callback never runs I/O, and the session's release tells the host that the
 // session closed.
 //
+// No thread of the host calls the session after start: it answers from the
+// state it knows (known_state.h), and a client's set is handed over as an
+// asynchronous olstate_set_state (blocking sets wait for their CHANGE_DONE
+// in KnownState, never inside the provider).
+//
 // Threads: one accepting clients, and per client one reader and one writer
-// (host_client.h). stop() ends them all and joins them.
+// (host_client.h). stop() returns at once: it joins only the accepting
+// thread, and hands the clients to a thread of their own that lets them say
+// goodbye, closes them and joins them (a reader may be waiting for the
+// thread that calls stop()).
 #pragma once
 
 #include <olstate.h>
@@ -42,8 +50,9 @@ public:
 
     std::uint64_t session_id() const noexcept { return session_id_; }
     const std::string& endpoint() const noexcept { return endpoint_; }
-    // Stops accepting, says "going away" to every client, closes and joins
-    // everything. Idempotent. Never call from a callback of the session.
+    // Stops accepting, queues "going away" to every client and returns; the
+    // clients are closed and joined in the background (kGoodbyeGrace at
+    // most). Idempotent. Never call from a callback of the session.
     void stop() noexcept;
 
     // What the session's callback and release reach (shared with them).

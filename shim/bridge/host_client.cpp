@@ -304,13 +304,12 @@ bool HostClient::serve_hello(const protocol::Message& first) {
                      true);
         return false;
     }
-    uint32_t caps = 0, state = 0;
-    olstate_result r = olstate_capabilities(settings_->session, &caps);
-    if (r == OLSTATE_OK) r = olstate_get_state(settings_->session, &state);
-    if (r != OLSTATE_OK) {
-        push_control(refusal(r == OLSTATE_E_INVALID_HANDLE ? OLSTATE_E_PROVIDER_NOT_FOUND : r,
-                             std::string("the host cannot read its session: ") + olstate_last_error_message()),
-                     true);
+    // The state the host knows: this thread never calls the session (inside
+    // Outlook it is not the thread that may call Outlook).
+    const std::uint32_t caps = settings_->known->capabilities();
+    std::uint32_t state = 0;
+    if (!known_state(state)) {
+        push_control(refusal(OLSTATE_E_PROVIDER_NOT_FOUND, "the bridged session is closed"), true);
         return false;
     }
     // A slot among max_clients, taken only now: idle connections hold none.
@@ -345,14 +344,27 @@ bool HostClient::serve_hello(const protocol::Message& first) {
     return true;
 }
 
+bool HostClient::known_state(std::uint32_t& out) const noexcept {
+    // The session must still be open: with capabilities 0 there is no
+    // subscription whose release would say that it closed. Capabilities are
+    // the session's cached copy, so this never reaches the provider.
+    std::uint32_t caps = 0;
+    return settings_->known->state(out) && olstate_capabilities(settings_->session, &caps) == OLSTATE_OK;
+}
+
 void HostClient::answer(const protocol::Message& request) {
     protocol::Reply reply;
     olstate_result r = OLSTATE_OK;
+    std::string message;  // the failure's reason when it is not olstate's last error
     if (const auto* g = std::get_if<protocol::GetState>(&request)) {
         reply.request = g->request;
-        uint32_t state = 0;
-        r = olstate_get_state(settings_->session, &state);
-        if (r == OLSTATE_OK) reply.value = state;
+        std::uint32_t state = 0;
+        if (known_state(state)) {
+            reply.value = state;
+        } else {
+            r = OLSTATE_E_PROVIDER_NOT_FOUND;
+            message = "the bridged session is closed";
+        }
     } else if (const auto* s = std::get_if<protocol::SetState>(&request)) {
         reply.request = s->request;
         if (!(settings_->flags & OLSTATE_BRIDGE_ALLOW_SET_STATE)) {
@@ -363,17 +375,34 @@ void HostClient::answer(const protocol::Message& request) {
             push_control(std::move(reply));
             return;
         }
-        // This reader thread is not the provider's notification thread, so
-        // a blocking change is safe here; only this client waits for it.
-        r = olstate_set_state(settings_->session, s->state, s->flags);
+        // Always asynchronous: the provider carries the change to the thread
+        // that owns the session (Outlook's UI thread), which a blocking change
+        // would hold up. A blocking request waits here, for the CHANGE_DONE
+        // the host's own subscription sees, and only this client waits.
+        // A host that is stopping hands over no more changes (its owner
+        // thread may be closing the session).
+        std::uint32_t known = 0;
+        if (!known_state(known)) {
+            r = OLSTATE_E_PROVIDER_NOT_FOUND;
+            message = "the bridged session is closed";
+        } else {
+            r = olstate_set_state(settings_->session, s->state, OLSTATE_SET_DEFAULT);
+        }
+        if (r == OLSTATE_OK && s->flags == OLSTATE_SET_BLOCK) {
+            r = settings_->known->wait_until_reached(s->state, kBlockingSetWait, message);
+        }
     } else if (const auto* p = std::get_if<protocol::Ping>(&request)) {
         reply.request = p->request;
     }
     if (r != OLSTATE_OK) {
         // The host's session closed: for the client the provider is gone.
         reply.result = r == OLSTATE_E_INVALID_HANDLE ? OLSTATE_E_PROVIDER_NOT_FOUND : r;
-        reply.hresult = olstate_last_error_hresult();
-        reply.message = olstate_last_error_message();
+        if (message.empty()) {
+            reply.hresult = olstate_last_error_hresult();
+            reply.message = olstate_last_error_message();
+        } else {
+            reply.message = std::move(message);
+        }
     }
     push_control(std::move(reply));
 }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/bounded_queue.h"
+#include "known_state.h"
 #include "protocol.h"
 #include "transport.h"
 
@@ -38,6 +39,8 @@ struct HostSettings {
     std::uint32_t queue_length = 64;
     std::uint32_t max_clients = 16;      // welcomed clients at most
     std::string profile;                 // the profile served
+    // What clients are told: the host's threads never ask the session.
+    std::shared_ptr<KnownState> known;
     // Clients welcomed and not yet finished: a slot is taken at the welcome,
     // so connections that never say hello never hold one.
     mutable std::atomic<std::uint32_t> welcomed{0};
@@ -94,6 +97,9 @@ private:
     void write_now(const protocol::Event& event) noexcept;
     bool serve_hello(const protocol::Message& first);
     void answer(const protocol::Message& request);
+    // The state the host knows, false once the host stopped or its session
+    // closed.
+    bool known_state(std::uint32_t& out) const noexcept;
     // Queues a control frame (welcome, reply, refusal, bye). False when the
     // client lets too many pile up (it does not read): it is then closed.
     bool push_control(protocol::Message message, bool last = false);

@@ -42,6 +42,9 @@ public:
         return &ptr_;
     }
     T* get() const noexcept { return ptr_; }
+    // Hands the reference over to the caller, who must Release it (or keep
+    // it on purpose): for a Release that has to run on another thread.
+    [[nodiscard]] T* detach() noexcept { return std::exchange(ptr_, nullptr); }
     T* operator->() const noexcept { return ptr_; }
     explicit operator bool() const noexcept { return ptr_ != nullptr; }
 

@@ -38,6 +38,7 @@ constexpr bool failed(HRESULT hr) noexcept { return hr < 0; }
 
 // HRESULTs met in this API (values from Microsoft's headers).
 constexpr HRESULT S_OK_ = 0;
+constexpr HRESULT S_FALSE_ = 1;
 constexpr HRESULT E_NOTIMPL_ = static_cast<HRESULT>(0x80004001u);
 constexpr HRESULT E_NOINTERFACE_ = static_cast<HRESULT>(0x80004002u);
 constexpr HRESULT E_POINTER_ = static_cast<HRESULT>(0x80004003u);

@@ -160,6 +160,9 @@ bool Session::unsubscribe(olstate_subscription token) {
 
 void Session::close() noexcept {
     closing_.store(true);
+    // Calls waiting for the provider's owner thread end now: close never
+    // waits for a thread that may itself be waiting for this close.
+    provider_->close_waits();
     waiter_.close();  // before waiting for calls: a wait in progress is one
     SubscriptionTable::Closed stopped = subscriptions_.close();
     if (!stopped.live) return;  // closed already (cannot happen: the registry hands close out once)
@@ -273,6 +276,7 @@ void Session::fill_info(olstate_session_info& info) noexcept {
     }
     info.profile = profile_.current(served);
     info.provider_path = provider_path_.c_str();
+    info.threading = provider_->threading();
 }
 
 }  // namespace olstate

@@ -8,8 +8,10 @@
 // checked above this line, and every event - state changes and the
 // provider's own lost/back - reaches the session the same way.
 //
-// Threads: get_state/set_state run on the caller's thread (several at once);
-// the receiver is called on whatever thread the provider notifies on.
+// Threads: get_state/set_state are called on any thread (several at once);
+// a COM provider whose objects belong to one owner thread carries them there
+// (provider/com/owner_thread.h). The receiver is called on whatever thread
+// the provider notifies on.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +69,14 @@ public:
     virtual std::string profile() const = 0;
     // OLSTATE_CAPABILITY_* offered now.
     virtual std::uint32_t capabilities() const = 0;
+    // OLSTATE_THREADING_*: which thread calls the provider's objects (the
+    // header's "Threading"; fixed at open).
+    virtual std::uint32_t threading() const noexcept { return 0; /* OLSTATE_THREADING_DIRECT */ }
+    // The session is closing: every call waiting for another thread (the
+    // owner thread, for a COM provider that carries its calls there) ends
+    // now, and later ones fail at once; unadvise() and the destructor still
+    // do their work (without waiting).
+    virtual void close_waits() noexcept {}
 
     // OLSTATE_ONLINE or OLSTATE_OFFLINE in `state` when ok().
     virtual Status get_state(std::uint32_t& state) = 0;

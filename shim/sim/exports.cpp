@@ -268,6 +268,28 @@ OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_not_ready(uint32_t call
     });
 }
 
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_owner_current(void** out_owner) {
+    return guarded([&]() -> HRESULT {
+        if (!out_owner) return E_INVALIDARG_;
+        *out_owner = nullptr;
+        if (!Strict::get().on()) return S_FALSE_;
+        *out_owner = &OwnerInbox::of_current_thread();
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_owner_post(void* owner, olstate_sim_owner_job job,
+                                                                void* context) {
+    return guarded([&]() -> HRESULT {
+        if (!owner || !job) return E_INVALIDARG_;
+        // The handle is an inbox olstate_sim_owner_current handed out; inboxes
+        // are never freed, so it stays valid.
+        static_cast<OwnerInbox*>(owner)->post([job, context] { job(context); },
+                                              OwnerInbox::Kind::carried_call);
+        return S_OK_;
+    });
+}
+
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_live_objects(void) {
     uint32_t n = 0;
     try {
@@ -297,6 +319,11 @@ OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_advised_sinks(void) {
 
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_held_sinks(void) {
     const int32_t n = Faults::get().held_sinks.load();
+    return n > 0 ? static_cast<uint32_t>(n) : 0;
+}
+
+OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_calls_in_progress(void) {
+    const int32_t n = Faults::get().calls_in_progress.load();
     return n > 0 ? static_cast<uint32_t>(n) : 0;
 }
 

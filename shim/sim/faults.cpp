@@ -13,6 +13,34 @@ Faults& Faults::get() {
     return *f;
 }
 
+void Faults::set_misbehaviour(std::uint32_t mask) noexcept {
+    std::vector<std::function<void()>> resumed;
+    {
+        std::lock_guard lock(hold_mutex_);
+        misbehaviour_.store(mask);
+        if (!(mask & OLSTATE_SIM_MISBEHAVE_HOLD_DONE)) resumed.swap(held_);
+    }
+    released_.notify_all();
+    for (auto& r : resumed) {
+        try {
+            r();
+        } catch (...) {
+        }
+    }
+}
+
+bool Faults::hold_until_released(std::function<void()> resume) {
+    std::lock_guard lock(hold_mutex_);
+    if (!misbehaves(OLSTATE_SIM_MISBEHAVE_HOLD_DONE)) return false;
+    held_.push_back(std::move(resume));
+    return true;
+}
+
+void Faults::wait_while_holding_done() noexcept {
+    std::unique_lock lock(hold_mutex_);
+    released_.wait(lock, [&] { return !misbehaves(OLSTATE_SIM_MISBEHAVE_HOLD_DONE); });
+}
+
 com::HRESULT Faults::take(std::uint32_t call) {
     std::lock_guard lock(mutex_);
     if (call >= kCalls || faults_[call].count == 0) return com::S_OK_;
@@ -56,7 +84,7 @@ void Faults::reset() {
     std::lock_guard lock(mutex_);
     for (auto& f : faults_) f = {};
     unknown_.clear();
-    misbehaviour_.store(0);
+    set_misbehaviour(0);  // also lets held changes finish
     not_ready_.store(0);
 }
 

@@ -26,6 +26,7 @@ OfflineObject& OfflineObject::create() {
 }
 
 HRESULT OfflineObject::QueryInterface(const Guid& iid, void** out) {
+    const CallInProgress counted;
     if (!out) return E_POINTER_;
     *out = nullptr;
     if (const HRESULT hr = check_thread("QueryInterface"); failed(hr)) return hr;
@@ -126,6 +127,7 @@ std::uint32_t OfflineObject::advised() {
 }
 
 HRESULT OfflineObject::SetCurrentState(ULONG flags, ULONG mask, ULONG state, void* reserved) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("SetCurrentState"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_SET_STATE); failed(hr)) return hr;
     if ((flags != MAPIOFFLINE_FLAG_DEFAULT && flags != MAPIOFFLINE_FLAG_BLOCK) ||
@@ -134,12 +136,13 @@ HRESULT OfflineObject::SetCurrentState(ULONG flags, ULONG mask, ULONG state, voi
         return E_INVALIDARG_;
     if (flags == MAPIOFFLINE_FLAG_BLOCK) {
         OwnerInbox* inbox = strict_inbox();
-        if (inbox && inbox->is_current() && inbox->in_job()) return hang_in_notification();
+        if (inbox && inbox->is_current() && inbox->in_notification()) return hang_in_notification();
     }
     return request_change(state, flags == MAPIOFFLINE_FLAG_BLOCK);
 }
 
 HRESULT OfflineObject::GetCapabilities(ULONG* out) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("GetCapabilities"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_GET_CAPABILITIES); failed(hr)) return hr;
     if (!out) return E_INVALIDARG_;
@@ -149,6 +152,7 @@ HRESULT OfflineObject::GetCapabilities(ULONG* out) {
 }
 
 HRESULT OfflineObject::GetCurrentState(ULONG* out) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("GetCurrentState"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_GET_STATE); failed(hr)) return hr;
     if (!out) return E_INVALIDARG_;
@@ -168,6 +172,7 @@ HRESULT OfflineObject::Placeholder7(void*) { return E_NOTIMPL_; }
 HRESULT OfflineObject::Placeholder8(void*) { return E_NOTIMPL_; }
 
 HRESULT OfflineObject::Advise(ULONG flags, MAPIOFFLINE_ADVISEINFO* info, ULONG* token) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("Advise"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_ADVISE); failed(hr)) return hr;
     if (flags != MAPIOFFLINE_ADVISE_DEFAULT || !info || !token ||
@@ -197,6 +202,7 @@ HRESULT OfflineObject::Advise(ULONG flags, MAPIOFFLINE_ADVISEINFO* info, ULONG* 
 }
 
 HRESULT OfflineObject::Unadvise(ULONG flags, ULONG token) {
+    const CallInProgress counted;
     if (const HRESULT hr = check_thread("Unadvise"); failed(hr)) return hr;
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_UNADVISE); failed(hr)) return hr;
     if (flags != MAPIOFFLINE_UNADVISE_DEFAULT) return E_INVALIDARG_;
@@ -261,12 +267,13 @@ HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
     };
     auto done = std::make_shared<Done>();
     deliver([this, old_state, new_state, done] {
-        run_change(old_state, new_state);
-        {
-            const std::lock_guard lock(done->mutex);
-            done->done = true;
-        }
-        done->cv.notify_all();
+        run_change(old_state, new_state, [done] {
+            {
+                const std::lock_guard lock(done->mutex);
+                done->done = true;
+            }
+            done->cv.notify_all();
+        });
     });
     if (inbox && inbox->is_current()) {
         // Strict mode on the owner thread: the change runs here, in turn.
@@ -281,7 +288,7 @@ HRESULT OfflineObject::request_change(ULONG new_state, bool wait) {
     return S_OK_;
 }
 
-void OfflineObject::run_change(ULONG old_state, ULONG new_state) noexcept {
+void OfflineObject::run_change(ULONG old_state, ULONG new_state, WorkQueue::Job then) noexcept {
     MAPIOFFLINE_NOTIFY n{sizeof n, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_START, 0,
                          {{MAPIOFFLINE_STATE_OFFLINE_MASK, old_state, new_state}}};
     send_to_all(n);
@@ -291,12 +298,36 @@ void OfflineObject::run_change(ULONG old_state, ULONG new_state) noexcept {
     }
     n.NotifyType = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE;
     send_to_all(n);
+    finish_change(old_state, new_state, std::move(then));
+}
+
+void OfflineObject::finish_change(ULONG old_state, ULONG new_state, WorkQueue::Job then) noexcept {
+    // A change Outlook is slow to finish (olstate_sim.h): DONE waits, the
+    // change stays under way, and so does a blocking SetCurrentState.
+    if (Faults::get().misbehaves(OLSTATE_SIM_MISBEHAVE_HOLD_DONE)) {
+        if (strict_inbox()) {
+            // Strict: the owner thread must keep running its loop (it may be
+            // the one to end the hold), so the rest of the change is queued
+            // to it again when the hold ends instead of waiting here.
+            try {
+                if (Faults::get().hold_until_released([this, old_state, new_state, then] {
+                        deliver([this, old_state, new_state, then] { finish_change(old_state, new_state, then); });
+                    }))
+                    return;
+            } catch (...) {
+                // No memory to keep it: wait here after all.
+            }
+        }
+        Faults::get().wait_while_holding_done();
+    }
     {
         std::lock_guard lock(mutex_);
         in_flight_ = false;  // just before DONE, as documented
     }
-    n.NotifyType = MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE;
+    MAPIOFFLINE_NOTIFY n{sizeof n, MAPIOFFLINE_NOTIFY_TYPE_STATECHANGE_DONE, 0,
+                         {{MAPIOFFLINE_STATE_OFFLINE_MASK, old_state, new_state}}};
     send_to_all(n);
+    if (then) then();
 }
 
 void OfflineObject::send_to_all(MAPIOFFLINE_NOTIFY n, bool null_pointer) {

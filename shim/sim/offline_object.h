@@ -87,7 +87,10 @@ private:
     // notification hangs for OLSTATE_SIM_HANG_MS, then fails (counted).
     com::HRESULT hang_in_notification();
     void send_to_all(com::MAPIOFFLINE_NOTIFY n, bool null_pointer = false);
-    void run_change(com::ULONG old_state, com::ULONG new_state) noexcept;
+    // START and CHANGE, then finish_change; `then` runs after DONE.
+    void run_change(com::ULONG old_state, com::ULONG new_state, WorkQueue::Job then = {}) noexcept;
+    // DONE (once OLSTATE_SIM_MISBEHAVE_HOLD_DONE lets it), then `then`.
+    void finish_change(com::ULONG old_state, com::ULONG new_state, WorkQueue::Job then) noexcept;
     // START, CHANGE, DONE from `from` to `to`, without changing the state.
     void send_change(com::ULONG from, com::ULONG to);
 

@@ -65,6 +65,14 @@ extern "C" {
 #define OLSTATE_SIM_MISBEHAVE_NOTIFY_IN_ADVISE 4u   /* Advise calls the new sink's Notify before
                                                        returning, on the caller's thread */
 #define OLSTATE_SIM_MISBEHAVE_SLOW_UNADVISE 8u      /* Unadvise sleeps 50 ms before removing the sink */
+#define OLSTATE_SIM_MISBEHAVE_HOLD_DONE 16u         /* a state change stops after STATECHANGE: it stays
+                                                       under way (E_PENDING to other changes) and its
+                                                       STATECHANGE_DONE waits until this bit is cleared
+                                                       (olstate_sim_set_misbehaviour, olstate_sim_reset),
+                                                       as does a blocking SetCurrentState; the thread
+                                                       delivering the change waits too (strict mode:
+                                                       the owner thread keeps running its loop, the
+                                                       DONE is queued to it when the bit is cleared) */
 
 /* Resets every profile to ONLINE with both capabilities, default delivery,
  * no faults, no misbehaviour, no "not ready" answers, the strict mode of
@@ -150,6 +158,12 @@ OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_live_objects(void);
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_outstanding_refs(void);
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_advised_sinks(void);
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_held_sinks(void);
+/* Calls of the offline object's methods (QueryInterface, GetCapabilities,
+ * GetCurrentState, SetCurrentState, Advise, Unadvise) running right now, on
+ * any thread: a blocking SetCurrentState counts until its change is done.
+ * A process that ends while this is not 0 ends with a thread inside the
+ * provider (what Outlook's fast shutdown must never meet). */
+OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_calls_in_progress(void);
 
 /* ---- Strict mode: the rules of documented Outlook ----
  *
@@ -245,6 +259,32 @@ OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_quit_owner_loops(void);
 /* The next `calls` HrOpenOfflineObj calls (any profile) answer
  * OLSTATE_SIM_E_NOT_READY; 0 clears. */
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_not_ready(uint32_t calls);
+
+/* ---- The owner seam: carrying a program's calls to the owner thread ----
+ *
+ * In strict mode only the owner thread may call the offline object. A
+ * program (olstate's COM provider does) carries calls made on its other
+ * threads to the owner this way, the stand-in for posting to a window of the
+ * owner thread in Outlook. These two functions are optional for a provider
+ * library: olstate looks them up by name in the library it loads and, when
+ * they are missing or the simulator is not strict, calls directly.
+ *
+ * olstate_sim_owner_current - on the thread about to open (HrOpenOfflineObj):
+ *   in strict mode *out_owner gets that thread's owner inbox (an opaque
+ *   handle, valid for the life of the process) and it returns S_OK; in the
+ *   forgiving mode *out_owner gets NULL and it returns S_FALSE (1): any
+ *   thread may call.
+ * olstate_sim_owner_post - any thread: queues job(context) on that inbox.
+ *   It runs on the owner thread, in order with the notifications queued
+ *   there, when the owner pumps (olstate_sim_pump, olstate_sim_run_owner_loop,
+ *   its Windows message loop, or a blocking SetCurrentState it makes). It is
+ *   not a notification: a blocking SetCurrentState in it does not hang. A
+ *   job never runs if the owner never pumps again: the poster decides how
+ *   long it waits. */
+typedef void(OLSTATE_SIM_CALL* olstate_sim_owner_job)(void* context);
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_owner_current(void** out_owner);
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_owner_post(void* owner, olstate_sim_owner_job job,
+                                                                void* context);
 
 #ifdef __cplusplus
 }

@@ -58,10 +58,10 @@ void OwnerInbox::quit_loops() {
     }
 }
 
-void OwnerInbox::post(Job job) {
+void OwnerInbox::post(Job job, Kind kind) {
     {
         std::lock_guard lock(mutex_);
-        jobs_.push_back(std::move(job));
+        jobs_.push_back({std::move(job), kind});
     }
     changed_.notify_all();
     if (wake_) wake_->wake();
@@ -69,14 +69,17 @@ void OwnerInbox::post(Job job) {
 
 bool OwnerInbox::run_one(std::unique_lock<std::mutex>& lock) {
     if (jobs_.empty()) return false;
-    Job job = std::move(jobs_.front());
+    Queued next = std::move(jobs_.front());
     jobs_.pop_front();
+    const unsigned notification = next.kind == Kind::notification ? 1 : 0;
     ++running_;
+    notifying_ += notification;
     lock.unlock();
-    job();
-    job = nullptr;  // drop what the job held (sink references) before reporting idle
+    next.job();
+    next.job = nullptr;  // drop what the job held (sink references) before reporting idle
     lock.lock();
     --running_;
+    notifying_ -= notification;
     changed_.notify_all();
     return true;
 }
@@ -116,9 +119,9 @@ void OwnerInbox::run_loop() {
     }
 }
 
-bool OwnerInbox::in_job() noexcept {
+bool OwnerInbox::in_notification() noexcept {
     std::lock_guard lock(mutex_);
-    return running_ > 0;
+    return notifying_ > 0;
 }
 
 void OwnerInbox::wait_idle() {

@@ -45,8 +45,13 @@ public:
     std::thread::id owner() const noexcept { return owner_; }
     bool is_current() const noexcept { return owner_ == std::this_thread::get_id(); }
 
+    // What a job is: a notification (the simulator's own), or a call a
+    // program carries to the owner thread (olstate_sim_owner_post), which
+    // is not "inside a notification" for the hang rule.
+    enum class Kind { notification, carried_call };
+
     // Any thread: queue `job` for the owner and wake it.
-    void post(Job job);
+    void post(Job job, Kind kind = Kind::notification);
     // Owner thread: runs queued jobs until none is left, waiting up to
     // `first` for the first one. Returns how many ran.
     std::uint32_t pump(std::chrono::milliseconds first);
@@ -54,8 +59,9 @@ public:
     void pump_until(const std::function<bool()>& done);
     // Owner thread: runs jobs until quit_loops() is called.
     void run_loop();
-    // True while the owner thread runs one of the jobs (a notification).
-    bool in_job() noexcept;
+    // True while the owner thread runs a notification (directly, or
+    // nested in a carried call it runs).
+    bool in_notification() noexcept;
     // Any other thread: returns when the inbox is empty and no job runs.
     void wait_idle();
 
@@ -67,8 +73,13 @@ private:
     const std::thread::id owner_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<Job> jobs_;
-    unsigned running_ = 0;  // nesting depth: a job may pump again
+    struct Queued {
+        Job job;
+        Kind kind;
+    };
+    std::deque<Queued> jobs_;
+    unsigned running_ = 0;    // nesting depth: a job may pump again
+    unsigned notifying_ = 0;  // of which notifications
     std::unique_ptr<OwnerWake> wake_;
 };
 

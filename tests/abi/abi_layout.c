@@ -52,12 +52,13 @@ int main(void) {
     EXPECT_EQ(offsetof(olstate_event, notify_time_us), 40);
     EXPECT_EQ(sizeof(olstate_event), 48);
 
-    /* olstate_session_info: u32, u32, ptr, ptr */
+    /* olstate_session_info: u32, u32, ptr, ptr, u32 (threading, since 1.3) */
     EXPECT_EQ(offsetof(olstate_session_info, struct_size), 0);
     EXPECT_EQ(offsetof(olstate_session_info, provider), 4);
     EXPECT_EQ(offsetof(olstate_session_info, profile), 8);
     EXPECT_EQ(offsetof(olstate_session_info, provider_path), 8 + p);
-    EXPECT_EQ(sizeof(olstate_session_info), 8 + 2 * p);
+    EXPECT_EQ(offsetof(olstate_session_info, threading), 8 + 2 * p);
+    EXPECT_EQ(sizeof(olstate_session_info), p == 8 ? 32 : 20);
 
     /* olstate_bridge_options (1.1): u32 x4, ptr */
     EXPECT_EQ(offsetof(olstate_bridge_options, struct_size), 0);

@@ -18,8 +18,12 @@ from monitor_checks import MONITOR, check, finish, run  # noqa: E402
 class Proc:
     """A monitor in the background; its stdout lines are collected."""
 
+    every = []  # every one started, for the strict simulator's check at the end
+
     def __init__(self, *args):
         self.p = subprocess.Popen([MONITOR, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.args = args
+        Proc.every.append(self)
         self.lines = []
         self.cv = threading.Condition()
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -183,6 +187,15 @@ for sig in (signal.SIGINT, signal.SIGTERM):
 for c in fillers:
     c.close()
 hung.close()
+
+# With the strict simulator (OLSTATE_SIM_STRICT, meson option strict_simulator)
+# a serving monitor broke no rule of Outlook's: each broken rule prints this line.
+for proc in Proc.every:
+    if proc.p.poll() is None:
+        proc.stop()
+    err = proc.p.stderr.read() if proc.p.stderr else ""
+    bad = [l for l in err.splitlines() if "olstate_sim: strict violation" in l]
+    check(not bad, f"no strict violation in monitor {' '.join(proc.args)}: {bad[:3]}")
 
 os.system(f"rm -rf '{tmp}'")
 finish("monitor-bridge")

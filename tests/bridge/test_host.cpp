@@ -10,23 +10,40 @@
 //   close             olstate_close the session (the bridge's release) -> closed
 //   fill-fds          open /dev/null until the process runs out of fds -> ok
 //   free-fds          close them again                                 -> ok
+//   hold-done         changes stop before their DONE (HOLD_DONE)       -> ok
+//   exit-now          Outlook's fast shutdown: the owner (main) thread
+//                     leaves its loop and calls std::exit with the bridge
+//                     running and the session open; at exit the process
+//                     prints "exited in-provider N violations V" (calls
+//                     running inside the simulator then, strict
+//                     violations) and ends with code 0
 //   quit / EOF        stop, close, exit 0
 // Options: --endpoint PATH --profile NAME [--allow-set] [--max-clients N]
 //          [--queue N] [--delivery inline|queued] [--initial online|offline]
 #include <olstate.h>
 #include <olstate_sim.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 namespace {
+
+// At exit (after the exit-now command): what the simulator saw at the very
+// end, from the thread that ends the process.
+void report_at_exit() {
+    std::printf("exited in-provider %u violations %u\n", olstate_sim_calls_in_progress(),
+                olstate_sim_violations(OLSTATE_SIM_VIOLATION_ALL));
+    std::fflush(stdout);
+}
 
 int die(const char* what, olstate_result r) {
     std::printf("error %s %s %s\n", what, olstate_result_name(r), olstate_last_error_message());
@@ -84,50 +101,72 @@ int main(int argc, char** argv) {
     };
     if (!start()) return 1;
 
+    // Commands are read and run on a thread of their own: this thread opened
+    // the session, so it is the session's owner thread (the header's
+    // "Threading") and runs the simulator's owner loop, as Outlook's main
+    // thread runs its message loop, until the commands end.
     std::vector<int> fillers;
-    std::string line;
-    while (std::getline(std::cin, line)) {
-        if (line == "toggle") {
-            uint32_t s = 0;
-            olstate_sim_get_state(profile.c_str(), &s);
-            const int32_t hr = olstate_sim_set_state(profile.c_str(), s == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE, 1);
-            std::printf(hr == 0 ? "ok\n" : "error toggle %d\n", hr);
-        } else if (line.rfind("storm ", 0) == 0) {
-            const auto n = static_cast<uint32_t>(std::atoi(line.c_str() + 6));
-            const int32_t hr = olstate_sim_storm(profile.c_str(), 1, n);
-            std::printf(hr == 0 ? "ok\n" : "error storm %d\n", hr);
-        } else if (line == "state") {
-            uint32_t s = 0;
-            olstate_sim_get_state(profile.c_str(), &s);
-            std::printf("%s\n", s == OLSTATE_ONLINE ? "online" : "offline");
-        } else if (line == "stop") {
-            const olstate_result r = olstate_bridge_stop(bridge);
-            bridge = nullptr;
-            if (r) die("bridge_stop", r);
-            else std::printf("stopped\n");
-        } else if (line == "start") {
-            if (!start()) continue;
-        } else if (line == "close") {
-            const olstate_result r = olstate_close(session);
-            session = nullptr;
-            if (r) die("close", r);
-            else std::printf("closed\n");
-        } else if (line == "fill-fds") {
-            // The host out of file descriptors (EMFILE), as a leaky Outlook
-            // add-in could leave it.
-            for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
-            std::printf("ok\n");
-        } else if (line == "free-fds") {
-            for (const int fd : fillers) ::close(fd);
-            fillers.clear();
-            std::printf("ok\n");
-        } else if (line == "quit") {
-            break;
-        } else {
-            std::printf("error unknown command %s\n", line.c_str());
+    std::atomic<bool> exit_now{false};
+    std::thread commands([&] {
+        std::string line;
+        while (std::getline(std::cin, line)) {
+            if (line == "toggle") {
+                uint32_t s = 0;
+                olstate_sim_get_state(profile.c_str(), &s);
+                const int32_t hr = olstate_sim_set_state(profile.c_str(), s == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE, 1);
+                std::printf(hr == 0 ? "ok\n" : "error toggle %d\n", hr);
+            } else if (line.rfind("storm ", 0) == 0) {
+                const auto n = static_cast<uint32_t>(std::atoi(line.c_str() + 6));
+                const int32_t hr = olstate_sim_storm(profile.c_str(), 1, n);
+                std::printf(hr == 0 ? "ok\n" : "error storm %d\n", hr);
+            } else if (line == "state") {
+                uint32_t s = 0;
+                olstate_sim_get_state(profile.c_str(), &s);
+                std::printf("%s\n", s == OLSTATE_ONLINE ? "online" : "offline");
+            } else if (line == "stop") {
+                const olstate_result r = olstate_bridge_stop(bridge);
+                bridge = nullptr;
+                if (r) die("bridge_stop", r);
+                else std::printf("stopped\n");
+            } else if (line == "start") {
+                if (!start()) continue;
+            } else if (line == "close") {
+                const olstate_result r = olstate_close(session);
+                session = nullptr;
+                if (r) die("close", r);
+                else std::printf("closed\n");
+            } else if (line == "fill-fds") {
+                // The host out of file descriptors (EMFILE), as a leaky Outlook
+                // add-in could leave it.
+                for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) fillers.push_back(fd);
+                std::printf("ok\n");
+            } else if (line == "free-fds") {
+                for (const int fd : fillers) ::close(fd);
+                fillers.clear();
+                std::printf("ok\n");
+            } else if (line == "hold-done") {
+                const int32_t hr = olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_HOLD_DONE);
+                std::printf(hr == 0 ? "ok\n" : "error hold-done %d\n", hr);
+            } else if (line == "exit-now") {
+                // Outlook's main thread ends the process: the owner thread
+                // leaves its loop and exits (below).
+                exit_now = true;
+                break;
+            } else if (line == "quit") {
+                break;
+            } else {
+                std::printf("error unknown command %s\n", line.c_str());
+            }
+            std::fflush(stdout);
         }
-        std::fflush(stdout);
+        olstate_sim_quit_owner_loops();
+    });
+    olstate_sim_run_owner_loop();
+    if (exit_now) {
+        std::atexit(report_at_exit);
+        std::exit(0);  // no bridge stop, no close, the command thread still running
     }
+    commands.join();
     if (bridge) olstate_bridge_stop(bridge);
     if (session) olstate_close(session);
     return 0;

@@ -379,6 +379,84 @@ void other_export_name(const std::wstring& dll) {
     EXPECT(same_file(i.path, dll));
 }
 
+// The simulator olstate loads (next to olstate.dll), and one of its exports.
+template <class Fn>
+Fn sim_symbol(const char* name) {
+    const HMODULE m = GetModuleHandleW(L"olstate_sim.dll");
+    return m ? symbol<Fn>(m, name) : nullptr;
+}
+
+bool strict_simulator() {
+    const auto strict = sim_symbol<uint32_t(__cdecl*)()>("olstate_sim_strict");
+    return strict && strict() != 0;
+}
+
+// A thread with a message loop opens the session (as Outlook's main thread
+// does): olstate posts the calls of other threads to a message-only window
+// of that thread, and the strict simulator counts no violation.
+void message_loop_owner() {
+    const HMODULE sim = LoadLibraryW((dir_of(self_path()) + L"olstate_sim.dll").c_str());
+    EXPECT(sim != nullptr);
+    const auto set_strict = sim_symbol<int32_t(__cdecl*)(uint32_t)>("olstate_sim_set_strict");
+    const auto violations = sim_symbol<uint32_t(__cdecl*)(uint32_t)>("olstate_sim_violations");
+    EXPECT(set_strict && violations);
+    if (!set_strict || !violations) return;
+    set_strict(1);  // OLSTATE_SIM_STRICT_ON
+    const uint32_t before = violations(0);
+
+    std::atomic<olstate_session*> session{nullptr};
+    std::atomic<DWORD> owner_id{0};
+    std::atomic<uint32_t> threading{~0u};
+    std::atomic<bool> opened{false};
+    std::thread owner([&] {
+        MSG msg;
+        PeekMessageW(&msg, nullptr, 0, 0, PM_NOREMOVE);  // gives this thread its message queue
+        owner_id = GetCurrentThreadId();
+        auto o = options(OLSTATE_PROVIDER_SIMULATOR, OLSTATE_DELIVERY_QUEUED);
+        o.profile = "message-loop";
+        olstate_session* s = nullptr;
+        EXPECT(olstate_open_ex(&o, &s) == OLSTATE_OK);
+        olstate_session_info info{};
+        info.struct_size = sizeof info;
+        if (s && olstate_get_session_info(s, &info) == OLSTATE_OK) threading = info.threading;
+        session = s;
+        opened = true;
+        while (GetMessageW(&msg, nullptr, 0, 0) > 0) {  // until WM_QUIT
+            TranslateMessage(&msg);
+            DispatchMessageW(&msg);
+        }
+        if (s) EXPECT(olstate_close(s) == OLSTATE_OK);  // on the owner: runs Unadvise and the Releases now
+    });
+    while (!opened) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    olstate_session* s = session.load();
+    std::printf("message loop owner: threading %u (owner window is %u)\n", threading.load(),
+                OLSTATE_THREADING_OWNER_WINDOW);
+    EXPECT(threading == OLSTATE_THREADING_OWNER_WINDOW);
+    if (s) {
+        // From this thread (not the owner): carried through the window.
+        Recorder rec;
+        olstate_subscription token = 0;
+        EXPECT(olstate_subscribe(s, record, &rec, nullptr, &token) == OLSTATE_OK);
+        uint32_t state = 0;
+        EXPECT(olstate_get_state(s, &state) == OLSTATE_OK);
+        const uint32_t target = state == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE;
+        const olstate_result set = olstate_set_state(s, target, OLSTATE_SET_BLOCK);
+        std::printf("message loop owner: blocking set from thread %lu -> %s %s\n", GetCurrentThreadId(),
+                    olstate_result_name(set), set ? olstate_last_error_message() : "");
+        EXPECT(set == OLSTATE_OK);
+        EXPECT(olstate_wait_state(s, target, 10000) == OLSTATE_OK);
+        uint32_t now = 0;
+        EXPECT(olstate_get_state(s, &now) == OLSTATE_OK && now == target);
+        EXPECT(olstate_unsubscribe(s, token) == OLSTATE_OK);
+        EXPECT(rec.events.load() == 3);
+    }
+    PostThreadMessageW(owner_id, WM_QUIT, 0, 0);
+    owner.join();
+    const uint32_t counted = violations(0) - before;
+    std::printf("message loop owner: %u strict violations\n", counted);
+    EXPECT(counted == 0);
+}
+
 // From STA, MTA and no-apartment threads, with either delivery mode: the
 // shim needs no COM initialisation. Prints where callbacks ran.
 void apartments() {
@@ -398,8 +476,15 @@ void apartments() {
                 const Info i = round_trip(o, what.c_str());
                 std::printf("%s: caller thread %lu, callbacks on thread %lu\n", what.c_str(), GetCurrentThreadId(),
                             i.callback_thread);
-                // The simulator delivers from its own provider thread; QUEUED from the dispatcher.
-                EXPECT(i.callback_thread != 0 && i.callback_thread != GetCurrentThreadId());
+                EXPECT(i.callback_thread != 0);
+                // QUEUED: always the dispatcher. INLINE: the forgiving simulator
+                // notifies on its own provider thread; the strict one (like
+                // Outlook) on the owner thread, this one, which ran them inside
+                // its blocking SetCurrentState.
+                if (delivery == OLSTATE_DELIVERY_INLINE && strict_simulator())
+                    EXPECT(i.callback_thread == GetCurrentThreadId());
+                else
+                    EXPECT(i.callback_thread != GetCurrentThreadId());
             }
             if (model.coinit != ~0u) CoUninitialize();
         }).join();
@@ -486,6 +571,7 @@ int driver() {
          app},
         {L"other.exe", "other-export-name", quote(app + L"other_export_name.dll"), app},
         {L"other.exe", "apartments", L"", app},
+        {L"other.exe", "message-loop-owner", L"", app},
     };
     int failed = 0, passed = 0;
     // The whole run stays inside meson's 300 s: each scenario gets at most
@@ -505,9 +591,12 @@ int driver() {
         const auto [code, output] = run(app + sc.exe, mode + L" " + sc.args, sc.dir, deadline);
         const bool done = output.find("scenario " + std::string(sc.name) + ": done, 0 failures") != std::string::npos;
         std::printf("--- %s as %s\n%s", sc.name, narrow(sc.exe).c_str(), output.c_str());
-        const bool ok = code == 0 && done;
-        std::printf("--- %s: %s (exit %d%s)\n", sc.name, ok ? "ok" : "FAILED", code,
-                    done ? "" : ", no completion line");
+        // With the strict simulator (OLSTATE_SIM_STRICT) every broken rule
+        // prints this line in the child: a scenario that broke one fails.
+        const bool clean = output.find("olstate_sim: strict violation") == std::string::npos;
+        const bool ok = code == 0 && done && clean;
+        std::printf("--- %s: %s (exit %d%s%s)\n", sc.name, ok ? "ok" : "FAILED", code,
+                    done ? "" : ", no completion line", clean ? "" : ", strict violations");
         (ok ? passed : failed)++;
     }
     remove_tree(root);
@@ -533,6 +622,7 @@ int wmain(int argc, wchar_t** argv) {
     else if (mode == L"library-outside-outlook") library_outside_outlook(a, b);
     else if (mode == L"other-export-name") other_export_name(a);
     else if (mode == L"apartments") apartments();
+    else if (mode == L"message-loop-owner") message_loop_owner();
     else {
         std::printf("unknown scenario %s\n", narrow(mode).c_str());
         return 2;

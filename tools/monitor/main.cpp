@@ -2,6 +2,7 @@
 // happens, or changes it. Uses only the public header, like any client.
 #include <olstate.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "addin_registration.h"  // bridge-win: --install-addin / --uninstall-addin
+#include "owner_pump.h"
 #include "wait_command.h"
 
 namespace {
@@ -338,25 +340,39 @@ void print_facts(const Options& o, olstate_session* session) {
 }
 
 // Waits until `n` events were printed, a signal came, or `timeout` passed.
-bool wait_printed(Printer& p, long n, std::chrono::milliseconds timeout) {
+// Waits a little for the printer to change; on the session's owner thread
+// it runs the owner loop meanwhile (owner_pump.h), in short turns so that
+// the printer and signals are looked at often.
+void wait_a_little(Printer& p, std::unique_lock<std::mutex>& lock, const olstate_monitor::OwnerPump& pump,
+                   std::chrono::milliseconds most) {
+    if (!pump.needed()) {
+        p.changed.wait_for(lock, most);
+        return;
+    }
+    lock.unlock();
+    pump.run_for(std::min(most, std::chrono::milliseconds(20)));
+    lock.lock();
+}
+
+bool wait_printed(Printer& p, long n, std::chrono::milliseconds timeout, const olstate_monitor::OwnerPump& pump) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock lock(p.mutex);
     while (p.printed < n && !g_signalled) {
         if (std::chrono::steady_clock::now() >= deadline) return false;
-        p.changed.wait_for(lock, std::chrono::milliseconds(50));
+        wait_a_little(p, lock, pump, std::chrono::milliseconds(50));
     }
     return p.printed >= n;
 }
 
 // Follows events until a signal, `count` events (count >= 0), or - when
 // `stop_when_lost` - the bridge host going away. True when the host went away.
-bool follow_until_done(Printer& p, long count, bool stop_when_lost) {
+bool follow_until_done(Printer& p, long count, bool stop_when_lost, const olstate_monitor::OwnerPump& pump) {
     std::unique_lock lock(p.mutex);
     for (;;) {
         if (g_signalled) return false;
         if (count >= 0 && p.printed >= count) return false;
         if (stop_when_lost && p.lost) return true;
-        p.changed.wait_for(lock, std::chrono::milliseconds(100));
+        wait_a_little(p, lock, pump, std::chrono::milliseconds(100));
     }
 }
 
@@ -388,8 +404,10 @@ int main(int argc, char** argv) {
     }
     if (opened) return report_failure("open", opened);
 
+    // This thread opened the session: it may be its owner thread.
+    const olstate_monitor::OwnerPump pump(session);
     if (o.wait) {
-        const int code = olstate_monitor::run_wait(session, *o.wait, o.wait_timeout_ms, o.json, g_signalled);
+        const int code = olstate_monitor::run_wait(session, *o.wait, o.wait_timeout_ms, o.json, g_signalled, pump);
         olstate_close(session);
         return code;
     }
@@ -468,7 +486,7 @@ int main(int argc, char** argv) {
                 exit_code = report_failure("set state", r);
                 break;
             }
-            if (!wait_printed(printer, (i + 1) * 3, std::chrono::seconds(10))) {
+            if (!wait_printed(printer, (i + 1) * 3, std::chrono::seconds(10), pump)) {
                 if (!g_signalled) {
                     std::fprintf(stderr, "olstate-monitor: the provider sent no events for a change\n");
                     exit_code = 1;
@@ -479,7 +497,7 @@ int main(int argc, char** argv) {
     } else if (exit_code == 0) {
         // Following a bridge without --reconnect ends when its host goes away.
         const bool stop_when_lost = o.provider == OLSTATE_PROVIDER_BRIDGE && !o.reconnect;
-        if (follow_until_done(printer, o.count, stop_when_lost)) {
+        if (follow_until_done(printer, o.count, stop_when_lost, pump)) {
             std::fprintf(stderr, "olstate-monitor: the bridge host went away (use --reconnect to wait for it)\n");
             exit_code = 1;
         }

@@ -34,7 +34,7 @@ std::optional<uint32_t> parse_wait_timeout(const char* text) {
 }
 
 int run_wait(olstate_session* session, uint32_t state, uint32_t timeout_ms, bool json,
-             const volatile std::sig_atomic_t& signalled) {
+             const volatile std::sig_atomic_t& signalled, const OwnerPump& pump) {
     using Clock = std::chrono::steady_clock;
     const bool forever = timeout_ms == OLSTATE_WAIT_INFINITE;
     const auto deadline = Clock::now() + std::chrono::milliseconds(forever ? 0 : timeout_ms);
@@ -45,8 +45,11 @@ int run_wait(olstate_session* session, uint32_t state, uint32_t timeout_ms, bool
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
             slice = left <= 0 ? 0 : static_cast<uint32_t>(left < kSliceMs ? left : kSliceMs);
         }
-        r = olstate_wait_state(session, state, slice);
+        // On the session's owner thread the changes arrive only while it
+        // runs the owner loop: look, then pump, in turns.
+        r = olstate_wait_state(session, state, pump.needed() ? 0 : slice);
         if (r != OLSTATE_E_TIMEOUT || signalled || (!forever && Clock::now() >= deadline)) break;
+        if (pump.needed()) pump.run_for(std::chrono::milliseconds(slice < 20 ? slice : 20));
     }
     const char* outcome = r == OLSTATE_OK ? "reached" : r == OLSTATE_E_TIMEOUT ? (signalled ? "interrupted" : "timeout") : "error";
     if (json)

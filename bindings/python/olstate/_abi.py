@@ -35,7 +35,7 @@ class EventStruct(Structure):
 
 class SessionInfoStruct(Structure):
     _fields_ = [("struct_size", c_uint32), ("provider", c_uint32), ("profile", c_char_p),
-                ("provider_path", c_char_p)]
+                ("provider_path", c_char_p), ("threading", c_uint32)]  # threading: since 1.3
 
 
 class BridgeOptions(Structure):

@@ -292,6 +292,7 @@ impl Session {
             provider: 0,
             profile: ptr::null(),
             provider_path: ptr::null(),
+            threading: 0,
         };
         // SAFETY: struct_size tells the library how much it may write.
         check(unsafe { sys::olstate_get_session_info(self.raw().0, &mut info) })?;

@@ -9,6 +9,7 @@
 #include "com/mapi_offline.h"
 #include "notify_sink.h"
 #include "outlook.h"
+#include "owner_thread.h"
 #if defined(_WIN32)
 #include "base/win/win_util.h"
 #include "win/mapi_locator.h"
@@ -53,18 +54,61 @@ std::int32_t result_for_profile_not_found(const ProviderLibrary& library) noexce
     return OLSTATE_E_PROFILE_NOT_FOUND;
 }
 
+// IMAPIOffline::GetCurrentState as olstate reads it. Runs on the owner
+// thread; uses only what it is given (a carried call may outlive its caller).
+Status read_state(IMAPIOffline* offline, std::uint32_t& out) {
+    ULONG state = 0;
+    const HRESULT hr = offline->GetCurrentState(&state);
+    if (failed(hr)) return failed_call("IMAPIOffline::GetCurrentState", hr);
+    state &= MAPIOFFLINE_STATE_OFFLINE_MASK;
+    if (state != MAPIOFFLINE_STATE_ONLINE && state != MAPIOFFLINE_STATE_OFFLINE)
+        return Status{OLSTATE_E_PROVIDER_FAILED,
+                      "IMAPIOffline::GetCurrentState reported neither online nor offline (" +
+                          std::to_string(state) + ")",
+                      0};
+    out = state;
+    return {};
+}
+
+// IMAPIOffline::SetCurrentState, likewise on the owner thread.
+Status write_state(IMAPIOffline* offline, ULONG mapi_flags, std::uint32_t state) {
+    const HRESULT hr = offline->SetCurrentState(mapi_flags, MAPIOFFLINE_STATE_OFFLINE_MASK, state, nullptr);
+    if (hr == E_PENDING_)
+        return Status{OLSTATE_E_BUSY,
+                      "IMAPIOffline::SetCurrentState: a state change is still in progress: " + describe_hresult(hr),
+                      hr};
+    if (failed(hr)) return failed_call("IMAPIOffline::SetCurrentState", hr);
+    return {};
+}
+
+// Every call into the provider's objects goes through owner_ (owner_thread.h):
+// on the thread that opened the session, directly; from any other, carried
+// there. The carried lambdas hold plain interface pointers, never `this`: the
+// pointers stay valid because their final Release is queued on the owner
+// after every call carried before it (the destructor).
 class ComProvider final : public Provider {
 public:
     ComProvider(std::uint32_t kind, ProviderLibrary library, std::string profile)
-        : kind_(kind), library_(std::move(library)), profile_(std::move(profile)) {}
+        : kind_(kind),
+          library_(std::move(library)),
+          profile_(std::move(profile)),
+          owner_(OwnerThread::for_current_thread(kind_, library_)) {}
     ~ComProvider() override {
         unadvise();
-        offline_.reset();
-        manager_.reset();
+        // The final Releases run on the owner thread; if they cannot reach
+        // it (its window or thread is gone) the references are left behind,
+        // never released from the wrong thread.
+        IMAPIOffline* offline = offline_.detach();
+        IMAPIOfflineMgr* manager = manager_.detach();
+        owner_->run_or_post([offline, manager] {
+            if (offline) offline->Release();
+            if (manager) manager->Release();
+        });
     }
     ComProvider(const ComProvider&) = delete;
     ComProvider& operator=(const ComProvider&) = delete;
 
+    // On the opening thread, the owner: every call here runs directly.
     void open() {
         const auto wide = text::utf8_to_utf16(profile_);
         if (!wide) throw Failure(OLSTATE_E_INVALID_ARGUMENT, "profile name is not valid UTF-8");
@@ -103,51 +147,46 @@ public:
     const std::string& path() const noexcept override { return library_.path; }
     std::string profile() const override { return profile_; }
     std::uint32_t capabilities() const override { return capabilities_; }
+    std::uint32_t threading() const noexcept override { return owner_->threading(); }
+    void close_waits() noexcept override { owner_->close_waits(); }
 
     Status get_state(std::uint32_t& out) override {
-        ULONG state = 0;
-        const HRESULT hr = offline_->GetCurrentState(&state);
-        if (failed(hr)) return failed_call("IMAPIOffline::GetCurrentState", hr);
-        state &= MAPIOFFLINE_STATE_OFFLINE_MASK;
-        if (state != MAPIOFFLINE_STATE_ONLINE && state != MAPIOFFLINE_STATE_OFFLINE)
-            return Status{OLSTATE_E_PROVIDER_FAILED,
-                          "IMAPIOffline::GetCurrentState reported neither online nor offline (" +
-                              std::to_string(state) + ")",
-                          0};
-        out = state;
-        return {};
+        // The owner writes here, perhaps after a caller that gave up is gone.
+        const auto read = std::make_shared<std::uint32_t>(0);
+        Status status = owner_->run("IMAPIOffline::GetCurrentState",
+                                    [offline = offline_.get(), read] { return read_state(offline, *read); });
+        if (status.ok()) out = *read;
+        return status;
     }
 
     Status set_state(std::uint32_t state, std::uint32_t flags) override {
         const ULONG mapi_flags = flags == OLSTATE_SET_BLOCK ? MAPIOFFLINE_FLAG_BLOCK : MAPIOFFLINE_FLAG_DEFAULT;
-        const HRESULT hr = offline_->SetCurrentState(mapi_flags, MAPIOFFLINE_STATE_OFFLINE_MASK, state, nullptr);
-        if (hr == E_PENDING_)
-            return Status{OLSTATE_E_BUSY,
-                          "IMAPIOffline::SetCurrentState: a state change is still in progress: " +
-                              describe_hresult(hr),
-                          hr};
-        if (failed(hr)) return failed_call("IMAPIOffline::SetCurrentState", hr);
-        return {};
+        return owner_->run("IMAPIOffline::SetCurrentState", [offline = offline_.get(), mapi_flags, state] {
+            return write_state(offline, mapi_flags, state);
+        });
     }
 
     Status advise(std::weak_ptr<EventReceiver> receiver) override {
         sink_ = NotifySink::create(std::move(receiver));
-        MAPIOFFLINE_ADVISEINFO info{};
-        info.ulSize = sizeof info;
-        info.ulClientToken = 0;  // opaque to the provider; olstate's sink needs none
-        info.CallbackType = MAPIOFFLINE_CALLBACK_TYPE_NOTIFY;
-        info.pCallback = sink_.get();
-        info.ulAdviseTypes = MAPIOFFLINE_ADVISE_TYPE_STATECHANGE;
-        info.ulStateMask = MAPIOFFLINE_STATE_ALL;
-        ULONG token = 0;
-        const HRESULT hr = manager_->Advise(MAPIOFFLINE_ADVISE_DEFAULT, &info, &token);
-        if (failed(hr)) {
+        const auto token = std::make_shared<ULONG>(0);
+        const std::string what =
+            "IMAPIOfflineMgr::Advise (provider '" + library_.path + "', profile '" + profile_ + "')";
+        Status status = owner_->run(what, [manager = manager_.get(), sink = sink_, token, what] {
+            MAPIOFFLINE_ADVISEINFO info{};
+            info.ulSize = sizeof info;
+            info.ulClientToken = 0;  // opaque to the provider; olstate's sink needs none
+            info.CallbackType = MAPIOFFLINE_CALLBACK_TYPE_NOTIFY;
+            info.pCallback = sink.get();
+            info.ulAdviseTypes = MAPIOFFLINE_ADVISE_TYPE_STATECHANGE;
+            info.ulStateMask = MAPIOFFLINE_STATE_ALL;
+            const HRESULT hr = manager->Advise(MAPIOFFLINE_ADVISE_DEFAULT, &info, token.get());
+            return failed(hr) ? failed_call(what, hr) : Status{};
+        });
+        if (!status.ok()) {
             sink_.reset();
-            return failed_call("IMAPIOfflineMgr::Advise (provider '" + library_.path + "', profile '" +
-                                   profile_ + "')",
-                               hr);
+            return status;
         }
-        advise_token_ = token;
+        advise_token_ = *token;
         advised_ = true;
         return {};
     }
@@ -157,9 +196,13 @@ public:
         advised_ = false;
         // Unadvise is documented to return S_OK; if a provider fails it
         // anyway, olstate's own guarantees do not depend on it (the sink
-        // holds the receiver weakly).
-        manager_->Unadvise(MAPIOFFLINE_UNADVISE_DEFAULT, advise_token_);
-        sink_.reset();
+        // holds the receiver weakly). From another thread (the QUEUED
+        // dispatcher after a close in a callback, a closing thread) it is
+        // handed to the owner without waiting; a notification on its way
+        // meanwhile finds the receiver gone.
+        owner_->run_or_post([manager = manager_.get(), token = advise_token_, sink = std::move(sink_)] {
+            manager->Unadvise(MAPIOFFLINE_UNADVISE_DEFAULT, token);
+        });
     }
 
 private:
@@ -172,6 +215,7 @@ private:
     ComPtr<NotifySink> sink_;
     ULONG advise_token_ = 0;
     bool advised_ = false;
+    const std::unique_ptr<OwnerThread> owner_;  // declared last: gone first, after the Releases were handed to it
 };
 
 }  // namespace

@@ -44,6 +44,18 @@ Cache& cache() {
     return *c;
 }
 
+// The optional owner seam: both functions, or neither.
+template <class Lookup>
+ProviderLibrary with_owner_seam(ProviderLibrary lib, const Lookup& symbol) {
+    void* current = symbol("olstate_sim_owner_current");
+    void* post = symbol("olstate_sim_owner_post");
+    if (current && post) {
+        lib.owner_current = reinterpret_cast<OwnerCurrentFn>(current);
+        lib.owner_post = reinterpret_cast<OwnerPostFn>(post);
+    }
+    return lib;
+}
+
 bool is_absolute(const std::string& p) {
 #if defined(_WIN32)
     return (p.size() >= 3 && ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) &&
@@ -73,9 +85,12 @@ ProviderLibrary load_uncached(const std::string& path) {
     HMODULE pinned = nullptr;
     GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN | GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS,
                        reinterpret_cast<LPCWSTR>(module), &pinned);
+    const auto symbol = [module](const char* name) {
+        return reinterpret_cast<void*>(GetProcAddress(module, name));
+    };
     for (const char* name : kExportNames) {
-        if (FARPROC fn = GetProcAddress(module, name)) {
-            return {path, reinterpret_cast<com::HrOpenOfflineObjFn>(reinterpret_cast<void*>(fn))};
+        if (void* fn = symbol(name)) {
+            return with_owner_seam({path, reinterpret_cast<com::HrOpenOfflineObjFn>(fn)}, symbol);
         }
     }
     throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,
@@ -90,9 +105,10 @@ ProviderLibrary load_uncached(const std::string& path) {
         throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND, "cannot load provider library '" + path +
                                                         "': " + (why ? why : "unknown reason"));
     }
+    const auto symbol = [module](const char* name) { return dlsym(module, name); };
     for (const char* name : kExportNames) {
-        if (void* fn = dlsym(module, name)) {
-            return {path, reinterpret_cast<com::HrOpenOfflineObjFn>(fn)};
+        if (void* fn = symbol(name)) {
+            return with_owner_seam({path, reinterpret_cast<com::HrOpenOfflineObjFn>(fn)}, symbol);
         }
     }
     throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND,

@@ -38,6 +38,7 @@ namespace OlState.Interop
         public uint Provider;
         public byte* Profile;
         public byte* ProviderPath;
+        public uint Threading;  // OLSTATE_THREADING_* (since 1.3)
     }
 
     /// <summary>The olstate_subscribe_options struct (olstate.h, since 1.2).</summary>

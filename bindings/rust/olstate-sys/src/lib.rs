@@ -113,6 +113,15 @@ pub const OLSTATE_EVENT_CURRENT: u32 = 0x200;
 /// `olstate_wait_state` timeout that never runs out (since 1.2).
 pub const OLSTATE_WAIT_INFINITE: u32 = 0xFFFF_FFFF;
 
+/// `olstate_session_info.threading` (since 1.3): every call runs on the caller's thread.
+pub const OLSTATE_THREADING_DIRECT: u32 = 0;
+/// Calls are carried to the opening thread through a message-only window (Windows).
+pub const OLSTATE_THREADING_OWNER_WINDOW: u32 = 1;
+/// Calls are carried to the opening thread through the strict simulator's owner loop.
+pub const OLSTATE_THREADING_OWNER_LOOP: u32 = 2;
+/// How long a call carried to the owner thread waits for it, in ms (since 1.3).
+pub const OLSTATE_OWNER_WAIT_MS: u32 = 5000;
+
 /// `olstate_subscribe_options.flags` (since 1.2): the first event is
 /// `OLSTATE_EVENT_CURRENT`.
 pub const OLSTATE_SUBSCRIBE_CURRENT_STATE: u32 = 1;
@@ -192,6 +201,8 @@ pub struct olstate_session_info {
     pub profile: *const c_char,
     /// UTF-8 path of the provider library loaded; owned by the session.
     pub provider_path: *const c_char,
+    /// `OLSTATE_THREADING_*`: which thread calls the provider's objects (since 1.3).
+    pub threading: u32,
 }
 
 /// `olstate_subscription`: a token unique for the life of the process; 0 is never valid.

@@ -45,11 +45,12 @@ fn struct_sizes_and_offsets_are_pinned() {
     assert_eq!(offset_of!(olstate_event, reserved), 36);
     assert_eq!(offset_of!(olstate_event, notify_time_us), 40);
 
-    // olstate_session_info: u32, u32, ptr, ptr
-    assert_eq!(size_of::<olstate_session_info>(), 8 + 2 * PTR);
+    // olstate_session_info: u32, u32, ptr, ptr, u32 (since 1.3)
+    assert_eq!(size_of::<olstate_session_info>(), if PTR == 8 { 32 } else { 20 });
     assert_eq!(offset_of!(olstate_session_info, provider), 4);
     assert_eq!(offset_of!(olstate_session_info, profile), 8);
     assert_eq!(offset_of!(olstate_session_info, provider_path), 8 + PTR);
+    assert_eq!(offset_of!(olstate_session_info, threading), 8 + 2 * PTR);
 
     // olstate_bridge_options: u32, u32, u32, u32, ptr
     assert_eq!(size_of::<olstate_bridge_options>(), if PTR == 8 { 24 } else { 20 });
@@ -132,6 +133,8 @@ fn facts() -> Vec<(String, i128)> {
         OLSTATE_E_OUT_OF_MEMORY, OLSTATE_E_INTERNAL, OLSTATE_E_NOT_IN_OUTLOOK, OLSTATE_E_WOULD_DEADLOCK,
         OLSTATE_E_TIMEOUT, OLSTATE_STRUCT_SUBSCRIBE_OPTIONS, OLSTATE_EVENT_CURRENT, OLSTATE_WAIT_INFINITE,
         OLSTATE_SUBSCRIBE_CURRENT_STATE,
+        OLSTATE_THREADING_DIRECT, OLSTATE_THREADING_OWNER_WINDOW, OLSTATE_THREADING_OWNER_LOOP,
+        OLSTATE_OWNER_WAIT_MS,
         OLSTATE_ABI_VERSION, OLSTATE_STRUCT_OPEN_OPTIONS, OLSTATE_STRUCT_EVENT, OLSTATE_STRUCT_SESSION_INFO,
         OLSTATE_STRUCT_BRIDGE_OPTIONS, OLSTATE_EVENT_PROVIDER_LOST, OLSTATE_EVENT_PROVIDER_BACK,
         OLSTATE_OPEN_RECONNECT, OLSTATE_BRIDGE_ALLOW_SET_STATE,
@@ -154,7 +157,7 @@ fn facts() -> Vec<(String, i128)> {
     layout!(olstate_open_options: struct_size, profile, provider, provider_path, delivery, flags);
     layout!(olstate_event: struct_size, kind, old_state, new_state, subscription, sequence, flags,
             reserved, notify_time_us);
-    layout!(olstate_session_info: struct_size, provider, profile, provider_path);
+    layout!(olstate_session_info: struct_size, provider, profile, provider_path, threading);
     layout!(olstate_bridge_options: struct_size, flags, max_clients, queue_length, endpoint);
     layout!(olstate_subscribe_options: struct_size, flags, callback, context, release);
     f.push(("sizeof(olstate_subscription)".into(), 8));

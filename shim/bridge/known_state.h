@@ -1,0 +1,64 @@
+// The state a bridge host knows, so that its threads never ask Outlook:
+// read once at start on the starting thread (in the add-in, Outlook's UI
+// thread), then kept up to date by every notification of the host's own
+// subscription. Client readers answer get-state and the welcome from it, and
+// a client's blocking set waits here for its change's CHANGE_DONE instead of
+// inside the provider (MAPI's blocking flag is never used by the host).
+#pragma once
+
+#include <olstate.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace olstate::bridge {
+
+// How long a client's blocking set waits for its CHANGE_DONE before the host
+// answers OLSTATE_E_PROVIDER_FAILED (the client's own reply timeout is longer, 60 s,
+// so the client always hears the host's answer). Outlook usually completes
+// a change in well under a second; a change that takes longer may still
+// complete after the answer, and its events still reach every client.
+constexpr std::chrono::seconds kBlockingSetWait{30};
+
+class KnownState {
+public:
+    KnownState(std::uint32_t capabilities, std::uint32_t state) noexcept
+        : capabilities_(capabilities), state_(state) {}
+    KnownState(const KnownState&) = delete;
+    KnownState& operator=(const KnownState&) = delete;
+
+    std::uint32_t capabilities() const noexcept { return capabilities_; }  // read once at start
+
+    // From the host's subscription callback: follows CURRENT, CHANGE_START,
+    // CHANGE and CHANGE_DONE (a short lock, never I/O).
+    void follow(const olstate_event& event) noexcept;
+    // The host stops or its session closed: answers fail from now on and
+    // every blocking set waiting here is woken.
+    void close() noexcept;
+
+    // The state known now; false once closed.
+    bool state(std::uint32_t& out) const noexcept;
+
+    // Waits until the state `target` is reached: a CHANGE_DONE into it
+    // arrives, or the known state is already `target` with no change under
+    // way. OLSTATE_OK, OLSTATE_E_PROVIDER_FAILED after `limit`, or
+    // OLSTATE_E_PROVIDER_NOT_FOUND when the host stops meanwhile; `message`
+    // says why on failure.
+    olstate_result wait_until_reached(std::uint32_t target, std::chrono::milliseconds limit,
+                                      std::string& message) const;
+
+private:
+    const std::uint32_t capabilities_;
+    mutable std::mutex mutex_;  // guards the fields below
+    mutable std::condition_variable changed_;
+    std::uint32_t state_;
+    bool changing_ = false;          // between CHANGE_START and CHANGE_DONE
+    std::uint64_t dones_ = 0;        // CHANGE_DONE events seen
+    std::uint32_t last_done_ = 0;    // the state the last CHANGE_DONE reached
+    bool closed_ = false;
+};
+
+}  // namespace olstate::bridge
