@@ -63,6 +63,13 @@ std::uint32_t Session::get_state() {
     return state;
 }
 
+provider::Connection Session::get_connection() {
+    provider::Connection connection;
+    provider::Status status = provider_->get_connection(connection);
+    if (!status.ok()) throw_status(std::move(status));
+    return connection;
+}
+
 void Session::set_state(std::uint32_t state, std::uint32_t flags) {
     if (flags == OLSTATE_SET_BLOCK && inside_provider_notify())
         throw Failure(OLSTATE_E_WOULD_DEADLOCK,

@@ -87,7 +87,7 @@ int main(void) {
     EXPECT_EQ(OLSTATE_SUBSCRIBE_CURRENT_STATE, 1);
     EXPECT_EQ((long)OLSTATE_WAIT_INFINITE, 0xFFFFFFFFL);
 
-    EXPECT_EQ(OLSTATE_ABI_VERSION, 0x10002L);
+    EXPECT_EQ(OLSTATE_ABI_VERSION, 0x10003L);
     EXPECT_EQ(olstate_abi_version(), OLSTATE_ABI_VERSION);
     EXPECT_EQ(olstate_abi_version() >> 16, 1);
     EXPECT_EQ(sizeof(olstate_result), 4);

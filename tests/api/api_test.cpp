@@ -13,7 +13,7 @@ using namespace test;
 TEST_CASE("versions, names and struct sizes") {
     CHECK(olstate_abi_version() == OLSTATE_ABI_VERSION);
     CHECK(OLSTATE_ABI_VERSION == ((1u << 16) | 2u));
-    CHECK(std::string(olstate_version_string()) == "1.2.0");
+    CHECK(std::string(olstate_version_string()) == "1.3.0");
     CHECK(olstate_struct_size(OLSTATE_STRUCT_OPEN_OPTIONS) == sizeof(olstate_open_options));
     CHECK(olstate_struct_size(OLSTATE_STRUCT_EVENT) == sizeof(olstate_event));
     CHECK(olstate_struct_size(OLSTATE_STRUCT_SESSION_INFO) == sizeof(olstate_session_info));

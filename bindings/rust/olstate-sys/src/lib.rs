@@ -66,7 +66,7 @@ pub const OLSTATE_E_TIMEOUT: olstate_result = -12;
 // ---------------------------------------------------------------------------
 
 /// `(major << 16) | minor` of the ABI this module describes (1.2).
-pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 2;
+pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 3;
 
 /// `olstate_struct_size` selector for [`olstate_open_options`].
 pub const OLSTATE_STRUCT_OPEN_OPTIONS: u32 = 1;
