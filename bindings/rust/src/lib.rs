@@ -141,10 +141,10 @@ pub fn library_version() -> String {
 ///
 /// ```
 /// use olstate::{check_abi_version, ErrorCode};
-/// assert!(check_abi_version((1 << 16) | 2).is_ok());
+/// assert!(check_abi_version((1 << 16) | 3).is_ok());
 /// assert!(check_abi_version((1 << 16) | 7).is_ok()); // newer minor: compatible
-/// // ABI 1.1 lacks olstate_wait_state and olstate_subscribe_ex, which sys declares.
-/// assert_eq!(check_abi_version((1 << 16) | 1).unwrap_err().code(), ErrorCode::IncompatibleAbi);
+/// // ABI 1.2 lacks olstate_get_connection_mode and the rest of 1.3, which sys declares.
+/// assert_eq!(check_abi_version((1 << 16) | 2).unwrap_err().code(), ErrorCode::IncompatibleAbi);
 /// let err = check_abi_version(2 << 16).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::IncompatibleAbi);
 /// ```
