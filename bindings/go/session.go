@@ -67,9 +67,12 @@ func WithDelivery(d Delivery) Option { return func(o *options) { o.delivery = d 
 // a safety net, but Close is the contract.
 type Session struct {
 	handle *C.olstate_session
-	info   Info // copied at open: a session's facts never change
 	once   sync.Once
 	closed chan struct{} // closed when Close starts: watchers stop
+	// closing is held (read) by Info while it copies the library's strings,
+	// which live until olstate_close: Close marks the session closed under
+	// the write side before it closes the handle, so no copy outlives them.
+	closing sync.RWMutex
 	// reconnects: a lost bridge host may come back; without it a
 	// ProviderLost is final and ends every Watch channel.
 	reconnects bool
@@ -117,17 +120,7 @@ func Open(profile string, opts ...Option) (*Session, error) {
 	if err := check(C.olgo_open(cprofile, C.uint32_t(o.provider), cpath, C.uint32_t(o.delivery), flags, &h)); err != nil {
 		return nil, err
 	}
-	// Nobody else knows h yet, so the info strings stay valid while copied.
-	var info C.olstate_session_info
-	if err := check(C.olgo_info(h, &info)); err != nil {
-		C.olgo_close(h)
-		return nil, err
-	}
-	s := &Session{handle: h, closed: make(chan struct{}), reconnects: o.reconnect, info: Info{
-		Provider:     Provider(info.provider),
-		Profile:      C.GoString(info.profile),
-		ProviderPath: C.GoString(info.provider_path),
-	}}
+	s := &Session{handle: h, closed: make(chan struct{}), reconnects: o.reconnect}
 	runtime.SetFinalizer(s, func(s *Session) { _ = s.Close() })
 	return s, nil
 }
@@ -138,10 +131,12 @@ func Open(profile string, opts ...Option) (*Session, error) {
 // Close returns an error matching ErrInvalidHandle.
 func (s *Session) Close() error {
 	first := false
+	s.closing.Lock()
 	s.once.Do(func() {
 		first = true
 		close(s.closed)
 	})
+	s.closing.Unlock()
 	err := check(C.olgo_close(s.handle))
 	if first {
 		runtime.SetFinalizer(s, nil)
@@ -224,14 +219,28 @@ func (s *Session) SetStateContext(ctx context.Context, state State) error {
 	return s.WaitState(ctx, state)
 }
 
-// Info describes the session; after Close it returns ErrInvalidHandle.
+// Info describes the session, read from the library at each call: a bridge
+// session's profile follows the host it reaches (read it again after
+// ProviderBack). After Close it returns ErrInvalidHandle.
 func (s *Session) Info() (Info, error) {
+	s.closing.RLock()
+	defer s.closing.RUnlock()
 	select {
 	case <-s.closed:
 		return Info{}, &Error{Code: ErrInvalidHandle.Code, Message: "the session is closed"}
 	default:
-		return s.info, nil
 	}
+	var info C.olstate_session_info
+	if err := check(C.olgo_info(s.handle, &info)); err != nil {
+		return Info{}, err
+	}
+	out := Info{
+		Provider:     Provider(info.provider),
+		Profile:      C.GoString(info.profile),
+		ProviderPath: C.GoString(info.provider_path),
+	}
+	runtime.KeepAlive(s)
+	return out, nil
 }
 
 // structSizes: the sizes cgo compiled from olstate.h and the sizes the

@@ -260,14 +260,8 @@ TEST_CASE("session info names the resolved provider, profile and library") {
     CHECK(olstate_get_session_info(s.get(), &out.info) == OLSTATE_E_INVALID_ARGUMENT);
 
     // The same library, loaded through OLSTATE_PROVIDER_LIBRARY by its full path.
-    olstate_open_options o = options(p);
-    o.provider = OLSTATE_PROVIDER_LIBRARY;
-    o.provider_path = path.c_str();
-    olstate_session* lib = nullptr;
-    REQUIRE(olstate_open_ex(&o, &lib) == OLSTATE_OK);
-    olstate_session_info li{};
-    li.struct_size = sizeof li;
-    REQUIRE(olstate_get_session_info(lib, &li) == OLSTATE_OK);
+    olstate_session* lib = open_library(p, path);
+    const olstate_session_info li = session_info(lib);
     CHECK(li.provider == OLSTATE_PROVIDER_LIBRARY);
     CHECK(std::string(li.provider_path) == path);
     CHECK(olstate_close(lib) == OLSTATE_OK);
@@ -572,14 +566,8 @@ TEST_CASE("the LIBRARY provider: the simulator by full path (dladdr), and a libr
     CAPTURE(sim_path);
 
     const std::string p = fresh_profile("Lib");
-    auto o = options(p);
-    o.provider = OLSTATE_PROVIDER_LIBRARY;
-    o.provider_path = sim_path.c_str();
-    olstate_session* s = nullptr;
-    REQUIRE(olstate_open_ex(&o, &s) == OLSTATE_OK);
-    olstate_session_info info{};
-    info.struct_size = sizeof info;
-    REQUIRE(olstate_get_session_info(s, &info) == OLSTATE_OK);
+    olstate_session* s = open_library(p, sim_path);
+    const olstate_session_info info = session_info(s);
     CHECK(info.provider == OLSTATE_PROVIDER_LIBRARY);
     CHECK(std::string(info.profile) == p);
     // The same file as the control API: one simulator instance in the process.
@@ -597,6 +585,8 @@ TEST_CASE("the LIBRARY provider: the simulator by full path (dladdr), and a libr
     REQUIRE(dladdr(reinterpret_cast<void*>(&olstate_open), &lib) != 0);
     REQUIRE(realpath(lib.dli_fname, resolved) != nullptr);
     const std::string lib_path = resolved;
+    auto o = options(p);  // the library provider's failures: the same options, other paths
+    o.provider = OLSTATE_PROVIDER_LIBRARY;
     o.provider_path = lib_path.c_str();
     s = nullptr;
     CHECK(olstate_open_ex(&o, &s) == OLSTATE_E_PROVIDER_NOT_FOUND);

@@ -483,34 +483,12 @@ TEST_CASE("release runs exactly once when unsubscribe races delivery on a blocke
     for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
         SimReset reset;
-        Gate entered, go;
+        HeldCall ctx;
         Session s(fresh_profile("Latch"), delivery);
-        struct Ctx {
-            std::atomic<int> running{0}, calls{0}, releases{0};
-            std::atomic<bool> release_during_call{false};
-            Gate* entered;
-            Gate* go;
-        } ctx{};
-        ctx.entered = &entered;
-        ctx.go = &go;
-        const auto cb = [](const olstate_event*, void* c) {
-            auto* x = static_cast<Ctx*>(c);
-            ++x->running;
-            if (++x->calls == 1) {
-                x->entered->open();
-                x->go->wait();
-            }
-            --x->running;
-        };
-        const auto rel = [](void* c) {
-            auto* x = static_cast<Ctx*>(c);
-            if (x->running) x->release_during_call = true;
-            ++x->releases;
-        };
         olstate_subscription t = 0;
-        REQUIRE(olstate_subscribe(s.get(), cb, &ctx, rel, &t) == OLSTATE_OK);
+        REQUIRE(olstate_subscribe(s.get(), HeldCall::callback, &ctx, HeldCall::release, &t) == OLSTATE_OK);
         olstate_sim_send_raw(s.profile().c_str(), 2, 3, 2, 1, 0, 10);
-        REQUIRE(entered.wait());
+        REQUIRE(ctx.entered.wait());
         std::atomic<bool> unsubscribe_returned{false};
         std::thread u([&] {
             CHECK(olstate_unsubscribe(s.get(), t) == OLSTATE_OK);
@@ -519,7 +497,7 @@ TEST_CASE("release runs exactly once when unsubscribe races delivery on a blocke
         std::this_thread::sleep_for(std::chrono::milliseconds(30));
         CHECK_FALSE(unsubscribe_returned);  // still waiting for the blocked callback
         CHECK(ctx.releases == 0);
-        go.open();
+        ctx.go.open();
         u.join();
         CHECK(ctx.releases == 1);
         CHECK_FALSE(ctx.release_during_call);
@@ -595,45 +573,23 @@ TEST_CASE("close while another thread waits in unsubscribe for a blocked callbac
     for (uint32_t delivery : {OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE}) {
         CAPTURE(delivery);
         SimReset reset;
-        Gate entered, go;
+        HeldCall ctx;
         Session s(fresh_profile("UnsubClose"), delivery);
         olstate_session* session = s.release();
-        struct Ctx {
-            std::atomic<int> running{0}, calls{0}, releases{0};
-            std::atomic<bool> release_during_call{false};
-            Gate* entered = nullptr;
-            Gate* go = nullptr;
-        } ctx;
-        ctx.entered = &entered;
-        ctx.go = &go;
-        const auto cb = [](const olstate_event*, void* c) {
-            auto* x = static_cast<Ctx*>(c);
-            ++x->running;
-            if (++x->calls == 1) {
-                x->entered->open();
-                x->go->wait();
-            }
-            --x->running;
-        };
-        const auto rel = [](void* c) {
-            auto* x = static_cast<Ctx*>(c);
-            if (x->running) x->release_during_call = true;
-            ++x->releases;
-        };
         olstate_subscription t = 0;
-        REQUIRE(olstate_subscribe(session, cb, &ctx, rel, &t) == OLSTATE_OK);
+        REQUIRE(olstate_subscribe(session, HeldCall::callback, &ctx, HeldCall::release, &t) == OLSTATE_OK);
         ReleaseCounter bystander;
         olstate_subscription t2 = 0;
         REQUIRE(olstate_subscribe(session, [](const olstate_event*, void*) {}, &bystander,
                                   ReleaseCounter::release, &t2) == OLSTATE_OK);
         olstate_sim_send_raw(s.profile().c_str(), 2, 3, 2, 1, 0, 5);
-        REQUIRE(entered.wait());
+        REQUIRE(ctx.entered.wait());
         std::atomic<olstate_result> unsub{1};
         std::thread u([&] { unsub = olstate_unsubscribe(session, t); });
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // u is (likely) waiting
         std::thread opener([&] {
             std::this_thread::sleep_for(std::chrono::milliseconds(30));
-            go.open();
+            ctx.go.open();
         });
         CHECK(olstate_close(session) == OLSTATE_OK);
         u.join();

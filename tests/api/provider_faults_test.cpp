@@ -6,6 +6,14 @@ using namespace test;
 
 namespace {
 
+// A fault the simulator plays once: the failing call, its HRESULT, the
+// result olstate must return and the hex the message must name.
+struct Case {
+    uint32_t call;
+    int32_t hr;
+    olstate_result expected;
+    const char* hex;
+};
 
 olstate_result open_result(const std::string& profile, olstate_session** out) {
     const auto o = options(profile);
@@ -25,12 +33,6 @@ TEST_CASE("open failures") {
     olstate_session* s = nullptr;
     const std::string p = fresh_profile();
 
-    struct Case {
-        uint32_t call;
-        int32_t hr;
-        olstate_result expected;
-        const char* hex;
-    };
     const Case cases[] = {
         {OLSTATE_SIM_CALL_OPEN, kEFail, OLSTATE_E_PROVIDER_FAILED, "0x80004005"},
         {OLSTATE_SIM_CALL_OPEN, kNotFound, OLSTATE_E_PROFILE_NOT_FOUND, "0x8004010F"},
@@ -145,12 +147,6 @@ TEST_CASE("a provider that notifies during Advise, and a slow Unadvise under tra
 TEST_CASE("state call failures name their HRESULT in hex") {
     SimReset reset;
     Session s(fresh_profile());
-    struct Case {
-        uint32_t call;
-        int32_t hr;
-        olstate_result expected;
-        const char* hex;
-    };
     const Case cases[] = {
         {OLSTATE_SIM_CALL_GET_STATE, kEFail, OLSTATE_E_PROVIDER_FAILED, "0x80004005"},
         {OLSTATE_SIM_CALL_GET_STATE, kENotImpl, OLSTATE_E_NOT_SUPPORTED, "0x80004001"},

@@ -49,6 +49,25 @@ inline olstate_open_options options(const std::string& profile,
     return o;
 }
 
+// A session over the provider library at `path` (OLSTATE_PROVIDER_LIBRARY);
+// the caller closes it.
+inline olstate_session* open_library(const std::string& profile, const std::string& path) {
+    auto o = options(profile);
+    o.provider = OLSTATE_PROVIDER_LIBRARY;
+    o.provider_path = path.c_str();
+    olstate_session* s = nullptr;
+    REQUIRE_MESSAGE(olstate_open_ex(&o, &s) == OLSTATE_OK, olstate_last_error_message());
+    return s;
+}
+
+// The session's facts (the strings live until the session is closed).
+inline olstate_session_info session_info(olstate_session* s) {
+    olstate_session_info info{};
+    info.struct_size = sizeof info;
+    REQUIRE(olstate_get_session_info(s, &info) == OLSTATE_OK);
+    return info;
+}
+
 // An open session, closed at the end of the scope unless released.
 class Session {
 public:
@@ -165,6 +184,30 @@ private:
     std::mutex mutex_;
     std::condition_variable cv_;
     bool open_ = false;
+};
+
+// A subscription context whose first call opens `entered` and then blocks
+// until `go` opens: for ending a subscription or session while a call runs.
+// It notes a release that comes during a call. Declare it before the session.
+struct HeldCall {
+    std::atomic<int> running{0}, calls{0}, releases{0};
+    std::atomic<bool> release_during_call{false};
+    Gate entered, go;
+
+    static void OLSTATE_CALL callback(const olstate_event*, void* c) {
+        auto* x = static_cast<HeldCall*>(c);
+        ++x->running;
+        if (++x->calls == 1) {
+            x->entered.open();
+            x->go.wait();
+        }
+        --x->running;
+    }
+    static void OLSTATE_CALL release(void* c) {
+        auto* x = static_cast<HeldCall*>(c);
+        if (x->running) x->release_during_call = true;
+        ++x->releases;
+    }
 };
 
 }  // namespace test

@@ -22,7 +22,8 @@ class Proc:
         self.p = subprocess.Popen([MONITOR, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines = []
         self.cv = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
         for line in self.p.stdout:
@@ -44,6 +45,9 @@ class Proc:
             self.p.kill()
             self.p.wait()
             return None
+        # The process has ended, but its last lines may still be in the pipe:
+        # the checks that follow read self.lines.
+        self.reader.join(timeout)
         return self.p.returncode
 
     def stop(self, sig=signal.SIGTERM):

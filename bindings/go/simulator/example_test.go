@@ -36,29 +36,33 @@ func (y *Syncer) Paused() bool {
 	return y.paused
 }
 
-// Testing your own code's reaction to Outlook going offline: the
-// simulator plays the user clicking Work Offline (the README's "Testing
-// your own code" shows this example).
-func Example() {
+// testSyncer is the README's "Testing your own code" snippet, word for word.
+func testSyncer() error {
 	_ = simulator.Reset()
-	s, err := olstate.Open("example-syncer", olstate.WithProvider(olstate.ProviderSimulator))
+	s, err := olstate.Open("my-test", olstate.WithProvider(olstate.ProviderSimulator))
 	if err != nil {
-		fmt.Println(err)
-		return
+		return err
 	}
 	defer s.Close()
-	syncer, _ := NewSyncer(s)
-
-	_ = simulator.SetState("example-syncer", olstate.Offline, true) // the user goes offline
+	syncer, _ := NewSyncer(s)                                // your code
+	_ = simulator.SetState("my-test", olstate.Offline, true) // the user clicks Work Offline
 	for deadline := time.Now().Add(10 * time.Second); !syncer.Paused() && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
 	}
 	fmt.Println("paused while offline:", syncer.Paused())
-
-	// Outlook failing the next open, as a broken MAPI profile would.
 	_ = simulator.FailNext(simulator.CallOpen, 0x80040115, 1) // MAPI_E_NETWORK_ERROR
-	_, err = olstate.Open("example-syncer", olstate.WithProvider(olstate.ProviderSimulator))
+	_, err = olstate.Open("my-test", olstate.WithProvider(olstate.ProviderSimulator))
 	fmt.Println("open failed:", err != nil)
+	return nil
+}
+
+// Testing your own code's reaction to Outlook going offline: the
+// simulator plays the user clicking Work Offline, then Outlook failing the
+// next open, as a broken MAPI profile would.
+func Example() {
+	if err := testSyncer(); err != nil {
+		fmt.Println(err)
+	}
 	_ = simulator.Reset()
 	// Output:
 	// paused while offline: true

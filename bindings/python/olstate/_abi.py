@@ -1,4 +1,4 @@
-"""The C ABI (include/olstate.h, ABI 1.1) mirrored in ctypes: structs,
+"""The C ABI (include/olstate.h, ABI 1.2) mirrored in ctypes: structs,
 prototypes, and ``call`` which turns a failing result into an exception.
 Nothing else in the package touches the native library directly."""
 from __future__ import annotations
@@ -12,13 +12,14 @@ from typing import Any, Optional
 from . import _library
 from .errors import IncompatibleLibraryError, error_for
 
-ABI_MAJOR, ABI_MINOR = 1, 1
+ABI_MAJOR, ABI_MINOR = 1, 2  # 1.2: olstate_wait_state, olstate_subscribe_ex
 
 STRUCT_OPEN_OPTIONS, STRUCT_EVENT, STRUCT_SESSION_INFO, STRUCT_BRIDGE_OPTIONS = 1, 2, 3, 4
 OPEN_RECONNECT = 1
 SET_DEFAULT, SET_BLOCK = 0, 1
 BRIDGE_ALLOW_SET_STATE = 1
 EVENT_FLAG_DROPPED = 1
+SUBSCRIBE_CURRENT_STATE = 1
 
 
 class OpenOptions(Structure):
@@ -46,6 +47,11 @@ class BridgeOptions(Structure):
 CALLBACK = CFUNCTYPE(None, POINTER(EventStruct), c_void_p)
 RELEASE = CFUNCTYPE(None, c_void_p)
 
+
+class SubscribeOptions(Structure):
+    _fields_ = [("struct_size", c_uint32), ("flags", c_uint32), ("callback", CALLBACK),
+                ("context", c_void_p), ("release", RELEASE)]
+
 _PROTOTYPES = {
     "olstate_result_name": (c_char_p, [c_int32]),
     "olstate_last_error_message": (c_char_p, []),
@@ -59,7 +65,8 @@ _PROTOTYPES = {
     "olstate_capabilities": (c_int32, [c_void_p, POINTER(c_uint32)]),
     "olstate_get_state": (c_int32, [c_void_p, POINTER(c_uint32)]),
     "olstate_set_state": (c_int32, [c_void_p, c_uint32, c_uint32]),
-    "olstate_subscribe": (c_int32, [c_void_p, CALLBACK, c_void_p, RELEASE, POINTER(c_uint64)]),
+    "olstate_subscribe_ex": (c_int32, [c_void_p, POINTER(SubscribeOptions), POINTER(c_uint64)]),
+    "olstate_wait_state": (c_int32, [c_void_p, c_uint32, c_uint32]),
     "olstate_unsubscribe": (c_int32, [c_void_p, c_uint64]),
     "olstate_bridge_options_init": (None, [POINTER(BridgeOptions)]),
     "olstate_bridge_start": (c_int32, [c_void_p, POINTER(BridgeOptions), POINTER(c_void_p)]),

@@ -1,45 +1,41 @@
-"""wait_state, the one place that waits for a state.
+"""wait_state over olstate_wait_state (ABI 1.2), the one place that waits.
 
-ABI 1.1 has no wait function, so this subscribes first and reads the state
-second: a change that happens in between is seen by the subscription, so
-nothing is missed. When the library gains olstate_wait_state (ABI 1.2),
-only this function changes.
+The library returns at the CHANGE_DONE that reaches the state (at once when
+the session is already there), raises ProviderNotFoundError when a bridge
+host goes away for good and keeps waiting across a loss with reconnect. The
+wait is made in slices so that Ctrl-C (KeyboardInterrupt, which Python only
+sees between native calls) ends it within one slice; ctypes releases the GIL
+during each.
 """
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, List, Optional
+import math
+import time
+from ctypes import c_uint32
+from typing import TYPE_CHECKING, Optional
 
-from .errors import ProviderNotFoundError, StateTimeoutError
-from .types import Event, EventKind, State
+from . import _abi
+from .errors import StateTimeoutError
+from .types import State
 
 if TYPE_CHECKING:
     from .session import Session
 
-# The kinds after which the state *is* new_state (CHANGE_START announces it only).
-_REACHED_BY = (EventKind.CHANGE, EventKind.CHANGE_DONE, EventKind.PROVIDER_BACK)
+_SLICE_MS = 250
 
 
 def wait_state(session: "Session", state: State, timeout: Optional[float]) -> None:
-    done = threading.Event()
-    lost: List[Event] = []
-
-    def on_event(event: Event) -> None:
-        if event.kind in _REACHED_BY and event.new_state == state:
-            done.set()
-        elif event.kind == EventKind.PROVIDER_LOST and not session.reconnect:
-            lost.append(event)
-            done.set()
-
-    with session.subscribe(on_event):
+    if timeout is not None and (math.isnan(timeout) or timeout < 0):
+        raise ValueError("timeout must be None or a number of seconds >= 0")
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        slice_ms = _SLICE_MS
+        if deadline is not None:
+            slice_ms = min(slice_ms, max(0, math.ceil((deadline - time.monotonic()) * 1000)))
         try:
-            if session.state == state:
-                return
-        except ProviderNotFoundError:
-            if not session.reconnect:
-                raise  # a bridge whose host is gone, for good
-        if not done.wait(timeout):
-            raise StateTimeoutError(f"the state did not become {state} within {timeout} s")
-        if lost:
-            raise ProviderNotFoundError(f"the bridge host went away while waiting for {state}",
-                                        code=-3, name="OLSTATE_E_PROVIDER_NOT_FOUND")
+            _abi.call("olstate_wait_state", session._h(), state, c_uint32(slice_ms))
+            return
+        except StateTimeoutError:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise StateTimeoutError(f"the state did not become {state} within {timeout} s",
+                                        name="OLSTATE_E_TIMEOUT") from None

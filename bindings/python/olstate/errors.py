@@ -24,68 +24,71 @@ class OlStateError(Exception):
         return text + (f" (HRESULT 0x{self.hresult & 0xFFFFFFFF:08X})" if self.hresult else "")
 
 
+# One class per OLSTATE_E_* code. Each is a plain subclass (so type checkers
+# and `except` clauses see it); the code is its one fact, set from this table.
 class InvalidArgumentError(OlStateError, ValueError):
-    code = -1
+    """A NULL, out-of-range or otherwise bad argument."""
 
 
 class InvalidHandleError(OlStateError):
-    code = -2
+    """The session (or bridge) is closed."""
 
 
 class ProviderNotFoundError(OlStateError):
-    code = -3
+    """No provider: Outlook's MAPI is missing, or a bridge session has no host."""
 
 
 class ProfileNotFoundError(OlStateError):
-    code = -4
+    """No such MAPI profile."""
 
 
 class NotSupportedError(OlStateError):
-    code = -5
+    """The provider (or the bridge host) does not offer this."""
 
 
 class BusyError(OlStateError):
-    code = -6
+    """A change is still in progress."""
 
 
 class ProviderFailedError(OlStateError):
-    code = -7
+    """Outlook failed the call; ``hresult`` says how."""
 
 
 class OutOfMemoryError(OlStateError, MemoryError):
-    code = -8
+    """olstate ran out of memory."""
 
 
 class InternalError(OlStateError):
-    code = -9
+    """A bug in olstate."""
 
 
 class NotInOutlookError(OlStateError):
-    code = -10
+    """The Outlook provider outside OUTLOOK.EXE."""
 
 
 class WouldDeadlockError(OlStateError):
-    code = -11
+    """A blocking call on a thread that the call would have to wait for."""
+
+
+class StateTimeoutError(OlStateError, TimeoutError):
+    """wait_state gave up: the state was not reached in time (OLSTATE_E_TIMEOUT)."""
+
+
+# Position n (from 1) holds the class of result code -n (OLSTATE_E_INVALID_ARGUMENT = -1, ...).
+BY_CODE: Dict[int, Type[OlStateError]] = {-n: cls for n, cls in enumerate((
+    InvalidArgumentError, InvalidHandleError, ProviderNotFoundError, ProfileNotFoundError,
+    NotSupportedError, BusyError, ProviderFailedError, OutOfMemoryError, InternalError,
+    NotInOutlookError, WouldDeadlockError, StateTimeoutError), start=1)}
+for _code, _cls in BY_CODE.items():
+    _cls.code = _code
 
 
 class IncompatibleLibraryError(OlStateError):
     """The loaded native library speaks another ABI than this package."""
 
 
-class StateTimeoutError(OlStateError, TimeoutError):
-    """wait_state gave up: the state was not reached in time."""
-
-
 class SimulatorError(OlStateError):
     """A simulator control call failed; ``hresult`` says how."""
-
-
-BY_CODE: Dict[int, Type[OlStateError]] = {
-    cls.code: cls for cls in (
-        InvalidArgumentError, InvalidHandleError, ProviderNotFoundError, ProfileNotFoundError,
-        NotSupportedError, BusyError, ProviderFailedError, OutOfMemoryError, InternalError,
-        NotInOutlookError, WouldDeadlockError)
-}
 
 
 def error_for(code: int, name: str, message: str, hresult: int) -> OlStateError:

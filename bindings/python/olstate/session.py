@@ -158,38 +158,52 @@ class Session:
                   _abi.SET_BLOCK if block else _abi.SET_DEFAULT)
 
     def wait_state(self, state: StateLike, timeout: Optional[float] = None) -> None:
-        """Returns once the session is in ``state`` (at once if it already is);
-        raises StateTimeoutError after ``timeout`` seconds (None: no limit).
-        Do not call it from one of this session's QUEUED callbacks."""
+        """Returns once the session is in ``state`` with no change in progress
+        (at once if it already is); raises StateTimeoutError after ``timeout``
+        seconds (None: no limit), ProviderNotFoundError when a bridge host goes
+        away without reconnect (with reconnect it keeps waiting), and
+        InvalidHandleError when the session is closed meanwhile. WouldDeadlockError
+        on a thread that the change itself needs (an INLINE callback)."""
         from ._wait import wait_state
         wait_state(self, to_state(state), timeout)
 
     # -- events -----------------------------------------------------------
     def subscribe(self, callback: Callable[[Event], None],
-                  on_end: Optional[Callable[[], None]] = None) -> Subscription:
+                  on_end: Optional[Callable[[], None]] = None, *,
+                  current_state: bool = False) -> Subscription:
         """Calls ``callback(event)`` for each event, on olstate's thread (QUEUED:
-        the session's own thread, one at a time). An exception it raises is
-        contained and reported (see set_callback_error_handler). ``on_end``
-        runs once after its last call (unsubscribed or session closed)."""
+        the session's own thread, one at a time). With ``current_state=True``
+        the first event is EventKind.CURRENT, carrying the state at the moment
+        of subscribing, before any later change: "read the state, then follow
+        it" without a race. An exception the callback raises is contained and
+        reported (see set_callback_error_handler). ``on_end`` runs once after
+        its last call (unsubscribed or session closed)."""
         handle = self._h()
-        key = _callbacks.register(callback, on_end)
+        options = _abi.SubscribeOptions()
+        options.struct_size = ctypes.sizeof(options)
+        options.flags = _abi.SUBSCRIBE_CURRENT_STATE if current_state else 0
+        options.callback = _callbacks.TRAMPOLINE
+        options.context = _callbacks.register(callback, on_end)
+        options.release = _callbacks.RELEASE_TRAMPOLINE
         token = c_uint64()
-        # On failure olstate runs the release (removing key) before returning.
-        _abi.call("olstate_subscribe", handle, _callbacks.TRAMPOLINE, c_void_p(key),
-                  _callbacks.RELEASE_TRAMPOLINE, byref(token))
+        # On failure olstate runs the release (removing the context) before returning.
+        _abi.call("olstate_subscribe_ex", handle, byref(options), byref(token))
         return Subscription(self, token.value)
 
-    def events(self, maxsize: int = 1024) -> "EventIterator":
-        """A blocking iterator over the events from now on; it ends when the
-        session is closed. Use it in a ``with`` block to unsubscribe early."""
+    def events(self, maxsize: int = 1024, *, current_state: bool = False) -> "EventIterator":
+        """A blocking iterator over the events from now on (``current_state``:
+        first an EventKind.CURRENT event, as for subscribe). It ends when the
+        session is closed, and after the final PROVIDER_LOST of a bridge
+        session opened without reconnect. Use it in a ``with`` block to
+        unsubscribe early."""
         from .streams import EventIterator
-        return EventIterator(self, maxsize)
+        return EventIterator(self, maxsize, current_state)
 
-    def stream(self, maxsize: int = 1024) -> "AsyncEventStream":
+    def stream(self, maxsize: int = 1024, *, current_state: bool = False) -> "AsyncEventStream":
         """An ``async for`` stream of the events from now on, handed to the
-        running asyncio loop; call it inside that loop."""
+        running asyncio loop; call it inside that loop. It ends as events() does."""
         from .streams import AsyncEventStream
-        return AsyncEventStream(self, maxsize)
+        return AsyncEventStream(self, maxsize, current_state)
 
     def __repr__(self) -> str:
         return f"<olstate.Session {'closed' if self.closed else hex(self._handle or 0)}>"

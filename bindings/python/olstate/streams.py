@@ -3,7 +3,9 @@
 Both hold events in a bounded buffer filled on olstate's thread: when the
 consumer falls behind by ``maxsize`` events the oldest are dropped and the
 next one handed out has ``dropped=True`` (olstate's own rule). The stream
-ends after the last event once the session is closed or the stream is.
+ends after the last event once the session is closed or the stream is, and
+after a PROVIDER_LOST that is final (a bridge session without reconnect:
+nothing can follow it, so a ``for`` over the events must not hang).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, AsyncIterator, Callable, Deque, Iterator, Optional
 
-from .types import Event
+from .types import Event, EventKind
 
 if TYPE_CHECKING:
     from .session import Session, Subscription
@@ -22,13 +24,16 @@ if TYPE_CHECKING:
 
 class _Buffer:
     """Thread-safe bounded FIFO with an end mark; ``notify`` runs (outside the
-    lock) after each push and at the end."""
+    lock) after each push and at the end. With ``final_loss`` a PROVIDER_LOST
+    is the last event: the buffer ends after it."""
 
-    def __init__(self, maxsize: int, notify: Optional[Callable[[], None]] = None) -> None:
+    def __init__(self, maxsize: int, notify: Optional[Callable[[], None]] = None,
+                 final_loss: bool = False) -> None:
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
         self._items: Deque[Event] = collections.deque()
         self._maxsize = maxsize
+        self._final_loss = final_loss
         self._ended = False
         self._cond = threading.Condition()
         self._notify = notify
@@ -42,6 +47,8 @@ class _Buffer:
                 else:
                     event = dataclasses.replace(event, dropped=True)
             self._items.append(event)
+            if self._final_loss and event.kind == EventKind.PROVIDER_LOST:
+                self._ended = True
             self._cond.notify_all()
         if self._notify:
             self._notify()
@@ -70,9 +77,10 @@ class EventIterator:
     """``for event in session.events(): ...`` — blocks for the next event;
     Ctrl-C interrupts it. ``get(timeout)`` returns None on timeout."""
 
-    def __init__(self, session: "Session", maxsize: int = 1024) -> None:
-        self._buffer = _Buffer(maxsize)
-        self._subscription: "Subscription" = session.subscribe(self._buffer.push, self._buffer.end)
+    def __init__(self, session: "Session", maxsize: int = 1024, current_state: bool = False) -> None:
+        self._buffer = _Buffer(maxsize, final_loss=not session.reconnect)
+        self._subscription: "Subscription" = session.subscribe(
+            self._buffer.push, self._buffer.end, current_state=current_state)
 
     def get(self, timeout: Optional[float] = None) -> Optional[Event]:
         """The next event; None after ``timeout`` seconds or once the stream ended."""
@@ -115,13 +123,14 @@ class AsyncEventStream:
     through ``call_soon_threadsafe``; at most one wake-up is pending at a time
     however fast events come."""
 
-    def __init__(self, session: "Session", maxsize: int = 1024) -> None:
+    def __init__(self, session: "Session", maxsize: int = 1024, current_state: bool = False) -> None:
         self._loop = asyncio.get_running_loop()
         self._ready = asyncio.Event()
         self._wake_lock = threading.Lock()
         self._wake_pending = False
-        self._buffer = _Buffer(maxsize, self._wake)
-        self._subscription: "Subscription" = session.subscribe(self._buffer.push, self._buffer.end)
+        self._buffer = _Buffer(maxsize, self._wake, final_loss=not session.reconnect)
+        self._subscription: "Subscription" = session.subscribe(
+            self._buffer.push, self._buffer.end, current_state=current_state)
 
     def _wake(self) -> None:  # on olstate's thread
         with self._wake_lock:

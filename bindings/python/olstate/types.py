@@ -24,13 +24,16 @@ class Capabilities(enum.IntFlag):
 
 class EventKind(enum.IntEnum):
     """A change arrives as CHANGE_START, CHANGE, CHANGE_DONE; bridge sessions
-    also get PROVIDER_LOST / PROVIDER_BACK. A kind a later library adds is
-    passed on as its plain int value."""
+    also get PROVIDER_LOST / PROVIDER_BACK; a subscription made with
+    ``current_state=True`` first gets CURRENT (old_state = new_state = the
+    state when it subscribed). A kind a later library adds is passed on as
+    its plain int value."""
     CHANGE_START = 1
     CHANGE = 2
     CHANGE_DONE = 3
     PROVIDER_LOST = 0x100
     PROVIDER_BACK = 0x101
+    CURRENT = 0x200
 
     def __str__(self) -> str:
         return self.name.lower()

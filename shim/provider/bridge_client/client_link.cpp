@@ -231,30 +231,37 @@ void ClientLink::read_until_lost(Wire& wire) noexcept {
     std::string why = "the connection ended";
     try {
         while (auto message = wire.reader.next(*wire.connection)) {
-            std::lock_guard lock(mutex_);
             if (auto* e = std::get_if<protocol::Event>(&*message)) {
-                last_state_ = e->new_state;
                 provider::Event n;
                 n.kind = e->kind;
                 n.old_state = e->old_state;
                 n.new_state = e->new_state;
                 n.flags = e->flags & OLSTATE_EVENT_FLAG_DROPPED;  // lost on the host's side
                 n.time_us = e->notify_time_us;                    // when the host's provider notified
-                push_note(n);
-            } else if (auto* c = std::get_if<protocol::Connection>(&*message)) {
-                // The snapshot first, then the note: a callback for it reads the new values.
-                snapshot_ = std::move(*c);
-                if (snapshot_->event.kind != 0) {
-                    const protocol::Event& e = snapshot_->event;
-                    provider::Event n;
-                    n.kind = e.kind;
-                    n.old_state = e.old_state;
-                    n.new_state = e.new_state;
-                    n.flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
-                    n.time_us = e.notify_time_us;
-                    push_note(n);
+                hand_over(n);
+                continue;
+            }
+            if (auto* c = std::get_if<protocol::Connection>(&*message)) {
+                // The snapshot first, then the event: a callback for it reads the new values.
+                std::optional<provider::Event> n;
+                {
+                    std::lock_guard lock(mutex_);
+                    snapshot_ = std::move(*c);
+                    if (snapshot_->event.kind != 0) {
+                        const protocol::Event& e = snapshot_->event;
+                        n = provider::Event{};
+                        n->kind = e.kind;
+                        n->old_state = e.old_state;
+                        n->new_state = e.new_state;
+                        n->flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
+                        n->time_us = e.notify_time_us;
+                    }
                 }
-            } else if (auto* r = std::get_if<protocol::Reply>(&*message)) {
+                if (n) hand_over(*n);
+                continue;
+            }
+            std::lock_guard lock(mutex_);
+            if (auto* r = std::get_if<protocol::Reply>(&*message)) {
                 // Only a reply somebody waits for is kept: a host that sends
                 // unsolicited ones cannot grow this process without bound.
                 if (awaiting_.count(r->request) != 0) {
@@ -324,6 +331,25 @@ bool ClientLink::reconnect_with_backoff() noexcept {
     }
 }
 
+void ClientLink::hand_over(const provider::Event& event) {
+    std::shared_ptr<provider::EventReceiver> now;
+    {
+        std::lock_guard lock(mutex_);
+        // Connection and account events carry modes, not the state.
+        if (event.kind >= OLSTATE_EVENT_CHANGE_START && event.kind <= OLSTATE_EVENT_CHANGE_DONE)
+            last_state_ = event.new_state;
+        if (advised_ && receiver_returns_at_once_ && notes_.empty() && !notifier_busy_) now = receiver_.lock();
+        // Gone (unadvised or closing): queued, the notifier drops it as before.
+        if (!now) {
+            push_note(event);
+            return;
+        }
+    }
+    // Outside the lock: the receiver takes its own locks, and a thread
+    // holding one of those may be waiting on a request of this link.
+    now->on_event(event);
+}
+
 void ClientLink::push_note(const provider::Event& note) {
     notes_.push(note);
     changed_.notify_all();
@@ -357,8 +383,12 @@ void ClientLink::run_notifier() noexcept {
             if (stopping_) return;
             note = notes_.pop();
             receiver = receiver_.lock();
+            notifier_busy_ = true;
         }
         if (receiver) receiver->on_event(note);
+        receiver.reset();  // a last reference goes outside the lock
+        std::lock_guard lock(mutex_);
+        notifier_busy_ = false;
     }
 }
 
@@ -413,9 +443,12 @@ protocol::Reply ClientLink::request(protocol::Message message) {
 }
 
 void ClientLink::advise(std::weak_ptr<provider::EventReceiver> receiver) {
+    const auto held = receiver.lock();
+    const bool at_once = held && held->returns_at_once();
     {
         std::lock_guard lock(mutex_);
         receiver_ = std::move(receiver);
+        receiver_returns_at_once_ = at_once;
         advised_ = true;
     }
     changed_.notify_all();
@@ -425,6 +458,7 @@ void ClientLink::unadvise() noexcept {
     std::lock_guard lock(mutex_);
     receiver_.reset();
     advised_ = false;
+    receiver_returns_at_once_ = false;
 }
 
 }  // namespace olstate::bridge
