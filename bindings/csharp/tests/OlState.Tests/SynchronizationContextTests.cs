@@ -22,34 +22,31 @@ namespace OlState.Tests
             s.StateChanged += (_, e) => { threads.Enqueue(Thread.CurrentThread); if (e.Change.Kind == ChangeKind.ChangeDone) done.Enqueue(e.Change); };
             using var sub = s.Subscribe(_ => threads.Enqueue(Thread.CurrentThread));
 
-            // A synchronous continuation attached on this (pool) thread runs on
-            // the context, where the task completes. The loop is held while
-            // the continuation is attached, so the task cannot complete first.
-            Thread? after = null;
-            using (Hold(ui))
-            {
-                var set = s.SetStateAsync(ConnectionState.Offline).ContinueWith(_ => after = Thread.CurrentThread,
-                    TaskContinuationOptions.ExecuteSynchronously);
-                Assert.False(set.IsCompleted);
-            }
-            await SpinUntil(() => after != null);
-            Assert.Same(ui.Thread, after);
-            // The same for a wait already satisfied: it completes on the context too.
-            after = null;
-            using (Hold(ui))
-            {
-                var wait = s.WaitForStateAsync(ConnectionState.Offline).ContinueWith(_ => after = Thread.CurrentThread,
-                    TaskContinuationOptions.ExecuteSynchronously);
-                Assert.False(wait.IsCompleted);
-            }
-            await SpinUntil(() => after != null);
-            Assert.Same(ui.Thread, after);
+            Assert.Same(ui.Thread, await ContinuedOn(ui, () => s.SetStateAsync(ConnectionState.Offline)));
+            // A wait already satisfied completes on the context too.
+            Assert.Same(ui.Thread, await ContinuedOn(ui, () => s.WaitForStateAsync(ConnectionState.Offline)));
 
             var deadline = DateTime.UtcNow + AsyncTests.Bound;
             while (done.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(5);
             Assert.Single(done);
             Assert.Equal(6, threads.Count);   // three events, two handlers
             Assert.All(threads, t => Assert.Same(ui.Thread, t));
+        }
+
+        // The thread a synchronous continuation, attached on this thread, ran
+        // on. The loop is held meanwhile, so the task cannot complete (there)
+        // before the continuation is attached.
+        private static async Task<Thread?> ContinuedOn(UiLoop ui, Func<Task> start)
+        {
+            Thread? ran = null;
+            Task continuation;
+            using (Hold(ui))
+            {
+                continuation = start().ContinueWith(_ => ran = Thread.CurrentThread, TaskContinuationOptions.ExecuteSynchronously);
+                Assert.False(continuation.IsCompleted);
+            }
+            await continuation.WaitAsync(AsyncTests.Bound);
+            return ran;
         }
 
         // Keeps the loop busy until disposed, then runs `then` there, ahead
@@ -68,16 +65,6 @@ namespace OlState.Tests
             private readonly ManualResetEventSlim _event;
             public Release(ManualResetEventSlim e) => _event = e;
             public void Dispose() => _event.Set();
-        }
-
-        private static async Task SpinUntil(Func<bool> condition)
-        {
-            var deadline = DateTime.UtcNow + AsyncTests.Bound;
-            while (!condition())
-            {
-                Assert.True(DateTime.UtcNow < deadline, "not within " + AsyncTests.Bound);
-                await Task.Delay(5);
-            }
         }
 
         [Fact]
