@@ -11,6 +11,7 @@ from typing import Any, Dict
 class State(enum.IntEnum):
     OFFLINE = 1
     ONLINE = 2
+    CONNECTION_MODE = 0x10000  # ABI 1.3: reports Outlook's Exchange connection mode and accounts
 
     def __str__(self) -> str:
         return self.name.lower()

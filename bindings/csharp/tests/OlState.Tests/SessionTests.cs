@@ -85,7 +85,7 @@ namespace OlState.Tests
             Assert.Equal(Provider.Simulator, s.Info.Provider);
             Assert.Equal(p, s.Info.Profile);
             Assert.Contains("olstate_sim", s.Info.ProviderPath);
-            Assert.Equal(Capabilities.Offline | Capabilities.Online, s.Capabilities);
+            Assert.Equal(Capabilities.Offline | Capabilities.Online | Capabilities.ConnectionMode, s.Capabilities);
             Assert.Equal(ConnectionState.Online, s.State);
             var q = new ConcurrentQueue<ConnectionStateChange>();
             var before = DateTimeOffset.UtcNow.AddSeconds(-1);
@@ -325,7 +325,7 @@ namespace OlState.Tests
                 var none = Fresh();
                 Sim.SetCapabilities(none, 0);
                 using var n = Open(none);
-                Assert.Equal(Capabilities.None, n.Capabilities);
+                Assert.Equal(Capabilities.ConnectionMode, n.Capabilities);  // neither online nor offline
                 Assert.Equal(ResultCode.NotSupported, Assert.Throws<OlStateException>(() => n.Subscribe(_ => { })).Code);
             }
             finally
