@@ -161,13 +161,13 @@ OLSTATE_API int32_t OLSTATE_CALL olstate_last_error_hresult(void);
 
 /* (major << 16) | minor of the ABI this header describes. A binding refuses a
  * library of another major, or of an older minor than it was written for. */
-#define OLSTATE_ABI_VERSION ((1 << 16) | 2)
+#define OLSTATE_ABI_VERSION ((1 << 16) | 3)
 
 /* The ABI version of the loaded library. Does not change the last error.
  * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API uint32_t OLSTATE_CALL olstate_abi_version(void);
 
-/* The library's version, e.g. "1.2.0". Static; never NULL. Does not change
+/* The library's version, e.g. "1.3.0". Static; never NULL. Does not change
  * the last error.
  * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
@@ -177,6 +177,7 @@ OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
 #define OLSTATE_STRUCT_SESSION_INFO 3
 #define OLSTATE_STRUCT_BRIDGE_OPTIONS 4 /* since 1.1 */
 #define OLSTATE_STRUCT_SUBSCRIBE_OPTIONS 5 /* since 1.2 */
+#define OLSTATE_STRUCT_ACCOUNT 6 /* since 1.3 */
 
 /* sizeof the named struct as this library knows it (OLSTATE_STRUCT_*), 0 for
  * an unknown value. Bindings compare their mirrored layouts with it. Does not
@@ -195,6 +196,13 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
 /* Capabilities, a bit mask (equal to MAPI's MAPIOFFLINE_CAPABILITY_*). */
 #define OLSTATE_CAPABILITY_OFFLINE 1u
 #define OLSTATE_CAPABILITY_ONLINE 2u
+/* Since 1.3, olstate's own bit (not MAPI's): the session reports Outlook's
+ * Exchange connection mode and accounts (olstate_get_connection_mode,
+ * olstate_get_accounts) and sends OLSTATE_EVENT_CONNECTION_CHANGED and
+ * OLSTATE_EVENT_ACCOUNT_CHANGED. A provider that is only the Offline State
+ * API (a LIBRARY exporting just HrOpenOfflineObj, a bridge host older than
+ * 1.3) lacks it. */
+#define OLSTATE_CAPABILITY_CONNECTION_MODE 0x10000u
 
 /* Event kinds (equal to MAPI's MAPIOFFLINE_NOTIFY_TYPE_*): a change is
  * reported as CHANGE_START, CHANGE, CHANGE_DONE. Treat unknown kinds as
@@ -218,6 +226,44 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
  * as its first event: old_state = new_state = the session's state when it
  * subscribed (see olstate_subscribe_ex). */
 #define OLSTATE_EVENT_CURRENT 0x200u
+/* Since 1.3, only from sessions with OLSTATE_CAPABILITY_CONNECTION_MODE
+ * (numbered, queued, dropped on overflow and delivered like CHANGE, in both
+ * delivery modes; olstate_wait_state ignores them): */
+#define OLSTATE_EVENT_CONNECTION_CHANGED 0x300u /* the session's connection mode changed:
+                                                   old_state/new_state = the old and the new
+                                                   mode (OLSTATE_CONNECTION_*) */
+#define OLSTATE_EVENT_ACCOUNT_CHANGED 0x301u    /* an account was added, removed or changed its
+                                                   mode: old_state/new_state = its mode before
+                                                   and after, OLSTATE_CONNECTION_UNKNOWN on the
+                                                   side where it did not exist; read
+                                                   olstate_get_accounts for the list */
+
+/* Exchange connection modes (since 1.3): the values of Outlook's
+ * OlExchangeConnectionMode (NameSpace.ExchangeConnectionMode for the session,
+ * Account.ExchangeConnectionMode per account). */
+#define OLSTATE_CONNECTION_NO_EXCHANGE 0u               /* olNoExchange: no Exchange */
+#define OLSTATE_CONNECTION_OFFLINE 100u                 /* olOffline: classic offline, or Work Offline */
+#define OLSTATE_CONNECTION_CACHED_OFFLINE 200u          /* olCachedOffline: cached mode, Work Offline */
+#define OLSTATE_CONNECTION_DISCONNECTED 300u            /* olDisconnected: connection to Exchange down */
+#define OLSTATE_CONNECTION_CACHED_DISCONNECTED 400u     /* olCachedDisconnected: cached mode, connection
+                                                           down: the cache may be stale */
+#define OLSTATE_CONNECTION_CACHED_CONNECTED_HEADERS 500u /* olCachedConnectedHeaders: slow link,
+                                                            headers only */
+#define OLSTATE_CONNECTION_CACHED_CONNECTED_DRIZZLE 600u /* olCachedConnectedDrizzle: headers, then
+                                                            full items */
+#define OLSTATE_CONNECTION_CACHED_CONNECTED_FULL 700u   /* olCachedConnectedFull: cached, connected */
+#define OLSTATE_CONNECTION_ONLINE 800u                  /* olOnline: classic online mode */
+/* Not an Outlook value: an account that does not exist (ACCOUNT_CHANGED's
+ * old_state when it was added, new_state when it was removed). */
+#define OLSTATE_CONNECTION_UNKNOWN 0xFFFFFFFFu
+
+/* Account types (since 1.3): the values of Outlook's OlAccountType. */
+#define OLSTATE_ACCOUNT_EXCHANGE 0u /* olExchange */
+#define OLSTATE_ACCOUNT_IMAP 1u     /* olImap */
+#define OLSTATE_ACCOUNT_POP3 2u     /* olPop3 */
+#define OLSTATE_ACCOUNT_HTTP 3u     /* olHttp */
+#define OLSTATE_ACCOUNT_EAS 4u      /* olEas: Exchange ActiveSync */
+#define OLSTATE_ACCOUNT_OTHER 5u    /* olOtherAccount: other or unknown */
 
 /* olstate_event.flags */
 #define OLSTATE_EVENT_FLAG_DROPPED 1u
@@ -480,6 +526,90 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_wait_state(olstate_session* sess
                                                            uint32_t state, uint32_t timeout_ms);
 
 /* ------------------------------------------------------------------------ */
+/* Exchange connection and accounts (since 1.3)                             */
+/* ------------------------------------------------------------------------ */
+
+/* The Offline State API knows only online and offline. Outlook's object model
+ * knows more: how the profile is connected to Exchange (cached and connected,
+ * cached with the network gone, Work Offline, online, no Exchange at all) and
+ * that per account. A session with OLSTATE_CAPABILITY_CONNECTION_MODE reports
+ * it; the values are read by the provider (inside Outlook: on Outlook's main
+ * thread, never blocking it) and the calls below answer from what it read
+ * last. Without the capability every call below fails with NOT_SUPPORTED.
+ *
+ * Follow it with OLSTATE_EVENT_CONNECTION_CHANGED and
+ * OLSTATE_EVENT_ACCOUNT_CHANGED; a bridge session gets both from its host,
+ * and its calls answer from what the host pushed last (no round trip): in a
+ * callback for one of these events they already show the change (or a later
+ * one). The online/offline state and the connection mode are separate facts:
+ * read each with its own call. */
+
+/* The largest number of accounts a session reports. */
+#define OLSTATE_MAX_ACCOUNTS 32u
+/* The size of each text field of olstate_account, its NUL included. */
+#define OLSTATE_ACCOUNT_TEXT_SIZE 256u
+
+typedef struct olstate_account {
+    uint32_t struct_size;     /* set by the caller: sizeof(olstate_account) */
+    uint32_t account_type;    /* OLSTATE_ACCOUNT_* (Account.AccountType) */
+    uint32_t connection_mode; /* OLSTATE_CONNECTION_* (Account.ExchangeConnectionMode);
+                                 OLSTATE_CONNECTION_NO_EXCHANGE for an account that
+                                 is not Exchange */
+    uint32_t reserved;        /* written 0 */
+    char display_name[OLSTATE_ACCOUNT_TEXT_SIZE]; /* UTF-8, NUL-terminated (Account.DisplayName);
+                                                     a longer name is cut at a character
+                                                     boundary */
+    char smtp_address[OLSTATE_ACCOUNT_TEXT_SIZE]; /* UTF-8, NUL-terminated (Account.SmtpAddress);
+                                                     "" when it cannot be read without
+                                                     Outlook's object-model guard prompting */
+} olstate_account;
+
+/* The session's Exchange connection mode (OLSTATE_CONNECTION_*: Outlook's
+ * NameSpace.ExchangeConnectionMode, the primary Exchange account's mode).
+ * Since 1.3. Threads: any. Errors: INVALID_HANDLE, INVALID_ARGUMENT (NULL
+ * out_mode), NOT_SUPPORTED (no OLSTATE_CAPABILITY_CONNECTION_MODE),
+ * PROVIDER_FAILED (the provider could not read it: the message says why),
+ * PROVIDER_NOT_FOUND (a bridge session whose host is gone). */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_get_connection_mode(olstate_session* session,
+                                                                    uint32_t* out_mode);
+
+/* Outlook's NameSpace.Offline: *out_offline = 1 when Outlook is not
+ * connected to Exchange (Microsoft documents it true for OLSTATE_CONNECTION_OFFLINE
+ * and _DISCONNECTED, false for the connected modes), else 0. Read by the
+ * provider with the mode.
+ * Since 1.3. Threads: any. Errors: those of olstate_get_connection_mode
+ * (NULL out_offline). */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_get_offline(olstate_session* session,
+                                                            uint32_t* out_offline);
+
+/* The profile's accounts, in Outlook's order (NameSpace.Accounts), read into
+ * the caller's array: no memory to free.
+ *
+ * *out_count receives the number of accounts the session has (at most
+ * OLSTATE_MAX_ACCOUNTS); the first min(that, capacity) elements of accounts
+ * are written. So an array of OLSTATE_MAX_ACCOUNTS always holds them all, and
+ * capacity 0 (accounts may then be NULL) only counts them. The count and the
+ * accounts are one snapshot.
+ *
+ * struct_size: the caller sets accounts[0].struct_size (at least the 1.3
+ * size); it is the array's stride, and the library writes that many bytes
+ * of each element at most (a newer program's larger struct gets the fields
+ * this library knows and zeros after them), setting each element's
+ * struct_size to the stride.
+ *
+ *     olstate_account a[OLSTATE_MAX_ACCOUNTS];
+ *     uint32_t n = 0;
+ *     a[0].struct_size = sizeof a[0];
+ *     if (olstate_get_accounts(s, a, OLSTATE_MAX_ACCOUNTS, &n) == OLSTATE_OK) ...
+ *
+ * Since 1.3. Threads: any. Errors: those of olstate_get_connection_mode;
+ * INVALID_ARGUMENT also for NULL out_count, NULL accounts with capacity > 0,
+ * accounts[0].struct_size too small. */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_get_accounts(olstate_session* session,
+                                                             olstate_account* accounts,
+                                                             uint32_t capacity, uint32_t* out_count);
+
+/* ------------------------------------------------------------------------ */
 /* Subscriptions                                                            */
 /* ------------------------------------------------------------------------ */
 
@@ -489,8 +619,10 @@ typedef uint64_t olstate_subscription;
 typedef struct olstate_event {
     uint32_t struct_size;              /* sizeof(olstate_event) as the library knows it */
     uint32_t kind;                     /* OLSTATE_EVENT_* */
-    uint32_t old_state;                /* OLSTATE_ONLINE / OLSTATE_OFFLINE */
-    uint32_t new_state;                /* OLSTATE_ONLINE / OLSTATE_OFFLINE */
+    uint32_t old_state;                /* OLSTATE_ONLINE / OLSTATE_OFFLINE (since 1.3, for
+                                          CONNECTION_CHANGED and ACCOUNT_CHANGED: a mode,
+                                          OLSTATE_CONNECTION_*) */
+    uint32_t new_state;                /* likewise */
     olstate_subscription subscription; /* the subscription this call is for */
     uint64_t sequence;                 /* per session: 1 for the first notification the session
                                           received, +1 for each one after, whether or not a

@@ -75,7 +75,7 @@ func ExampleSession_Subscribe() {
 	_ = sub.Close()                       // the func is never called again
 	_ = s.SetState(olstate.Online, true)
 	// Output:
-	// capabilities: offline|online state: online
+	// capabilities: offline|online|connection_mode state: online
 	// now offline
 }
 

@@ -34,9 +34,10 @@ func TestABICompatibility(t *testing.T) {
 	if err := checkABI(); err != nil {
 		t.Fatalf("the library built here: %v", err)
 	}
-	// This package uses olstate_wait_state (ABI 1.2): a 1.1 library is refused.
-	if ABIVersion != 1<<16|2 {
-		t.Fatalf("ABIVersion %#x, want 1.2", ABIVersion)
+	// This package is built against the 1.3 header (ABIVersion comes from
+	// it): a 1.2 library is refused.
+	if ABIVersion != 1<<16|3 {
+		t.Fatalf("ABIVersion %#x, want 1.3", ABIVersion)
 	}
 	if err := abiError(1<<16, ABIVersion); !errors.Is(err, ErrIncompatibleLibrary) || !strings.Contains(err.Error(), "has ABI 1.0") {
 		t.Fatalf("a 1.0 library: %v", err)

@@ -97,23 +97,32 @@ type Capabilities uint32
 const (
 	CapOffline Capabilities = C.OLSTATE_CAPABILITY_OFFLINE
 	CapOnline  Capabilities = C.OLSTATE_CAPABILITY_ONLINE
+	// CapConnectionMode (ABI 1.3): the session reports Outlook's Exchange
+	// connection mode and accounts.
+	CapConnectionMode Capabilities = C.OLSTATE_CAPABILITY_CONNECTION_MODE
 )
 
 // Has reports whether every bit of c2 is set.
 func (c Capabilities) Has(c2 Capabilities) bool { return c&c2 == c2 }
 
 func (c Capabilities) String() string {
-	switch c {
-	case 0:
+	if c == 0 {
 		return "none"
-	case CapOffline:
-		return "offline"
-	case CapOnline:
-		return "online"
-	case CapOffline | CapOnline:
-		return "offline|online"
 	}
-	return fmt.Sprintf("Capabilities(%#x)", uint32(c))
+	var names []string
+	for _, n := range []struct {
+		bit  Capabilities
+		name string
+	}{{CapOffline, "offline"}, {CapOnline, "online"}, {CapConnectionMode, "connection_mode"}} {
+		if c.Has(n.bit) {
+			names = append(names, n.name)
+			c &^= n.bit
+		}
+	}
+	if c != 0 {
+		names = append(names, fmt.Sprintf("Capabilities(%#x)", uint32(c)))
+	}
+	return strings.Join(names, "|")
 }
 
 // EventKind says which step of a change an Event reports. Kinds this

@@ -98,7 +98,7 @@ func TestOrderPayloadAndInfo(t *testing.T) {
 			t.Fatalf("info %+v %v", info, err)
 		}
 		caps, err := s.Capabilities()
-		if err != nil || caps != olstate.CapOffline|olstate.CapOnline {
+		if err != nil || caps != olstate.CapOffline|olstate.CapOnline|olstate.CapConnectionMode {
 			t.Fatalf("caps %v %v", caps, err)
 		}
 		c := newCollect()

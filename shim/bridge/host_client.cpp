@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
+#include <stdexcept>
 #include <variant>
 
+#include "connection_frame.h"
 #include "core/callback_scope.h"
 #include "frame_io.h"
 
@@ -55,7 +58,38 @@ void HostClient::start() {
     }
 }
 
+void HostClient::push_connection(const olstate_event& e) noexcept {
+    {
+        std::lock_guard lock(mutex_);
+        if (!welcomed_ || closing_ || abort_ || version_ < 2) return;  // version 1 knows no connection
+    }
+    protocol::Event ev;
+    ev.kind = e.kind;
+    ev.old_state = e.old_state;
+    ev.new_state = e.new_state;
+    ev.sequence = e.sequence;
+    ev.flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
+    ev.notify_time_us = e.notify_time_us;
+    auto frame = read_connection_frame(settings_->session, ev);
+    {
+        std::lock_guard lock(mutex_);
+        if (closing_ || abort_) return;
+        try {
+            if (!frame) throw std::runtime_error("the connection could not be read");
+            queue_.push(Outgoing{std::move(*frame), true, false});
+        } catch (...) {
+            queue_.lost();  // the client learns of the gap from the next event's flag
+            return;
+        }
+    }
+    changed_.notify_all();
+}
+
 void HostClient::push_event(const olstate_event& e) noexcept {
+    if (e.kind == OLSTATE_EVENT_CONNECTION_CHANGED || e.kind == OLSTATE_EVENT_ACCOUNT_CHANGED) {
+        push_connection(e);
+        return;
+    }
     // LOST/BACK of a bridged bridge session are not state changes: the
     // protocol carries only CHANGE_START..CHANGE_DONE.
     if (e.kind < OLSTATE_EVENT_CHANGE_START || e.kind > OLSTATE_EVENT_CHANGE_DONE) return;
@@ -289,11 +323,11 @@ bool HostClient::serve_hello(const protocol::Message& first) {
         return false;
     }
     const std::uint16_t low = std::max(hello->min_version, protocol::kMinVersion);
-    const std::uint16_t high = std::min(hello->max_version, protocol::kMaxVersion);
+    const std::uint16_t high = std::min(hello->max_version, protocol::max_version());
     if (low > high) {
         push_control(refusal(OLSTATE_E_NOT_SUPPORTED,
                              "this host speaks bridge protocol versions " + std::to_string(protocol::kMinVersion) +
-                                 ".." + std::to_string(protocol::kMaxVersion) + ", the client " +
+                                 ".." + std::to_string(protocol::max_version()) + ", the client " +
                                  std::to_string(hello->min_version) + ".." + std::to_string(hello->max_version)),
                      true);
         return false;
@@ -326,6 +360,13 @@ bool HostClient::serve_hello(const protocol::Message& first) {
         std::lock_guard lock(mutex_);
         holds_slot_ = true;  // given back when the reader ends, however this returns
     }
+    // Version 1 knows only online/offline: its decoder refuses other bits.
+    if (high < 2) caps &= OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_OFFLINE;
+    std::optional<protocol::Connection> connection;
+    if (caps & OLSTATE_CAPABILITY_CONNECTION_MODE) {
+        connection = read_connection_frame(settings_->session, protocol::Event{});
+        if (!connection) caps &= ~OLSTATE_CAPABILITY_CONNECTION_MODE;  // unreadable now: not offered
+    }
     protocol::Welcome w;
     w.version = high;
     w.capabilities = caps;
@@ -338,6 +379,12 @@ bool HostClient::serve_hello(const protocol::Message& first) {
         if (abort_ || closing_) return false;
         queue_.push(Outgoing{std::move(w), false, false});
         ++controls_;
+        // Version 2 with the capability: the snapshot right after the welcome.
+        if (connection) {
+            queue_.push(Outgoing{std::move(*connection), false, false});
+            ++controls_;
+        }
+        version_ = high;
         welcomed_ = true;
     }
     changed_.notify_all();

@@ -62,6 +62,9 @@ public:
     // From the session's callback, once the client has been welcomed: writes
     // the event now (non-blocking) or queues it. Never blocks on I/O.
     void push_event(const olstate_event& event) noexcept;
+    // A connection or account change (push_event's): version 2 clients get
+    // it with the session's connection read now; version 1 clients nothing.
+    void push_connection(const olstate_event& event) noexcept;
     // The host stops: pending events are discarded, a "going away" bye is
     // the last frame; the writer closes the connection after sending it.
     void going_away() noexcept;
@@ -86,7 +89,8 @@ private:
         static bool droppable(const Outgoing& o) noexcept { return o.event; }
         static bool is_event(const Outgoing& o) noexcept { return o.event; }
         static void mark_dropped(Outgoing& o) noexcept {
-            std::get<protocol::Event>(o.message).flags |= OLSTATE_EVENT_FLAG_DROPPED;
+            if (auto* e = std::get_if<protocol::Event>(&o.message)) e->flags |= OLSTATE_EVENT_FLAG_DROPPED;
+            if (auto* c = std::get_if<protocol::Connection>(&o.message)) c->event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
         }
     };
 
@@ -112,6 +116,7 @@ private:
     BoundedQueue<Outgoing, OutgoingTraits> queue_;
     std::size_t controls_ = 0;
     bool welcomed_ = false;
+    std::uint16_t version_ = 1;  // the protocol version agreed at the welcome
     bool holds_slot_ = false; // counted in settings_->welcomed
     // Until the hello: the writer (idle anyway) closes a silent connection
     // then, so the deadline costs no thread of its own.

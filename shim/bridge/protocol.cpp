@@ -2,6 +2,7 @@
 
 #include <olstate.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
@@ -37,7 +38,8 @@ public:
     std::vector<std::byte> finish(Type type) {
         std::vector<std::byte> frame;
         const std::size_t length = 2 + bytes_.size();
-        if (length > kMaxFrame) throw std::length_error("bridge frame too long");
+        if (length > (type == Type::connection ? kMaxConnectionFrame : kMaxFrame))
+            throw std::length_error("bridge frame too long");
         frame.reserve(kHeaderSize + length);
         for (int i = 0; i < 4; ++i) frame.push_back(static_cast<std::byte>((length >> (8 * i)) & 0xFF));
         const auto t = static_cast<std::uint16_t>(type);
@@ -126,6 +128,62 @@ std::string clip_utf8(const std::string& s, std::size_t limit) {
 }
 
 bool valid_state(std::uint32_t s) { return s == OLSTATE_ONLINE || s == OLSTATE_OFFLINE; }
+bool valid_mode(std::uint32_t m) { return m <= OLSTATE_CONNECTION_ONLINE && m % 100 == 0; }
+
+void read_event_fields(Reader& r, Event& e) {
+    e.kind = r.u32();
+    e.old_state = r.u32();
+    e.new_state = r.u32();
+    e.sequence = r.u64();
+    e.flags = r.u32();
+    e.notify_time_us = r.u64();
+    if (e.flags & ~OLSTATE_EVENT_FLAG_DROPPED) r.fail("event has unknown flags");
+}
+
+void write_event_fields(Writer& w, const Event& x) {
+    w.u32(x.kind);
+    w.u32(x.old_state);
+    w.u32(x.new_state);
+    w.u64(x.sequence);
+    w.u32(x.flags);
+    w.u64(x.notify_time_us);
+}
+
+Connection decode_connection(Reader& r) {
+    Connection c;
+    read_event_fields(r, c.event);
+    c.mode = r.u32();
+    c.offline = r.u32();
+    const std::size_t count = r.u16();
+    if (count > kMaxAccounts) r.fail("connection has " + std::to_string(count) + " accounts, more than 32");
+    for (std::size_t i = 0; i < count && i < kMaxAccounts; ++i) {
+        Account a;
+        a.type = r.u32();
+        a.mode = r.u32();
+        a.display_name = r.str(kMaxAccountText, "account display name");
+        a.smtp_address = r.str(kMaxAccountText, "account SMTP address");
+        if (a.type > OLSTATE_ACCOUNT_OTHER) r.fail("account type unknown");
+        if (!valid_mode(a.mode)) r.fail("account mode is not a connection mode");
+        c.accounts.push_back(std::move(a));
+    }
+    const Event& e = c.event;
+    const bool account_side_ok = [&] {
+        const auto ok = [](std::uint32_t m) { return valid_mode(m) || m == OLSTATE_CONNECTION_UNKNOWN; };
+        return ok(e.old_state) && ok(e.new_state);
+    }();
+    if (e.kind == 0) {
+        if (e.old_state || e.new_state || e.sequence || e.flags) r.fail("connection snapshot carries event fields");
+    } else if (e.kind == OLSTATE_EVENT_CONNECTION_CHANGED) {
+        if (!valid_mode(e.old_state) || !valid_mode(e.new_state)) r.fail("connection event modes out of range");
+    } else if (e.kind == OLSTATE_EVENT_ACCOUNT_CHANGED) {
+        if (!account_side_ok) r.fail("account event modes out of range");
+    } else {
+        r.fail("connection event kind " + std::to_string(e.kind) + " unknown");
+    }
+    if (!valid_mode(c.mode)) r.fail("connection mode out of range");
+    if (c.offline > 1) r.fail("connection offline is neither 0 nor 1");
+    return c;
+}
 
 Message decode_payload(Type type, Reader& r) {
     switch (type) {
@@ -150,8 +208,9 @@ Message decode_payload(Type type, Reader& r) {
             w.profile = r.str(kMaxProfileBytes, "welcome profile");
             if (w.version < kMinVersion || w.version > kMaxVersion)
                 r.fail("welcome chose unknown version " + std::to_string(w.version));
-            if (w.capabilities & ~(OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE))
-                r.fail("welcome has unknown capability bits");
+            const std::uint32_t known = OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE |
+                                        (w.version >= 2 ? OLSTATE_CAPABILITY_CONNECTION_MODE : 0u);
+            if (w.capabilities & ~known) r.fail("welcome has unknown capability bits");
             if (!valid_state(w.state)) r.fail("welcome state is neither online nor offline");
             if (w.flags & ~kWelcomeSetAllowed) r.fail("welcome has unknown flags");
             return w;
@@ -166,17 +225,11 @@ Message decode_payload(Type type, Reader& r) {
         }
         case Type::event: {
             Event e;
-            e.kind = r.u32();
-            e.old_state = r.u32();
-            e.new_state = r.u32();
-            e.sequence = r.u64();
-            e.flags = r.u32();
-            e.notify_time_us = r.u64();
+            read_event_fields(r, e);
             if (e.kind < OLSTATE_EVENT_CHANGE_START || e.kind > OLSTATE_EVENT_CHANGE_DONE)
                 r.fail("event kind " + std::to_string(e.kind) + " unknown");
             if (!valid_state(e.old_state) || !valid_state(e.new_state))
                 r.fail("event state is neither online nor offline");
-            if (e.flags & ~OLSTATE_EVENT_FLAG_DROPPED) r.fail("event has unknown flags");
             return e;
         }
         case Type::get_state: return GetState{r.u32()};
@@ -208,12 +261,23 @@ Message decode_payload(Type type, Reader& r) {
             if (b.reason != kByeNormal && b.reason != kByeGoingAway) r.fail("bye reason unknown");
             return b;
         }
+        case Type::connection: return decode_connection(r);
     }
     r.fail("unknown frame type " + std::to_string(static_cast<unsigned>(type)));
     return Bye{};
 }
 
 }  // namespace
+
+std::uint16_t max_version() noexcept {
+    static const std::uint16_t version = [] {
+        const char* text = std::getenv("OLSTATE_BRIDGE_PROTOCOL_MAX");
+        if (!text || !*text) return kMaxVersion;
+        const long v = std::strtol(text, nullptr, 10);
+        return v >= kMinVersion && v <= kMaxVersion ? static_cast<std::uint16_t>(v) : kMaxVersion;
+    }();
+    return version;
+}
 
 Type type_of(const Message& m) noexcept {
     return static_cast<Type>(m.index() + 1);  // the variant lists the types in order
@@ -230,6 +294,7 @@ const char* type_name(Type t) noexcept {
         case Type::ping: return "ping";
         case Type::reply: return "reply";
         case Type::bye: return "bye";
+        case Type::connection: return "connection";
     }
     return "unknown";
 }
@@ -254,12 +319,19 @@ std::vector<std::byte> encode(const Message& m) {
                 w.i32(x.result);
                 w.str(clip_utf8(x.message, kMaxMessageBytes), kMaxMessageBytes);
             } else if constexpr (std::is_same_v<T, Event>) {
-                w.u32(x.kind);
-                w.u32(x.old_state);
-                w.u32(x.new_state);
-                w.u64(x.sequence);
-                w.u32(x.flags);
-                w.u64(x.notify_time_us);
+                write_event_fields(w, x);
+            } else if constexpr (std::is_same_v<T, Connection>) {
+                if (x.accounts.size() > kMaxAccounts) throw std::length_error("bridge frame: too many accounts");
+                write_event_fields(w, x.event);
+                w.u32(x.mode);
+                w.u32(x.offline);
+                w.u16(static_cast<std::uint16_t>(x.accounts.size()));
+                for (const Account& a : x.accounts) {
+                    w.u32(a.type);
+                    w.u32(a.mode);
+                    w.str(a.display_name, kMaxAccountText);
+                    w.str(a.smtp_address, kMaxAccountText);
+                }
             } else if constexpr (std::is_same_v<T, GetState> || std::is_same_v<T, Ping>) {
                 w.u32(x.request);
             } else if constexpr (std::is_same_v<T, SetState>) {
@@ -286,17 +358,28 @@ Decoded decode(gsl::span<const std::byte> bytes) {
     if (bytes.size() < kHeaderSize) return d;  // incomplete
     std::uint32_t length = 0;
     for (std::size_t i = 0; i < 4; ++i) length |= static_cast<std::uint32_t>(bytes[i]) << (8 * i);
-    if (length < 2 || length > kMaxFrame) {
+    // Only a connection frame (version 2) may be longer than kMaxFrame: its
+    // type is read before the rest, so no frame makes the reader wait for
+    // more than kMaxConnectionFrame bytes.
+    const bool long_frame = length > kMaxFrame && length <= kMaxConnectionFrame;
+    if (length < 2 || (length > kMaxFrame && !long_frame)) {
         d.status = Decoded::Status::error;
         d.error = "frame length " + std::to_string(length) + " out of range (2.." +
                   std::to_string(kMaxFrame) + ")";
         return d;
     }
-    if (bytes.size() < kHeaderSize + length) return d;  // incomplete
+    if (bytes.size() < kHeaderSize + 2) return d;  // incomplete
     const auto type_raw = static_cast<std::uint16_t>(static_cast<unsigned>(bytes[4]) |
                                                      (static_cast<unsigned>(bytes[5]) << 8));
+    if (long_frame && type_raw != static_cast<std::uint16_t>(Type::connection)) {
+        d.status = Decoded::Status::error;
+        d.error = "frame length " + std::to_string(length) + " out of range (2.." + std::to_string(kMaxFrame) +
+                  ") for a frame other than a connection";
+        return d;
+    }
+    if (bytes.size() < kHeaderSize + length) return d;  // incomplete
     if (type_raw < static_cast<std::uint16_t>(Type::hello) ||
-        type_raw > static_cast<std::uint16_t>(Type::bye)) {
+        type_raw > static_cast<std::uint16_t>(Type::connection)) {
         d.status = Decoded::Status::error;
         d.error = "unknown frame type " + std::to_string(type_raw);
         return d;

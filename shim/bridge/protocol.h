@@ -22,10 +22,19 @@ namespace olstate::bridge::protocol {
 // The protocol versions this build speaks. A hello offers a range; the host
 // picks the highest version both sides know.
 constexpr std::uint16_t kMinVersion = 1;
-constexpr std::uint16_t kMaxVersion = 1;
+constexpr std::uint16_t kMaxVersion = 2;  // 2: the Exchange connection (ABI 1.3)
+
+// The highest version this process offers (hello) and accepts (welcome):
+// kMaxVersion, or less when the environment variable
+// OLSTATE_BRIDGE_PROTOCOL_MAX (read once) names a lower one - the knob the
+// mixed-version tests use to play an older client or host.
+std::uint16_t max_version() noexcept;
 
 constexpr std::size_t kHeaderSize = 4;       // the u32 length
 constexpr std::size_t kMaxFrame = 4096;      // length field at most (type + payload)
+constexpr std::size_t kMaxConnectionFrame = 20480;  // a connection frame's length at most (v2)
+constexpr std::size_t kMaxAccounts = 32;            // = OLSTATE_MAX_ACCOUNTS
+constexpr std::size_t kMaxAccountText = 255;        // bytes of one account text (NUL excluded)
 constexpr std::size_t kMaxProfileBytes = 512;
 constexpr std::size_t kMaxMessageBytes = 1024;
 constexpr char kMagic[4] = {'O', 'L', 'S', 'B'};
@@ -40,6 +49,7 @@ enum class Type : std::uint16_t {
     ping = 7,       // client -> host
     reply = 8,      // host -> client, answers get_state/set_state/ping
     bye = 9,        // either way, then the sender closes
+    connection = 10,  // host -> client, version 2: the Exchange connection, and its change
 };
 
 // welcome.flags
@@ -55,7 +65,8 @@ struct Hello {
 };
 struct Welcome {
     std::uint16_t version = kMaxVersion;
-    std::uint32_t capabilities = 0;  // OLSTATE_CAPABILITY_* bits only
+    std::uint32_t capabilities = 0;  // OLSTATE_CAPABILITY_* bits only; CONNECTION_MODE from
+                                     // version 2 (then a connection frame follows at once)
     std::uint32_t state = 0;         // OLSTATE_ONLINE / OLSTATE_OFFLINE
     std::uint32_t flags = 0;         // kWelcome*
     std::string profile;             // the profile served, UTF-8
@@ -93,8 +104,24 @@ struct Reply {
 struct Bye {
     std::uint32_t reason = kByeNormal;
 };
+struct Account {
+    std::uint32_t type = 0;  // OLSTATE_ACCOUNT_*
+    std::uint32_t mode = 0;  // OLSTATE_CONNECTION_*
+    std::string display_name;  // UTF-8, at most kMaxAccountText bytes
+    std::string smtp_address;  // likewise
+};
+// The host's Exchange connection after a change (or, with kind 0, right
+// after the welcome): the change as an event, then the whole snapshot, so a
+// client's reads in its callback already show it. Dropped for a slow client
+// like an event.
+struct Connection {
+    Event event;                  // kind CONNECTION_CHANGED / ACCOUNT_CHANGED, or 0: no event
+    std::uint32_t mode = 0;       // OLSTATE_CONNECTION_*
+    std::uint32_t offline = 0;    // 0 or 1
+    std::vector<Account> accounts;  // at most kMaxAccounts
+};
 
-using Message = std::variant<Hello, Welcome, Refusal, Event, GetState, SetState, Ping, Reply, Bye>;
+using Message = std::variant<Hello, Welcome, Refusal, Event, GetState, SetState, Ping, Reply, Bye, Connection>;
 
 Type type_of(const Message& m) noexcept;
 const char* type_name(Type t) noexcept;

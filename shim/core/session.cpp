@@ -13,6 +13,8 @@ namespace olstate {
 
 namespace {
 
+constexpr std::uint32_t kStateCapabilities = OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE;
+
 [[noreturn]] void throw_status(provider::Status status) {
     throw Failure(status.result, std::move(status.message), status.hresult);
 }
@@ -49,8 +51,10 @@ void Session::attach(std::unique_ptr<provider::Provider> provider) {
     if (delivery_ == OLSTATE_DELIVERY_QUEUED) {
         dispatcher_.start([this](const QueuedEvent& e) { deliver(e); }, numbers_);
     }
-    // The documented sequence advises only when some capability is offered.
-    if (capabilities_ == 0) return;
+    // The documented sequence advises only when online or offline is
+    // offered; such a profile sends no notification at all, connection
+    // changes included.
+    if ((capabilities_ & kStateCapabilities) == 0) return;
     provider::Status advised = provider_->advise(weak_from_this());
     if (!advised.ok()) throw_status(std::move(advised));
     advised_ = true;
@@ -61,6 +65,13 @@ std::uint32_t Session::get_state() {
     provider::Status status = provider_->get_state(state);
     if (!status.ok()) throw_status(std::move(status));
     return state;
+}
+
+provider::Connection Session::get_connection() {
+    provider::Connection connection;
+    provider::Status status = provider_->get_connection(connection);
+    if (!status.ok()) throw_status(std::move(status));
+    return connection;
 }
 
 void Session::set_state(std::uint32_t state, std::uint32_t flags) {
@@ -78,7 +89,7 @@ void Session::set_state(std::uint32_t state, std::uint32_t flags) {
 
 olstate_subscription Session::subscribe(olstate_callback callback, void* context,
                                         olstate_release release, std::uint32_t flags) {
-    if (capabilities_ == 0)
+    if ((capabilities_ & kStateCapabilities) == 0)
         throw Failure(OLSTATE_E_NOT_SUPPORTED,
                       "the provider offers neither online nor offline capability, so it sends "
                       "no state notifications");

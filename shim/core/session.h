@@ -46,6 +46,8 @@ public:
     std::uint32_t capabilities() const noexcept { return capabilities_; }
     std::uint32_t get_state();
     void set_state(std::uint32_t state, std::uint32_t flags);
+    // The Exchange connection as the provider read it last (ABI 1.3).
+    provider::Connection get_connection();
     // flags: OLSTATE_SUBSCRIBE_*. Throws Failure without releasing context
     // (the caller owns it until this returns).
     olstate_subscription subscribe(olstate_callback callback, void* context,

@@ -14,9 +14,12 @@
 // the provider notifies on.
 #pragma once
 
+#include <olstate.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace olstate::provider {
 
@@ -39,6 +42,20 @@ struct Event {
     std::uint32_t new_state = 0;
     std::uint32_t flags = 0;      // OLSTATE_EVENT_FLAG_DROPPED: the provider lost events before this one
     std::uint64_t time_us = 0;    // when the provider notified, microseconds since the Unix epoch (UTC)
+};
+
+// Outlook's Exchange connection as a provider last read it (ABI 1.3): the
+// session's mode, NameSpace.Offline and the accounts, one snapshot.
+struct Account {
+    std::uint32_t type = 0;  // OLSTATE_ACCOUNT_*
+    std::uint32_t mode = 0;  // OLSTATE_CONNECTION_*
+    std::string display_name;  // UTF-8
+    std::string smtp_address;  // UTF-8; empty when unreadable without the guard
+};
+struct Connection {
+    std::uint32_t mode = 0;  // OLSTATE_CONNECTION_*
+    bool offline = false;
+    std::vector<Account> accounts;  // at most OLSTATE_MAX_ACCOUNTS
 };
 
 // Where a provider delivers its events (the session). Must return quickly:
@@ -82,6 +99,17 @@ public:
     virtual Status get_state(std::uint32_t& state) = 0;
     // state: OLSTATE_ONLINE/OFFLINE; flags: OLSTATE_SET_DEFAULT/BLOCK.
     virtual Status set_state(std::uint32_t state, std::uint32_t flags) = 0;
+
+    // Optional (ABI 1.3): a provider that reports the Exchange connection
+    // sets OLSTATE_CAPABILITY_CONNECTION_MODE in capabilities(), answers
+    // get_connection and delivers CONNECTION_CHANGED / ACCOUNT_CHANGED
+    // events; the others keep this NOT_SUPPORTED answer.
+    virtual Status get_connection(Connection& /*out*/) {
+        return Status{OLSTATE_E_NOT_SUPPORTED,
+                      "this session's provider does not report Outlook's Exchange connection "
+                      "(no OLSTATE_CAPABILITY_CONNECTION_MODE)",
+                      0};
+    }
 
     // Starts notifications to `receiver` (one at a time). The provider holds
     // it weakly: an event that races with unadvise or with the receiver's

@@ -61,6 +61,18 @@ int32_t guarded(Body&& body) noexcept {
     }
 }
 
+// A name given to the connection control API: present and valid UTF-8.
+std::string account_name(const char* text, bool required) {
+    if (!text) {
+        if (required) throw std::invalid_argument("NULL name");
+        return {};
+    }
+    std::string s(text);
+    if (!olstate::text::is_valid_utf8(s)) throw std::invalid_argument("invalid UTF-8");
+    return s;
+}
+
+
 }  // namespace
 
 extern "C" {
@@ -168,6 +180,50 @@ OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_send_raw(const char* profil
         n.NotifyType = static_cast<MAPIOFFLINE_NOTIFY_TYPE>(notify_type);
         n.Info.StateChange = {mask, old_state, new_state};
         object_for(olstate::sim::profile_key_utf8(profile)).send_raw(n, count, false);
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_connection_mode(const char* profile, uint32_t mode) {
+    return guarded([&] {
+        OfflineObject& obj = object_for(olstate::sim::profile_key_utf8(profile));
+        obj.notify_connection(obj.connection().set_mode(mode));
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_connection_reported(const char* profile,
+                                                                             int32_t reported) {
+    return guarded([&] {
+        object_for(olstate::sim::profile_key_utf8(profile)).connection().set_reported(reported != 0);
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_add_account(const char* profile, const char* display_name,
+                                                                 const char* smtp_address, uint32_t account_type,
+                                                                 uint32_t mode) {
+    return guarded([&] {
+        OfflineObject& obj = object_for(olstate::sim::profile_key_utf8(profile));
+        obj.notify_connection(obj.connection().add_account(account_name(display_name, true),
+                                                           account_name(smtp_address, false), account_type, mode));
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_remove_account(const char* profile, const char* display_name) {
+    return guarded([&] {
+        OfflineObject& obj = object_for(olstate::sim::profile_key_utf8(profile));
+        obj.notify_connection(obj.connection().remove_account(account_name(display_name, true)));
+        return S_OK_;
+    });
+}
+
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_account_mode(const char* profile, const char* display_name,
+                                                                      uint32_t mode) {
+    return guarded([&] {
+        OfflineObject& obj = object_for(olstate::sim::profile_key_utf8(profile));
+        obj.notify_connection(obj.connection().set_account_mode(account_name(display_name, true), mode));
         return S_OK_;
     });
 }

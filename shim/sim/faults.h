@@ -46,7 +46,7 @@ public:
     std::atomic<std::int32_t> calls_in_progress{0};
 
 private:
-    static constexpr std::uint32_t kCalls = 8;
+    static constexpr std::uint32_t kCalls = 9;  // OLSTATE_SIM_CALL_* are 1..8
     std::mutex mutex_;
     struct Fault {
         com::HRESULT hr = 0;

@@ -36,6 +36,11 @@ HRESULT OfflineObject::QueryInterface(const Guid& iid, void** out) {
         *out = static_cast<IMAPIOfflineMgr*>(this);
         return S_OK_;
     }
+    if (iid == IID_IOlstateConnection && connection_.reported()) {
+        AddRef();
+        *out = static_cast<IOlstateConnection*>(this);
+        return S_OK_;
+    }
     return E_NOINTERFACE_;
 }
 
@@ -449,7 +454,26 @@ void OfflineObject::unadvise_all() {
     // `dropped` releases the sinks here, outside the lock.
 }
 
+HRESULT OfflineObject::Snapshot(ConnectionSnapshot* out) {
+    // Free-threaded, no strict-mode check: it stands for what olstate's
+    // owner thread read from the object model last (olstate_connection.h).
+    if (!out) return E_POINTER_;
+    if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_POLL_CONNECTION); failed(hr)) return hr;
+    connection_.snapshot(*out);
+    return S_OK_;
+}
+
+void OfflineObject::notify_connection(const std::optional<ConnectionModel::Change>& change) {
+    if (!change) return;
+    MAPIOFFLINE_NOTIFY n{};
+    n.ulSize = sizeof n;
+    n.NotifyType = static_cast<MAPIOFFLINE_NOTIFY_TYPE>(change->type);
+    n.Info.StateChange = {0, change->old_mode, change->new_mode};
+    deliver([this, n] { send_to_all(n); });
+}
+
 void OfflineObject::reset() {
+    connection_.reset();
     std::lock_guard lock(mutex_);
     state_ = MAPIOFFLINE_STATE_ONLINE;
     caps_ = MAPIOFFLINE_CAPABILITY_OFFLINE | MAPIOFFLINE_CAPABILITY_ONLINE;

@@ -14,12 +14,14 @@
 
 #include "../com/com_ptr.h"
 #include "../com/mapi_offline.h"
+#include "../com/olstate_connection.h"
+#include "connection_model.h"
 #include "owner_inbox.h"
 #include "work_queue.h"
 
 namespace olstate::sim {
 
-class OfflineObject final : public com::IMAPIOfflineMgr {
+class OfflineObject final : public com::IMAPIOfflineMgr, public com::IOlstateConnection {
 public:
     // The factory: objects are created once per profile and never freed.
     static OfflineObject& create();
@@ -45,6 +47,8 @@ public:
     com::HRESULT OLSTATE_COM_CALL Placeholder6(void*) override;
     com::HRESULT OLSTATE_COM_CALL Placeholder7(void*) override;
     com::HRESULT OLSTATE_COM_CALL Placeholder8(void*) override;
+    // IOlstateConnection (olstate's own, com/olstate_connection.h)
+    com::HRESULT OLSTATE_COM_CALL Snapshot(com::ConnectionSnapshot* out) override;
 
     // Strict mode (olstate_sim.h): HrOpenOfflineObj on the calling thread.
     // The first opener owns the object while clients hold references;
@@ -61,6 +65,10 @@ public:
     void wait_idle();
     void reset();
     void unadvise_all();
+    // The Exchange connection (olstate_sim.h): a change, when there is one,
+    // is notified to every sink through the delivery mode.
+    ConnectionModel& connection() noexcept { return connection_; }
+    void notify_connection(const std::optional<ConnectionModel::Change>& change);
     // References clients hold (the simulator's own cached one excluded).
     std::uint32_t client_refs() const noexcept;
     std::uint32_t advised() ;
@@ -105,6 +113,7 @@ private:
     std::uint32_t pool_threads_ = 1;
     OwnerInbox* owner_ = nullptr;  // strict mode: the opening thread's inbox, while clients hold references
     std::string name_;             // the profile, for violation messages
+    ConnectionModel connection_;
     WorkQueue fifo_;
     WorkQueue pool_;
 };

@@ -52,6 +52,10 @@ extern "C" {
 #define OLSTATE_SIM_CALL_SET_STATE 5u        /* IMAPIOffline::SetCurrentState */
 #define OLSTATE_SIM_CALL_ADVISE 6u           /* IMAPIOfflineMgr::Advise */
 #define OLSTATE_SIM_CALL_UNADVISE 7u         /* IMAPIOfflineMgr::Unadvise */
+#define OLSTATE_SIM_CALL_POLL_CONNECTION 8u  /* reading the Exchange connection (a poll of
+                                                Outlook's object model): olstate_get_connection_mode,
+                                                olstate_get_offline, olstate_get_accounts
+                                                and the bridge host's reads fail */
 
 /* Delivery of notifications (olstate_sim_set_delivery). */
 #define OLSTATE_SIM_DELIVERY_THREAD 0u /* default: one long-lived FIFO provider thread */
@@ -74,7 +78,59 @@ extern "C" {
                                                        the owner thread keeps running its loop, the
                                                        DONE is queued to it when the bit is cleared) */
 
-/* Resets every profile to ONLINE with both capabilities, default delivery,
+/* ---- Exchange connection and accounts (olstate 1.3) ----
+ *
+ * Each profile also has what Outlook's object model reports about Exchange
+ * (olstate.h, "Exchange connection and accounts"): the session's mode
+ * (OLSTATE_CONNECTION_* values: 0, 100 ... 800), NameSpace.Offline (derived:
+ * 1 for modes 100 to 400, 0 otherwise) and up to 32 accounts, each with a
+ * display name (its key here, unique per profile, 1..255 bytes of UTF-8),
+ * an SMTP address (0..255 bytes), a type (OLSTATE_ACCOUNT_*: 0..5) and a
+ * mode. A profile starts in mode 700 (cached, connected) with one Exchange
+ * account named and addressed OLSTATE_SIM_DEFAULT_ACCOUNT, in mode 700.
+ * The mode is independent of the online/offline state here (in Outlook,
+ * Work Offline changes both): a test sets each.
+ *
+ * Every change that changes something notifies every advised sink, through
+ * the profile's delivery mode like a state change: olstate sessions get
+ * OLSTATE_EVENT_CONNECTION_CHANGED or OLSTATE_EVENT_ACCOUNT_CHANGED. A call
+ * that changes nothing (the same mode) returns S_OK and notifies nothing.
+ * Bad values and unknown names return E_INVALIDARG (0x80070057). */
+
+#define OLSTATE_SIM_DEFAULT_ACCOUNT "user@example.com"
+
+/* The session's mode (NameSpace.ExchangeConnectionMode). */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_connection_mode(const char* profile,
+                                                                         uint32_t mode);
+
+/* Adds an account at the end of the list (smtp_address NULL = ""). */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_add_account(const char* profile,
+                                                                 const char* display_name,
+                                                                 const char* smtp_address,
+                                                                 uint32_t account_type,
+                                                                 uint32_t mode);
+
+/* Removes the account of that display name. */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_remove_account(const char* profile,
+                                                                    const char* display_name);
+
+/* Changes one account's mode (Account.ExchangeConnectionMode). */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_account_mode(const char* profile,
+                                                                      const char* display_name,
+                                                                      uint32_t mode);
+
+/* With reported == 0, the profile's offline object refuses olstate's
+ * connection interface, as Outlook's MAPI DLL alone does: sessions opened
+ * from then on lack OLSTATE_CAPABILITY_CONNECTION_MODE. reported != 0 (the
+ * default) undoes it. */
+OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_set_connection_reported(const char* profile,
+                                                                             int32_t reported);
+
+/* A poll that fails: olstate_sim_fail_next(OLSTATE_SIM_CALL_POLL_CONNECTION,
+ * hresult, count). */
+
+/* Resets every profile to ONLINE with both capabilities, the default
+ * connection (mode 700, one account; nothing is notified), default delivery,
  * no faults, no misbehaviour, no "not ready" answers, the strict mode of
  * OLSTATE_SIM_STRICT and no violations counted. Advised sinks stay advised. */
 OLSTATE_SIM_API int32_t OLSTATE_SIM_CALL olstate_sim_reset(void);

@@ -78,7 +78,8 @@ int main(void) {
     EXPECT_EQ(olstate_struct_size(0), 0);
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_BRIDGE_OPTIONS), sizeof(olstate_bridge_options));
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_SUBSCRIBE_OPTIONS), sizeof(olstate_subscribe_options));
-    EXPECT_EQ(olstate_struct_size(6), 0);
+    EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_ACCOUNT), sizeof(olstate_account));
+    EXPECT_EQ(olstate_struct_size(7), 0);
     /* 1.2: the subscribe options, frozen */
     EXPECT_EQ(sizeof(olstate_subscribe_options), sizeof(void*) == 8 ? 32 : 20);
     EXPECT_EQ(offsetof(olstate_subscribe_options, flags), 4);
@@ -88,7 +89,7 @@ int main(void) {
     EXPECT_EQ(OLSTATE_SUBSCRIBE_CURRENT_STATE, 1);
     EXPECT_EQ((long)OLSTATE_WAIT_INFINITE, 0xFFFFFFFFL);
 
-    EXPECT_EQ(OLSTATE_ABI_VERSION, 0x10002L);
+    EXPECT_EQ(OLSTATE_ABI_VERSION, 0x10003L);
     EXPECT_EQ(olstate_abi_version(), OLSTATE_ABI_VERSION);
     EXPECT_EQ(olstate_abi_version() >> 16, 1);
     EXPECT_EQ(sizeof(olstate_result), 4);

@@ -12,8 +12,8 @@ using namespace test;
 
 TEST_CASE("versions, names and struct sizes") {
     CHECK(olstate_abi_version() == OLSTATE_ABI_VERSION);
-    CHECK(OLSTATE_ABI_VERSION == ((1u << 16) | 2u));
-    CHECK(std::string(olstate_version_string()) == "1.2.0");
+    CHECK(OLSTATE_ABI_VERSION == ((1u << 16) | 3u));
+    CHECK(std::string(olstate_version_string()) == "1.3.0");
     CHECK(olstate_struct_size(OLSTATE_STRUCT_OPEN_OPTIONS) == sizeof(olstate_open_options));
     CHECK(olstate_struct_size(OLSTATE_STRUCT_EVENT) == sizeof(olstate_event));
     CHECK(olstate_struct_size(OLSTATE_STRUCT_SESSION_INFO) == sizeof(olstate_session_info));
@@ -664,12 +664,12 @@ TEST_CASE("capabilities are read once at open and cached") {
     olstate_sim_set_capabilities(p.c_str(), OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE);
     uint32_t caps = 0;
     REQUIRE(olstate_capabilities(s.get(), &caps) == OLSTATE_OK);
-    CHECK(caps == OLSTATE_CAPABILITY_OFFLINE);
+    CHECK(caps == (OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_CONNECTION_MODE));
     // One capability is enough to subscribe.
     subscribe(s.get(), r);
     Session t(p);
     REQUIRE(olstate_capabilities(t.get(), &caps) == OLSTATE_OK);
-    CHECK(caps == (OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE));
+    CHECK(caps == (OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_CONNECTION_MODE));
     // A failing GetCapabilities after open is never called again.
     olstate_sim_fail_next(OLSTATE_SIM_CALL_GET_CAPABILITIES, kEFail, 1);
     CHECK(olstate_capabilities(s.get(), &caps) == OLSTATE_OK);

@@ -74,7 +74,10 @@ check(r.returncode == 0 and "state: offline" in r.stdout, f"--set through the br
 check(follower.finish() == 0, "the follower exits 0 after --count 3")
 objs = [json.loads(l) for l in follower.lines]
 check(objs and objs[0]["provider"] == "bridge" and objs[0]["profile"] == "mon-bridge", f"bridge facts {objs[:1]}")
-kinds = [o["kind"] for o in objs[1:]]
+# The host's Exchange connection comes through the bridge (protocol version 2).
+check(any(o.get("type") == "connection" and o.get("mode") == "cached_connected_full" for o in objs),
+      f"the follower prints the host's connection {objs[1:2]}")
+kinds = [o["kind"] for o in objs[1:] if o.get("type") == "event"]
 check(kinds == ["change_start", "change", "change_done"], f"follower kinds {kinds}")
 check(host.wait_line(lambda l: "change_done" in l), "the host prints the same change")
 host_events = [l.split()[2] for l in host.lines if " #" in l]

@@ -20,6 +20,7 @@
 //   quit / EOF        stop, close, exit 0
 // Options: --endpoint PATH --profile NAME [--allow-set] [--max-clients N]
 //          [--queue N] [--delivery inline|queued] [--initial online|offline]
+//          [--protocol-max N] (plays a host that speaks bridge protocol versions 1..N)
 #include <olstate.h>
 #include <olstate_sim.h>
 
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
         else if (a == "--max-clients") max_clients = static_cast<uint32_t>(std::atoi(next().c_str()));
         else if (a == "--queue") queue = static_cast<uint32_t>(std::atoi(next().c_str()));
         else if (a == "--delivery") delivery = next() == "inline" ? OLSTATE_DELIVERY_INLINE : OLSTATE_DELIVERY_QUEUED;
+        else if (a == "--protocol-max") setenv("OLSTATE_BRIDGE_PROTOCOL_MAX", next().c_str(), 1);  // an older host
         else if (a == "--initial") initial = next() == "offline" ? OLSTATE_OFFLINE : OLSTATE_ONLINE;
         else {
             std::fprintf(stderr, "unknown option %s\n", a.c_str());
@@ -115,6 +117,14 @@ int main(int argc, char** argv) {
                 olstate_sim_get_state(profile.c_str(), &s);
                 const int32_t hr = olstate_sim_set_state(profile.c_str(), s == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE, 1);
                 std::printf(hr == 0 ? "ok\n" : "error toggle %d\n", hr);
+            } else if (line.rfind("mode ", 0) == 0) {
+                const auto m = static_cast<uint32_t>(std::atoi(line.c_str() + 5));
+                const int32_t hr = olstate_sim_set_connection_mode(profile.c_str(), m);
+                std::printf(hr == 0 ? "ok\n" : "error mode %d\n", hr);
+            } else if (line.rfind("account-mode ", 0) == 0) {
+                const auto m = static_cast<uint32_t>(std::atoi(line.c_str() + 13));
+                const int32_t hr = olstate_sim_set_account_mode(profile.c_str(), OLSTATE_SIM_DEFAULT_ACCOUNT, m);
+                std::printf(hr == 0 ? "ok\n" : "error account-mode %d\n", hr);
             } else if (line.rfind("storm ", 0) == 0) {
                 const auto n = static_cast<uint32_t>(std::atoi(line.c_str() + 6));
                 const int32_t hr = olstate_sim_storm(profile.c_str(), 1, n);

@@ -32,7 +32,7 @@ TEST_CASE("state, capabilities, session info and events through the bridge, both
 
         uint32_t caps = 0, state = 0;
         REQUIRE(olstate_capabilities(s.get(), &caps) == OLSTATE_OK);
-        CHECK(caps == (OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE));
+        CHECK(caps == (OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_CONNECTION_MODE));
         REQUIRE(olstate_get_state(s.get(), &state) == OLSTATE_OK);
         CHECK(state == OLSTATE_ONLINE);
 

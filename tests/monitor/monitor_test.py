@@ -16,8 +16,10 @@ from monitor_checks import MONITOR, check, finish, run  # noqa: E402
 r = run("--provider", "simulator", "--profile", "mon-demo", "--demo", "3")
 check(r.returncode == 0, f"--demo exits 0 (got {r.returncode}, {r.stderr})")
 lines = r.stdout.splitlines()
-check(any(l.startswith("capabilities: offline,online") for l in lines), "--demo prints capabilities")
+check(any(l.startswith("capabilities: offline,online,connection_mode") for l in lines), "--demo prints capabilities")
 check(any(l.startswith("state:        online") for l in lines), "--demo prints the state")
+check(any(l.startswith("connection:   cached_connected_full") for l in lines), "--demo prints the connection mode")
+check(any(l.startswith("account:      user@example.com") for l in lines), "--demo prints the accounts")
 check(any(l.startswith("profile:      mon-demo") for l in lines), "--demo prints the profile")
 events = [l for l in lines if " #" in l]
 check(len(events) == 9, f"--demo 3 prints nine events (got {len(events)})")
@@ -27,7 +29,12 @@ check(kinds == ["change_start", "change", "change_done"] * 3, f"event order {kin
 # --json: one object per line; the facts first, then events with the required keys.
 r = run("--provider", "simulator", "--profile", "mon-json", "--demo", "1", "--json")
 objs = [json.loads(l) for l in r.stdout.splitlines()]
-check(r.returncode == 0 and len(objs) == 4, f"--json prints 4 objects (got {len(objs)})")
+check(r.returncode == 0 and len(objs) == 5, f"--json prints 5 objects (got {len(objs)})")
+# Then the Exchange connection (ABI 1.3): the simulator's default mode and account.
+conn = objs.pop(1) if len(objs) > 1 else {}
+check(conn.get("type") == "connection" and conn.get("mode") == "cached_connected_full"
+      and conn.get("offline") is False and len(conn.get("accounts", [])) == 1
+      and conn["accounts"][0].get("smtp_address") == "user@example.com", f"--json connection {conn}")
 check(objs[0]["type"] == "session" and objs[0]["profile"] == "mon-json"
       and objs[0]["capabilities"] == ["offline", "online"] and objs[0]["state"] == "online",
       f"--json facts {objs[0] if objs else None}")

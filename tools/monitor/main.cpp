@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "addin_registration.h"  // bridge-win: --install-addin / --uninstall-addin
+#include "connection_facts.h"
 #include "owner_pump.h"
 #include "wait_command.h"
 
@@ -220,6 +221,8 @@ const char* kind_name(uint32_t k) {
         case OLSTATE_EVENT_CHANGE_DONE: return "change_done";
         case OLSTATE_EVENT_PROVIDER_LOST: return "provider_lost";
         case OLSTATE_EVENT_PROVIDER_BACK: return "provider_back";
+        case OLSTATE_EVENT_CONNECTION_CHANGED: return "connection";
+        case OLSTATE_EVENT_ACCOUNT_CHANGED: return "account";
         default: return "unknown";
     }
 }
@@ -238,6 +241,7 @@ std::string caps_text(uint32_t c) {
     std::string s;
     if (c & OLSTATE_CAPABILITY_OFFLINE) s += "offline";
     if (c & OLSTATE_CAPABILITY_ONLINE) s += s.empty() ? "online" : ",online";
+    if (c & OLSTATE_CAPABILITY_CONNECTION_MODE) s += s.empty() ? "connection_mode" : ",connection_mode";
     return s.empty() ? "none" : s;
 }
 
@@ -289,18 +293,21 @@ extern "C" void OLSTATE_CALL print_event(const olstate_event* e, void* context) 
     std::lock_guard lock(p->mutex);
     if (p->limit >= 0 && p->printed >= p->limit) return;
     const std::string time = iso_time(e->notify_time_us);
+    // Connection and account events carry modes, not states.
+    const bool modes = e->kind == OLSTATE_EVENT_CONNECTION_CHANGED || e->kind == OLSTATE_EVENT_ACCOUNT_CHANGED;
+    const auto value_name = [&](uint32_t v) { return modes ? olstate_monitor::mode_name(v) : state_name(v); };
     if (p->json) {
         std::printf(
             "{\"type\":\"event\",\"time\":\"%s\",\"kind\":\"%s\",\"old_state\":\"%s\","
             "\"new_state\":\"%s\",\"sequence\":%llu,\"subscription\":%llu,\"dropped\":%s}\n",
-            time.c_str(), kind_name(e->kind), state_name(e->old_state), state_name(e->new_state),
+            time.c_str(), kind_name(e->kind), value_name(e->old_state), value_name(e->new_state),
             static_cast<unsigned long long>(e->sequence),
             static_cast<unsigned long long>(e->subscription),
             (e->flags & OLSTATE_EVENT_FLAG_DROPPED) ? "true" : "false");
     } else {
         std::printf("%s  #%-4llu %-12s %s -> %s%s\n", time.c_str(),
                     static_cast<unsigned long long>(e->sequence), kind_name(e->kind),
-                    state_name(e->old_state), state_name(e->new_state),
+                    value_name(e->old_state), value_name(e->new_state),
                     (e->flags & OLSTATE_EVENT_FLAG_DROPPED) ? "  (events were dropped before this)"
                                                             : "");
     }
@@ -337,6 +344,7 @@ void print_facts(const Options& o, olstate_session* session) {
         std::printf("state:        %s\n", have_state ? state_name(state) : "unknown");
     }
     std::fflush(stdout);
+    olstate_monitor::print_connection(session, o.json, json_string);
 }
 
 // Waits until `n` events were printed, a signal came, or `timeout` passed.

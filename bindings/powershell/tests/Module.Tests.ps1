@@ -44,7 +44,7 @@ Describe 'the OlState module' {
     It 'formats OutlookState as a table' {
         $text = Get-OutlookState -Profile (New-TestProfile) | Out-String
         $text | Should -Match 'Profile\s+State\s+Capabilities\s+Provider'
-        $text | Should -Match 'Online\s+Offline, Online\s+Simulator'
+        $text | Should -Match 'Online\s+Offline, Online, ConnectionMode\s+Simulator'
     }
 
     It 'formats ConnectionStateChange as a table' {

@@ -10,7 +10,7 @@ Describe 'Get-OutlookState' {
         $s = Get-OutlookState -Profile $p
         $s | Should -BeOfType 'OlState.PowerShell.OutlookState'
         $s.State | Should -Be 'Online'
-        $s.Capabilities | Should -Be 'Offline, Online'
+        $s.Capabilities | Should -Be 'Offline, Online, ConnectionMode'
         $s.Profile | Should -Be $p
         $s.Provider | Should -Be 'Simulator'
         # The simulator beside the module's own native library: Import-Module found its natives.

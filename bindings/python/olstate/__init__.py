@@ -21,7 +21,7 @@ from .types import Capabilities, Delivery, Event, EventKind, Provider, SessionIn
 
 
 def library_version() -> str:
-    """The native library's version, e.g. "1.2.0" (loads it)."""
+    """The native library's version, e.g. "1.3.0" (loads it)."""
     from ._abi import version
     return version()
 

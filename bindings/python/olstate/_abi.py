@@ -124,7 +124,7 @@ def call(function: str, *args: Any) -> None:
 
 
 def version() -> str:
-    """The native library's version, e.g. "1.2.0"."""
+    """The native library's version, e.g. "1.3.0"."""
     return decode(native().olstate_version_string())
 
 

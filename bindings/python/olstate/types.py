@@ -20,6 +20,7 @@ class Capabilities(enum.IntFlag):
     NONE = 0
     OFFLINE = 1
     ONLINE = 2
+    CONNECTION_MODE = 0x10000  # ABI 1.3: reports Outlook's Exchange connection mode and accounts
 
 
 class EventKind(enum.IntEnum):

@@ -10,7 +10,7 @@ def test_facts(session, profile):
     assert info.provider == Provider.SIMULATOR
     assert info.profile == profile
     assert info.provider_path.endswith(("libolstate_sim.so", "olstate_sim.dll"))
-    assert session.capabilities == Capabilities.OFFLINE | Capabilities.ONLINE
+    assert session.capabilities == Capabilities.OFFLINE | Capabilities.ONLINE | Capabilities.CONNECTION_MODE
     assert session.state is State.ONLINE
 
 

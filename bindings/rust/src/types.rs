@@ -80,6 +80,9 @@ impl Capabilities {
     pub const OFFLINE: Capabilities = Capabilities(sys::OLSTATE_CAPABILITY_OFFLINE);
     /// `OLSTATE_CAPABILITY_ONLINE`.
     pub const ONLINE: Capabilities = Capabilities(sys::OLSTATE_CAPABILITY_ONLINE);
+    /// `OLSTATE_CAPABILITY_CONNECTION_MODE` (ABI 1.3): the session reports
+    /// Outlook's Exchange connection mode and accounts.
+    pub const CONNECTION_MODE: Capabilities = Capabilities(sys::OLSTATE_CAPABILITY_CONNECTION_MODE);
 
     /// From the C bit mask, unknown bits included.
     pub const fn from_bits(bits: u32) -> Capabilities {
@@ -130,7 +133,13 @@ impl fmt::Debug for Capabilities {
         if self.can_go_online() {
             names.push("ONLINE".to_string());
         }
-        let rest = self.0 & !(sys::OLSTATE_CAPABILITY_OFFLINE | sys::OLSTATE_CAPABILITY_ONLINE);
+        if self.contains(Capabilities::CONNECTION_MODE) {
+            names.push("CONNECTION_MODE".to_string());
+        }
+        let rest = self.0
+            & !(sys::OLSTATE_CAPABILITY_OFFLINE
+                | sys::OLSTATE_CAPABILITY_ONLINE
+                | sys::OLSTATE_CAPABILITY_CONNECTION_MODE);
         if rest != 0 {
             names.push(format!("{rest:#x}"));
         }

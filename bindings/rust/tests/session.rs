@@ -54,13 +54,13 @@ fn capabilities_follow_the_provider() {
     let _g = serial();
     let s = open("rust-caps-both", false);
     let caps = s.capabilities().unwrap();
-    assert_eq!(caps, Capabilities::OFFLINE | Capabilities::ONLINE);
+    assert_eq!(caps, Capabilities::OFFLINE | Capabilities::ONLINE | Capabilities::CONNECTION_MODE);
     assert!(caps.can_go_offline() && caps.can_go_online());
 
     sim_set_capabilities("rust-caps-offline", 1);
     let s = open("rust-caps-offline", false);
-    assert_eq!(s.capabilities().unwrap(), Capabilities::OFFLINE);
-    assert_eq!(format!("{:?}", s.capabilities().unwrap()), "Capabilities(OFFLINE)");
+    assert_eq!(s.capabilities().unwrap(), Capabilities::OFFLINE | Capabilities::CONNECTION_MODE);
+    assert_eq!(format!("{:?}", s.capabilities().unwrap()), "Capabilities(OFFLINE | CONNECTION_MODE)");
 }
 
 #[test]

@@ -31,6 +31,20 @@ public:
                                        : (OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE);
     }
 
+    provider::Status get_connection(provider::Connection& out) override {
+        try {
+            const protocol::Connection c = link_->connection();
+            out.mode = c.mode;
+            out.offline = c.offline != 0;
+            out.accounts.clear();
+            for (const auto& a : c.accounts)
+                out.accounts.push_back(provider::Account{a.type, a.mode, a.display_name, a.smtp_address});
+            return {};
+        } catch (const Failure& f) {
+            return provider::Status{f.result(), f.what(), 0};
+        }
+    }
+
     provider::Status get_state(std::uint32_t& state) override {
         return call(protocol::GetState{}, &state);
     }

@@ -77,6 +77,7 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
     });
     protocol::Hello hello;
     hello.profile = profile_;
+    hello.max_version = protocol::max_version();
     // A host that refuses at once (too many clients) may close before the
     // hello is written: read its answer whether or not the write worked.
     std::optional<protocol::Message> first;
@@ -88,6 +89,19 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
         ShutdownAfter timer(wire->connection, left);
         send_message(*wire->connection, hello);
         first = wire->reader.next(*wire->connection);
+        // Version 2 with the capability: the connection frame follows at once.
+        const auto* w0 = first ? std::get_if<protocol::Welcome>(&*first) : nullptr;
+        if (w0 && w0->version >= 2 && (w0->capabilities & OLSTATE_CAPABILITY_CONNECTION_MODE)) {
+            auto second = wire->reader.next(*wire->connection);
+            auto* c = second ? std::get_if<protocol::Connection>(&*second) : nullptr;
+            if (!c || c->event.kind != 0) {
+                throw Failure(OLSTATE_E_PROVIDER_FAILED,
+                              "the bridge host at '" + endpoint_ +
+                                  "' did not send its Exchange connection after the welcome" +
+                                  (wire->reader.error().empty() ? "" : ": " + wire->reader.error()));
+            }
+            wire->snapshot = std::move(*c);
+        }
         timed_out = !first && timer.fired();
     }
     if (!first) {
@@ -117,6 +131,10 @@ std::unique_ptr<ClientLink::Wire> ClientLink::handshake(protocol::Welcome& welco
     if (!profile_.empty() && !same_profile(profile_, w->profile))
         throw Failure(OLSTATE_E_PROFILE_NOT_FOUND, "the bridge host at '" + endpoint_ + "' serves profile '" +
                                                        w->profile + "', not '" + profile_ + "'");
+    if (w->version > hello.max_version)
+        throw Failure(OLSTATE_E_PROVIDER_FAILED, "the bridge host at '" + endpoint_ + "' chose protocol version " +
+                                                     std::to_string(w->version) + ", above the " +
+                                                     std::to_string(hello.max_version) + " offered");
     welcome = std::move(*w);
     return wire;
 }
@@ -126,6 +144,7 @@ void ClientLink::connect_now() {
     auto wire = handshake(welcome);
     std::lock_guard lock(mutex_);
     connection_ = wire->connection;
+    snapshot_ = std::move(wire->snapshot);
     wire_ = std::move(wire);
     served_ = std::move(welcome);
     last_state_ = served_.state;
@@ -176,6 +195,17 @@ bool ClientLink::ever_connected() const {
     return ever_connected_;
 }
 
+protocol::Connection ClientLink::connection() const {
+    std::lock_guard lock(mutex_);
+    if (!connection_)
+        throw Failure(OLSTATE_E_PROVIDER_NOT_FOUND, "the bridge host is gone (" + lost_reason_ + ")");
+    if (!snapshot_)
+        throw Failure(OLSTATE_E_NOT_SUPPORTED,
+                      "the bridge host does not report Outlook's Exchange connection (it is older than "
+                      "olstate 1.3, speaks bridge protocol version 1, or its session cannot report it)");
+    return *snapshot_;
+}
+
 protocol::Welcome ClientLink::served() const {
     std::lock_guard lock(mutex_);
     return served_;
@@ -209,6 +239,25 @@ void ClientLink::read_until_lost(Wire& wire) noexcept {
                 n.flags = e->flags & OLSTATE_EVENT_FLAG_DROPPED;  // lost on the host's side
                 n.time_us = e->notify_time_us;                    // when the host's provider notified
                 hand_over(n);
+                continue;
+            }
+            if (auto* c = std::get_if<protocol::Connection>(&*message)) {
+                // The snapshot first, then the event: a callback for it reads the new values.
+                std::optional<provider::Event> n;
+                {
+                    std::lock_guard lock(mutex_);
+                    snapshot_ = std::move(*c);
+                    if (snapshot_->event.kind != 0) {
+                        const protocol::Event& e = snapshot_->event;
+                        n = provider::Event{};
+                        n->kind = e.kind;
+                        n->old_state = e.old_state;
+                        n->new_state = e.new_state;
+                        n->flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
+                        n->time_us = e.notify_time_us;
+                    }
+                }
+                if (n) hand_over(*n);
                 continue;
             }
             std::lock_guard lock(mutex_);
@@ -268,6 +317,7 @@ bool ClientLink::reconnect_with_backoff() noexcept {
             const std::uint32_t before = last_state_ ? last_state_ : welcome.state;
             replies_.clear();  // late answers of a lost connection (a request that timed out)
             connection_ = wire->connection;
+            snapshot_ = std::move(wire->snapshot);
             wire_ = std::move(wire);
             served_ = std::move(welcome);
             last_state_ = served_.state;
@@ -285,7 +335,9 @@ void ClientLink::hand_over(const provider::Event& event) {
     std::shared_ptr<provider::EventReceiver> now;
     {
         std::lock_guard lock(mutex_);
-        last_state_ = event.new_state;
+        // Connection and account events carry modes, not the state.
+        if (event.kind >= OLSTATE_EVENT_CHANGE_START && event.kind <= OLSTATE_EVENT_CHANGE_DONE)
+            last_state_ = event.new_state;
         if (advised_ && receiver_returns_at_once_ && notes_.empty() && !notifier_busy_) now = receiver_.lock();
         // Gone (unadvised or closing): queued, the notifier drops it as before.
         if (!now) {

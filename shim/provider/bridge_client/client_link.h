@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -60,6 +61,10 @@ public:
     bool connected() const;
     bool ever_connected() const;
     protocol::Welcome served() const;
+    // The host's Exchange connection as it pushed it last (protocol version
+    // 2). Throws Failure: NOT_SUPPORTED (the host has none, or speaks
+    // version 1), PROVIDER_NOT_FOUND (the host is gone).
+    protocol::Connection connection() const;
 
     // A request and its reply. Throws Failure (PROVIDER_NOT_FOUND while the
     // host is gone or when it goes away before answering).
@@ -73,6 +78,7 @@ private:
     struct Wire {
         std::shared_ptr<Connection> connection;
         FrameReader reader;
+        std::optional<protocol::Connection> snapshot;  // version 2: sent right after the welcome
     };
     // Events waiting for the notifier: the one queue policy, state changes
     // dropped beyond the bound, the link's LOST/BACK never.
@@ -111,6 +117,7 @@ private:
     std::uint64_t generation_ = 0;                // +1 at every loss
     bool ever_connected_ = false;
     protocol::Welcome served_;
+    std::optional<protocol::Connection> snapshot_;  // the host's connection, pushed
     std::uint32_t last_state_ = 0;
     std::string lost_reason_;
     std::uint32_t next_request_ = 0;

@@ -7,6 +7,7 @@
 #include "com/com_ptr.h"
 #include "com/hresult_names.h"
 #include "com/mapi_offline.h"
+#include "com/olstate_connection.h"
 #include "notify_sink.h"
 #include "outlook.h"
 #include "owner_thread.h"
@@ -32,6 +33,15 @@ Status failed_call(const std::string& what, HRESULT hr) {
         default: break;
     }
     return Status{result, what + " failed: " + describe_hresult(hr), hr};
+}
+
+// A fixed text field of a provider's snapshot: up to its first NUL (or its
+// end), and nothing when it is not valid UTF-8 (never passed on unchecked).
+std::string text_field(const char (&field)[kConnectionTextSize]) {
+    std::size_t n = 0;
+    while (n < kConnectionTextSize && field[n] != '\0') ++n;
+    std::string s(field, n);
+    return text::is_valid_utf8(s) ? s : std::string();
 }
 
 [[noreturn]] void throw_status(Status status) {
@@ -141,6 +151,16 @@ public:
         const HRESULT gc = offline_->GetCapabilities(&caps);
         if (failed(gc)) throw_status(failed_call("IMAPIOffline::GetCapabilities" + where, gc));
         capabilities_ = caps & (MAPIOFFLINE_CAPABILITY_OFFLINE | MAPIOFFLINE_CAPABILITY_ONLINE);
+
+        // olstate's own interface: only an object that knows the Exchange
+        // connection has it (com/olstate_connection.h); any failure means
+        // the session simply lacks the capability.
+        IOlstateConnection* connection = nullptr;
+        if (succeeded(manager_->QueryInterface(IID_IOlstateConnection, reinterpret_cast<void**>(&connection))) &&
+            connection) {
+            connection_ = ComPtr<IOlstateConnection>::adopt(connection);
+            capabilities_ |= OLSTATE_CAPABILITY_CONNECTION_MODE;
+        }
     }
 
     std::uint32_t kind() const noexcept override { return kind_; }
@@ -164,6 +184,26 @@ public:
         return owner_->run("IMAPIOffline::SetCurrentState", [offline = offline_.get(), mapi_flags, state] {
             return write_state(offline, mapi_flags, state);
         });
+    }
+
+    Status get_connection(Connection& out) override {
+        if (!connection_) return Provider::get_connection(out);
+        auto snapshot = std::make_unique<ConnectionSnapshot>();  // ~17 KiB: not on the stack
+        const HRESULT hr = connection_->Snapshot(snapshot.get());
+        if (failed(hr)) return failed_call("reading Outlook's Exchange connection", hr);
+        if (snapshot->count > kConnectionMaxAccounts)
+            return Status{OLSTATE_E_PROVIDER_FAILED,
+                          "the provider reported " + std::to_string(snapshot->count) + " accounts, more than " +
+                              std::to_string(kConnectionMaxAccounts),
+                          0};
+        out.mode = snapshot->mode;
+        out.offline = snapshot->offline != 0;
+        out.accounts.clear();
+        for (ULONG i = 0; i < snapshot->count; ++i) {
+            const ConnectionAccount& a = snapshot->accounts[i];
+            out.accounts.push_back(Account{a.type, a.mode, text_field(a.display_name), text_field(a.smtp_address)});
+        }
+        return {};
     }
 
     Status advise(std::weak_ptr<EventReceiver> receiver) override {
@@ -212,6 +252,7 @@ private:
     std::uint32_t capabilities_ = 0;
     ComPtr<IMAPIOfflineMgr> manager_;
     ComPtr<IMAPIOffline> offline_;
+    ComPtr<IOlstateConnection> connection_;  // null: no connection capability
     ComPtr<NotifySink> sink_;
     ULONG advise_token_ = 0;
     bool advised_ = false;

@@ -5,6 +5,7 @@
 #include <olstate.h>
 
 #include "base/clock.h"
+#include "com/olstate_connection.h"
 
 namespace olstate::provider {
 
@@ -40,6 +41,31 @@ ULONG NotifySink::Release() {
     return left;
 }
 
+namespace {
+
+bool valid_mode(ULONG m) noexcept { return m <= 800 && m % 100 == 0; }
+
+// olstate's own notify types (com/olstate_connection.h) as event kinds, 0
+// for any other type.
+std::uint32_t connection_kind(ULONG type) noexcept {
+    if (type == OLSTATE_NOTIFY_CONNECTION_CHANGED) return OLSTATE_EVENT_CONNECTION_CHANGED;
+    if (type == OLSTATE_NOTIFY_ACCOUNT_CHANGED) return OLSTATE_EVENT_ACCOUNT_CHANGED;
+    return 0;
+}
+
+}  // namespace
+
+bool NotifySink::accept_connection(const MAPIOFFLINE_NOTIFY* info) noexcept {
+    if (!info || info->ulSize < sizeof(MAPIOFFLINE_NOTIFY)) return false;
+    const auto type = static_cast<std::uint32_t>(info->NotifyType);
+    const ULONG from = info->Info.StateChange.ulStateOld;
+    const ULONG to = info->Info.StateChange.ulStateNew;
+    if (type == OLSTATE_NOTIFY_CONNECTION_CHANGED) return valid_mode(from) && valid_mode(to) && from != to;
+    if (type != OLSTATE_NOTIFY_ACCOUNT_CHANGED) return false;
+    const auto valid = [](ULONG m) { return valid_mode(m) || m == OLSTATE_CONNECTION_UNKNOWN; };
+    return valid(from) && valid(to) && from != to;
+}
+
 bool NotifySink::accept(const MAPIOFFLINE_NOTIFY* info) noexcept {
     if (!info) return false;
     // A smaller struct cannot be read safely; a larger one is a newer
@@ -61,12 +87,19 @@ void NotifySink::Notify(const MAPIOFFLINE_NOTIFY* info) {
     // No self-reference: the provider holds one for the whole call (COM's
     // rule for the caller), and nothing below touches this object after
     // the receiver is reached through the weak pointer.
-    if (!accept(info)) return;
+    const bool connection = accept_connection(info);
+    if (!connection && !accept(info)) return;
     if (const auto receiver = receiver_.lock()) {
         Event event;
-        event.kind = static_cast<std::uint32_t>(info->NotifyType);
-        event.old_state = info->Info.StateChange.ulStateOld & MAPIOFFLINE_STATE_OFFLINE_MASK;
-        event.new_state = info->Info.StateChange.ulStateNew & MAPIOFFLINE_STATE_OFFLINE_MASK;
+        if (connection) {
+            event.kind = connection_kind(static_cast<ULONG>(info->NotifyType));
+            event.old_state = info->Info.StateChange.ulStateOld;
+            event.new_state = info->Info.StateChange.ulStateNew;
+        } else {
+            event.kind = static_cast<std::uint32_t>(info->NotifyType);
+            event.old_state = info->Info.StateChange.ulStateOld & MAPIOFFLINE_STATE_OFFLINE_MASK;
+            event.new_state = info->Info.StateChange.ulStateNew & MAPIOFFLINE_STATE_OFFLINE_MASK;
+        }
         event.time_us = now_us();
         receiver->on_event(event);
     }

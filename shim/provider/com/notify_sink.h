@@ -27,6 +27,9 @@ public:
     // Decides whether a provider notification is an online/offline change
     // olstate delivers; exposed for tests.
     static bool accept(const com::MAPIOFFLINE_NOTIFY* info) noexcept;
+    // olstate's own connection notify types (com/olstate_connection.h) with
+    // valid modes.
+    static bool accept_connection(const com::MAPIOFFLINE_NOTIFY* info) noexcept;
 
     explicit NotifySink(std::weak_ptr<EventReceiver> receiver) noexcept;
     ~NotifySink() = default;

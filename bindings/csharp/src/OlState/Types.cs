@@ -21,6 +21,8 @@ namespace OlState
         Offline = 1,
         /// <summary>Online is supported.</summary>
         Online = 2,
+        /// <summary>The session reports Outlook's Exchange connection mode and accounts (ABI 1.3).</summary>
+        ConnectionMode = 0x10000,
     }
 
     /// <summary>

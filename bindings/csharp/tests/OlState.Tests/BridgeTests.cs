@@ -89,7 +89,7 @@ namespace OlState.Tests
             Assert.Equal(bridge.Endpoint, client.Info.ProviderPath);
             Assert.Equal(host.Info.Profile, client.Info.Profile);
             Assert.Equal(ConnectionState.Online, client.State);
-            Assert.Equal(Capabilities.Offline | Capabilities.Online, client.Capabilities);
+            Assert.Equal(Capabilities.Offline | Capabilities.Online | Capabilities.ConnectionMode, client.Capabilities);
 
             using var events = new Events(client);
             host.SetState(ConnectionState.Offline, block: true);

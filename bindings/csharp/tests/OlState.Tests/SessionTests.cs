@@ -85,7 +85,7 @@ namespace OlState.Tests
             Assert.Equal(Provider.Simulator, s.Info.Provider);
             Assert.Equal(p, s.Info.Profile);
             Assert.Contains("olstate_sim", s.Info.ProviderPath);
-            Assert.Equal(Capabilities.Offline | Capabilities.Online, s.Capabilities);
+            Assert.Equal(Capabilities.Offline | Capabilities.Online | Capabilities.ConnectionMode, s.Capabilities);
             Assert.Equal(ConnectionState.Online, s.State);
             var q = new ConcurrentQueue<ConnectionStateChange>();
             var before = DateTimeOffset.UtcNow.AddSeconds(-1);
@@ -325,7 +325,7 @@ namespace OlState.Tests
                 var none = Fresh();
                 Sim.SetCapabilities(none, 0);
                 using var n = Open(none);
-                Assert.Equal(Capabilities.None, n.Capabilities);
+                Assert.Equal(Capabilities.ConnectionMode, n.Capabilities);  // neither online nor offline
                 Assert.Equal(ResultCode.NotSupported, Assert.Throws<OlStateException>(() => n.Subscribe(_ => { })).Code);
             }
             finally
@@ -354,8 +354,9 @@ namespace OlState.Tests
             var before = Settled();
             var s = Open(Fresh());
             s.Subscribe(_ => { });
-            // The manager and its IMAPIOffline interface: two references.
-            Assert.Equal(before + 2, Sim.OutstandingRefs);
+            // The manager, its IMAPIOffline interface and olstate's connection
+            // interface (ABI 1.3): three references.
+            Assert.Equal(before + 3, Sim.OutstandingRefs);
             s.Dispose();
             Assert.Equal(before, Sim.OutstandingRefs);
         }

@@ -66,7 +66,7 @@ pub const OLSTATE_E_TIMEOUT: olstate_result = -12;
 // ---------------------------------------------------------------------------
 
 /// `(major << 16) | minor` of the ABI this module describes (1.2).
-pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 2;
+pub const OLSTATE_ABI_VERSION: u32 = (1 << 16) | 3;
 
 /// `olstate_struct_size` selector for [`olstate_open_options`].
 pub const OLSTATE_STRUCT_OPEN_OPTIONS: u32 = 1;
@@ -109,6 +109,30 @@ pub const OLSTATE_EVENT_PROVIDER_BACK: u32 = 0x101;
 /// Event kind (since 1.2): the first event of a subscription made with
 /// `OLSTATE_SUBSCRIBE_CURRENT_STATE`, carrying the state at subscribing.
 pub const OLSTATE_EVENT_CURRENT: u32 = 0x200;
+
+// ABI 1.3: Outlook's Exchange connection (olstate.h, "Exchange connection and accounts").
+pub const OLSTATE_STRUCT_ACCOUNT: u32 = 6;
+pub const OLSTATE_CAPABILITY_CONNECTION_MODE: u32 = 0x10000;
+pub const OLSTATE_EVENT_CONNECTION_CHANGED: u32 = 0x300;
+pub const OLSTATE_EVENT_ACCOUNT_CHANGED: u32 = 0x301;
+pub const OLSTATE_CONNECTION_NO_EXCHANGE: u32 = 0;
+pub const OLSTATE_CONNECTION_OFFLINE: u32 = 100;
+pub const OLSTATE_CONNECTION_CACHED_OFFLINE: u32 = 200;
+pub const OLSTATE_CONNECTION_DISCONNECTED: u32 = 300;
+pub const OLSTATE_CONNECTION_CACHED_DISCONNECTED: u32 = 400;
+pub const OLSTATE_CONNECTION_CACHED_CONNECTED_HEADERS: u32 = 500;
+pub const OLSTATE_CONNECTION_CACHED_CONNECTED_DRIZZLE: u32 = 600;
+pub const OLSTATE_CONNECTION_CACHED_CONNECTED_FULL: u32 = 700;
+pub const OLSTATE_CONNECTION_ONLINE: u32 = 800;
+pub const OLSTATE_CONNECTION_UNKNOWN: u32 = 0xFFFF_FFFF;
+pub const OLSTATE_ACCOUNT_EXCHANGE: u32 = 0;
+pub const OLSTATE_ACCOUNT_IMAP: u32 = 1;
+pub const OLSTATE_ACCOUNT_POP3: u32 = 2;
+pub const OLSTATE_ACCOUNT_HTTP: u32 = 3;
+pub const OLSTATE_ACCOUNT_EAS: u32 = 4;
+pub const OLSTATE_ACCOUNT_OTHER: u32 = 5;
+pub const OLSTATE_MAX_ACCOUNTS: u32 = 32;
+pub const OLSTATE_ACCOUNT_TEXT_SIZE: u32 = 256;
 
 /// `olstate_wait_state` timeout that never runs out (since 1.2).
 pub const OLSTATE_WAIT_INFINITE: u32 = 0xFFFF_FFFF;
@@ -265,6 +289,24 @@ pub type olstate_callback =
 /// `olstate_release`: frees a subscription's context; runs exactly once.
 pub type olstate_release = Option<unsafe extern "C" fn(context: *mut c_void)>;
 
+/// `olstate_account` (since 1.3): one account, read into the caller's array.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct olstate_account {
+    /// Set by the caller on the first element: `sizeof(olstate_account)`.
+    pub struct_size: u32,
+    /// `OLSTATE_ACCOUNT_*`.
+    pub account_type: u32,
+    /// `OLSTATE_CONNECTION_*`.
+    pub connection_mode: u32,
+    /// Written 0.
+    pub reserved: u32,
+    /// UTF-8, NUL-terminated.
+    pub display_name: [c_char; OLSTATE_ACCOUNT_TEXT_SIZE as usize],
+    /// UTF-8, NUL-terminated; empty when unreadable without the guard prompting.
+    pub smtp_address: [c_char; OLSTATE_ACCOUNT_TEXT_SIZE as usize],
+}
+
 /// `olstate_subscribe_options` (since 1.2).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -352,6 +394,17 @@ extern "C" {
         -> olstate_result;
     /// Fills `options` with the defaults and sets `struct_size` (since 1.2).
     pub fn olstate_subscribe_options_init(options: *mut olstate_subscribe_options);
+    /// The session's Exchange connection mode (since 1.3).
+    pub fn olstate_get_connection_mode(session: *mut olstate_session, out_mode: *mut u32) -> olstate_result;
+    /// Outlook's `NameSpace.Offline`: 1 or 0 (since 1.3).
+    pub fn olstate_get_offline(session: *mut olstate_session, out_offline: *mut u32) -> olstate_result;
+    /// The accounts, into the caller's array (since 1.3).
+    pub fn olstate_get_accounts(
+        session: *mut olstate_session,
+        accounts: *mut olstate_account,
+        capacity: u32,
+        out_count: *mut u32,
+    ) -> olstate_result;
     /// `olstate_subscribe` with an options struct and flags (since 1.2).
     pub fn olstate_subscribe_ex(
         session: *mut olstate_session,

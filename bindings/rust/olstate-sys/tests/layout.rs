@@ -8,7 +8,7 @@ use std::process::Command;
 
 use olstate_sys::{
     self as sys, olstate_bridge_options, olstate_event, olstate_open_options, olstate_session_info,
-    olstate_subscribe_options,
+    olstate_account, olstate_subscribe_options,
 };
 
 const PTR: usize = size_of::<*const u8>();
@@ -68,6 +68,11 @@ fn struct_sizes_and_offsets_are_pinned() {
     assert_eq!(size_of::<sys::olstate_callback>(), PTR, "Option<fn> is a nullable pointer");
     assert_eq!(size_of::<sys::olstate_release>(), PTR);
     assert!(align_of::<olstate_event>() <= 8);
+
+    // olstate_account (1.3): four u32, two 256-byte texts.
+    assert_eq!(size_of::<olstate_account>(), 16 + 2 * 256);
+    assert_eq!(offset_of!(olstate_account, display_name), 16);
+    assert_eq!(offset_of!(olstate_account, smtp_address), 16 + 256);
 }
 
 #[test]
@@ -78,6 +83,7 @@ fn struct_sizes_match_the_loaded_library() {
     assert_eq!(size(sys::OLSTATE_STRUCT_SESSION_INFO), size_of::<olstate_session_info>());
     assert_eq!(size(sys::OLSTATE_STRUCT_BRIDGE_OPTIONS), size_of::<olstate_bridge_options>());
     assert_eq!(size(sys::OLSTATE_STRUCT_SUBSCRIBE_OPTIONS), size_of::<olstate_subscribe_options>());
+    assert_eq!(size(sys::OLSTATE_STRUCT_ACCOUNT), size_of::<olstate_account>());
     assert_eq!(size(0), 0);
     assert_eq!(size(999), 0);
 }
@@ -146,6 +152,13 @@ fn facts() -> Vec<(String, i128)> {
         OLSTATE_DELIVERY_QUEUED, OLSTATE_DELIVERY_INLINE,
         OLSTATE_STRUCT_BRIDGE_OPTIONS, OLSTATE_EVENT_PROVIDER_LOST, OLSTATE_EVENT_PROVIDER_BACK,
         OLSTATE_OPEN_RECONNECT, OLSTATE_BRIDGE_ALLOW_SET_STATE,
+        OLSTATE_STRUCT_ACCOUNT, OLSTATE_CAPABILITY_CONNECTION_MODE, OLSTATE_EVENT_CONNECTION_CHANGED,
+        OLSTATE_EVENT_ACCOUNT_CHANGED, OLSTATE_CONNECTION_NO_EXCHANGE, OLSTATE_CONNECTION_OFFLINE,
+        OLSTATE_CONNECTION_CACHED_OFFLINE, OLSTATE_CONNECTION_DISCONNECTED, OLSTATE_CONNECTION_CACHED_DISCONNECTED,
+        OLSTATE_CONNECTION_CACHED_CONNECTED_HEADERS, OLSTATE_CONNECTION_CACHED_CONNECTED_DRIZZLE,
+        OLSTATE_CONNECTION_CACHED_CONNECTED_FULL, OLSTATE_CONNECTION_ONLINE, OLSTATE_CONNECTION_UNKNOWN,
+        OLSTATE_ACCOUNT_EXCHANGE, OLSTATE_ACCOUNT_IMAP, OLSTATE_ACCOUNT_POP3, OLSTATE_ACCOUNT_HTTP,
+        OLSTATE_ACCOUNT_EAS, OLSTATE_ACCOUNT_OTHER, OLSTATE_MAX_ACCOUNTS, OLSTATE_ACCOUNT_TEXT_SIZE,
     );
     macro_rules! layout {
         ($ty:ident: $($field:ident),*) => {
@@ -160,6 +173,7 @@ fn facts() -> Vec<(String, i128)> {
     layout!(olstate_session_info: struct_size, provider, profile, provider_path, threading);
     layout!(olstate_bridge_options: struct_size, flags, max_clients, queue_length, endpoint);
     layout!(olstate_subscribe_options: struct_size, flags, callback, context, release);
+    layout!(olstate_account: struct_size, account_type, connection_mode, reserved, display_name, smtp_address);
     f.push(("sizeof(olstate_subscription)".into(), 8));
     f.push(("sizeof(olstate_result)".into(), 4));
     f
