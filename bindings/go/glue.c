@@ -60,8 +60,15 @@ olgo_result olgo_info(olstate_session* s, olstate_session_info* out) {
     return capture(olstate_get_session_info(s, out));
 }
 
-olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, olstate_subscription* out) {
-    return capture(olstate_subscribe(s, trampoline, (void*)handle, release_trampoline, out));
+olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, uint32_t flags,
+                           olstate_subscription* out) {
+    olstate_subscribe_options o;
+    olstate_subscribe_options_init(&o);
+    o.flags = flags;
+    o.callback = trampoline;
+    o.context = (void*)handle;
+    o.release = release_trampoline;
+    return capture(olstate_subscribe_ex(s, &o, out));
 }
 
 olgo_result olgo_unsubscribe(olstate_session* s, olstate_subscription token) {

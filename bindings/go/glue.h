@@ -24,7 +24,9 @@ olgo_result olgo_wait_state(olstate_session* s, uint32_t state, uint32_t timeout
 /* The session's facts; the strings are the session's own, valid until it is
  * closed (Open copies them at once, before the session is shared). */
 olgo_result olgo_info(olstate_session* s, olstate_session_info* out);
-olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, olstate_subscription* out);
+/* olstate_subscribe_ex with the Go trampolines; flags = OLSTATE_SUBSCRIBE_*. */
+olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, uint32_t flags,
+                           olstate_subscription* out);
 olgo_result olgo_unsubscribe(olstate_session* s, olstate_subscription token);
 /* Starts a bridge and copies its endpoint (up to endpoint_size - 1 bytes,
  * NUL-terminated) while it is certainly alive. */

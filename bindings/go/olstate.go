@@ -134,6 +134,10 @@ const (
 	// ProviderBack: a session opened WithReconnect reached a host again;
 	// NewState is the current state.
 	ProviderBack EventKind = C.OLSTATE_EVENT_PROVIDER_BACK
+	// Current (ABI 1.2) is the first event of a subscription made
+	// WithCurrentState, and comes to no other: OldState = NewState = the
+	// session's state when it subscribed; every later change follows it.
+	Current EventKind = C.OLSTATE_EVENT_CURRENT
 )
 
 func (k EventKind) String() string {
@@ -148,6 +152,8 @@ func (k EventKind) String() string {
 		return "provider_lost"
 	case ProviderBack:
 		return "provider_back"
+	case Current:
+		return "current"
 	}
 	return fmt.Sprintf("EventKind(%#x)", uint32(k))
 }

@@ -70,18 +70,53 @@ func readmeWaitAndSync(ctx context.Context, s *olstate.Session) error {
 	return nil
 }
 
-// The README's waiting snippet.
-func ExampleSession_WaitState() {
-	s, err := olstate.Open("example-wait", olstate.WithProvider(olstate.ProviderSimulator))
+// runOnSimulator runs a README snippet that takes a session on a simulator
+// session of its own, for a minute at most, and prints its error.
+func runOnSimulator(profile string, snippet func(context.Context, *olstate.Session) error) {
+	s, err := olstate.Open(profile, olstate.WithProvider(olstate.ProviderSimulator))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer s.Close()
-	if err := readmeWaitAndSync(context.Background(), s); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := snippet(ctx, s); err != nil {
 		fmt.Println(err)
 	}
+}
+
+// The README's waiting snippet.
+func ExampleSession_WaitState() {
+	runOnSimulator("example-wait", readmeWaitAndSync)
 	// Output: online: sync now
+}
+
+func readmeFollowFromNow(ctx context.Context, s *olstate.Session) error {
+	// The state as it is now, then every change after it: none slips in between.
+	events, err := s.Watch(ctx, olstate.WithCurrentState())
+	if err != nil {
+		return err
+	}
+	_ = s.SetState(olstate.Offline, false)
+	for e := range events {
+		switch e.Kind {
+		case olstate.Current:
+			fmt.Println("Outlook is", e.NewState)
+		case olstate.ChangeDone:
+			fmt.Println("Outlook is now", e.NewState)
+			return nil
+		}
+	}
+	return nil
+}
+
+// The README's current-state snippet.
+func ExampleWithCurrentState() {
+	runOnSimulator("example-current", readmeFollowFromNow)
+	// Output:
+	// Outlook is online
+	// Outlook is now offline
 }
 
 func readmeBridgeClient(ctx context.Context) error {

@@ -28,8 +28,28 @@ type Subscription struct {
 	closing  int32 // atomic: set by the first Close
 }
 
-// Subscribe calls fn for every event of the session, from a thread that
-// is not a goroutine of yours:
+// SubscribeOption configures Subscribe and Watch.
+type SubscribeOption func(*subscribeOptions)
+
+type subscribeOptions struct {
+	flags C.uint32_t
+}
+
+// WithCurrentState makes the subscription start with an event of kind
+// Current that carries the session's state at the moment of subscribing,
+// before every later change, in order: "read the state, then follow it"
+// without a change slipping in between. With Queued delivery the Current
+// event comes on the delivery thread after Subscribe returns; with Inline
+// delivery it comes on the calling goroutine before Subscribe returns. When
+// a change is under way, Current may already carry its target; its Change
+// and ChangeDone still follow. The state must be readable: a bridge session
+// with no host fails with ErrProviderNotFound.
+func WithCurrentState() SubscribeOption {
+	return func(o *subscribeOptions) { o.flags |= C.OLSTATE_SUBSCRIBE_CURRENT_STATE }
+}
+
+// Subscribe calls fn for every event of the session (starting with a Current
+// event WithCurrentState), from a thread that is not a goroutine of yours:
 //
 //   - Queued delivery (the default): one call at a time, in order, on the
 //     session's olstate thread. A slow fn delays the session's other
@@ -45,15 +65,19 @@ type Subscription struct {
 // channel or a mutex if fn is to close it. A panic in fn is recovered and
 // reported to the panic handler (SetPanicHandler). fn must not call
 // runtime.Goexit (t.FailNow).
-func (s *Session) Subscribe(fn func(Event)) (*Subscription, error) {
+func (s *Session) Subscribe(fn func(Event), opts ...SubscribeOption) (*Subscription, error) {
 	if fn == nil {
 		return nil, newError(ErrInvalidArgument.Code, "Subscribe needs a func")
+	}
+	var o subscribeOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	sub := &subscriber{fn: fn, released: make(chan struct{})}
 	h := newSubscriberHandle(sub)
 	var token C.olstate_subscription
 	// On failure olstate runs the release (which deletes h) before returning.
-	err := check(C.olgo_subscribe(s.handle, C.uintptr_t(h), &token))
+	err := check(C.olgo_subscribe(s.handle, C.uintptr_t(h), o.flags, &token))
 	runtime.KeepAlive(s)
 	if err != nil {
 		return nil, err
@@ -86,13 +110,15 @@ func (sub *Subscription) Close() error {
 // or the session's Close, when no call of fn can run any more.
 func (sub *Subscription) Done() <-chan struct{} { return sub.released }
 
-// Watch delivers the session's events on a channel. The channel is closed
+// Watch delivers the session's events on a channel (starting with a Current
+// event WithCurrentState, so a range over it sees the state first and then
+// every change, none lost between the two). The channel is closed
 // when ctx is done, when the session is closed, or after a ProviderLost of a
 // bridge session opened without WithReconnect (the loss is final: nothing
 // follows it, so a range over the channel ends). Events are buffered (256); a
 // reader that falls further behind holds up the session's delivery thread
 // (Queued) or the provider's thread (Inline), never loses events.
-func (s *Session) Watch(ctx context.Context) (<-chan Event, error) {
+func (s *Session) Watch(ctx context.Context, opts ...SubscribeOption) (<-chan Event, error) {
 	out := make(chan Event, 256)
 	stop := make(chan struct{})
 	lost := make(chan struct{})
@@ -105,7 +131,7 @@ func (s *Session) Watch(ctx context.Context) (<-chan Event, error) {
 		if e.Kind == ProviderLost && !s.reconnects {
 			lostOnce.Do(func() { close(lost) })
 		}
-	})
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 #include "host_client.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <variant>
 
+#include "core/callback_scope.h"
 #include "frame_io.h"
 
 namespace olstate::bridge {
@@ -57,26 +59,69 @@ void HostClient::push_event(const olstate_event& e) noexcept {
     // LOST/BACK of a bridged bridge session are not state changes: the
     // protocol carries only CHANGE_START..CHANGE_DONE.
     if (e.kind < OLSTATE_EVENT_CHANGE_START || e.kind > OLSTATE_EVENT_CHANGE_DONE) return;
+    protocol::Event ev;
+    ev.kind = e.kind;
+    ev.old_state = e.old_state;
+    ev.new_state = e.new_state;
+    ev.sequence = e.sequence;
+    ev.flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
+    ev.notify_time_us = e.notify_time_us;
+    bool write_here = false;
     {
         std::lock_guard lock(mutex_);
         if (!welcomed_ || closing_ || abort_) return;
-        // At the queue length the oldest event gives way: the client is
-        // slow, and only its own queue pays for it.
-        protocol::Event ev;
-        ev.kind = e.kind;
-        ev.old_state = e.old_state;
-        ev.new_state = e.new_state;
-        ev.sequence = e.sequence;
-        ev.flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
-        ev.notify_time_us = e.notify_time_us;
-        try {
-            queue_.push(Outgoing{ev, true, false});
-        } catch (...) {
-            queue_.lost();  // no memory: this event is lost like a dropped one
-            return;
+        // Never on a provider's notification thread (a bridged INLINE
+        // session calls back there: Outlook's thread), whatever the write
+        // would cost; a QUEUED session calls back on its dispatcher.
+        if (!sending_ && queue_.empty() && unsent_.empty() && !inside_provider_notify()) {
+            sending_ = true;  // nothing ahead of it: written below, in order
+            write_here = true;
+        } else {
+            // At the queue length the oldest event gives way: the client is
+            // slow, and only its own queue pays for it.
+            try {
+                queue_.push(Outgoing{ev, true, false});
+            } catch (...) {
+                queue_.lost();  // no memory: this event is lost like a dropped one
+                return;
+            }
         }
     }
-    changed_.notify_all();
+    if (write_here) write_now(ev);
+    else changed_.notify_all();
+}
+
+void HostClient::write_now(const protocol::Event& event) noexcept {
+    std::vector<std::byte> frame;
+    IoResult wrote{IoStatus::ok, 0};
+    bool encoded = true;
+    try {
+        frame = protocol::encode(event);
+        wrote = connection_->write_now(frame);
+    } catch (...) {
+        encoded = false;  // no memory: lost like a dropped event
+    }
+    const bool gone = wrote.status != IoStatus::ok;
+    bool wake = false;
+    {
+        std::lock_guard lock(mutex_);
+        sending_ = false;
+        if (!encoded) {
+            queue_.lost();
+        } else if (gone) {
+            abort_ = true;  // as when the writer's send fails: the connection ends
+        } else if (wrote.bytes < frame.size()) {
+            // The socket is full (a slow client): the writer finishes this
+            // frame before anything else, blocking on its own thread.
+            frame.erase(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(wrote.bytes));
+            unsent_ = std::move(frame);
+        }
+        // Only when the writer has work (or must stop): waking it for
+        // nothing would cost the very wake-up this write saves.
+        wake = abort_ || !unsent_.empty() || !queue_.empty();
+    }
+    if (wake) changed_.notify_all();
+    if (gone) connection_->shutdown();
 }
 
 bool HostClient::push_control(protocol::Message message, bool last) {
@@ -159,19 +204,31 @@ void HostClient::join() noexcept {
 void HostClient::run_writer() noexcept {
     for (;;) {
         Outgoing out;
+        std::vector<std::byte> rest;
         {
             std::unique_lock lock(mutex_);
-            const auto ready = [&] { return abort_ || !queue_.empty(); };
+            const auto ready = [&] { return abort_ || (!sending_ && (!unsent_.empty() || !queue_.empty())); };
             if (welcomed_ || closing_) {
                 changed_.wait(lock, ready);
             } else if (!changed_.wait_until(lock, hello_deadline_, ready)) {
                 break;  // no hello in time: close, send nothing
             }
             if (abort_) break;
-            out = queue_.pop();
-            if (!out.event) --controls_;
+            sending_ = true;
+            if (!unsent_.empty()) {
+                rest.swap(unsent_);  // a frame push_event began comes first
+            } else {
+                out = queue_.pop();
+                if (!out.event) --controls_;
+            }
         }
-        if (!send_message(*connection_, out.message) || out.last) break;
+        const bool sent = rest.empty() ? send_message(*connection_, out.message)
+                                       : connection_->write_all(rest).status == IoStatus::ok;
+        {
+            std::lock_guard lock(mutex_);
+            sending_ = false;
+        }
+        if (!sent || (rest.empty() && out.last)) break;
     }
     connection_->shutdown();  // wakes the reader
     {

@@ -1,10 +1,15 @@
 // One client connected to a bridge host: its bounded outgoing queue, the
 // reader thread that answers its requests and the writer thread that drains
-// its queue. The session's callback only copies events into the queue (a
-// short lock, never I/O), so a client that stops reading fills its own queue
-// and nothing else: the oldest events are dropped and the one after them
-// carries OLSTATE_EVENT_FLAG_DROPPED (base/bounded_queue.h's policy; control
-// frames are never dropped).
+// its queue. The session's callback never waits for the client: on a
+// QUEUED session's dispatcher, when nothing is queued or being written, it
+// writes the event's frame itself without blocking (saving the writer's
+// wake-up, most of the host's cost per client) and leaves what did not fit
+// to the writer; otherwise, and always on a provider's notification thread
+// (an INLINE session: no I/O there), it copies the event into the queue (a
+// short lock). A client that stops reading fills its own
+// socket and queue and nothing else: the oldest events are dropped and the
+// one after them carries OLSTATE_EVENT_FLAG_DROPPED (base/bounded_queue.h's
+// policy; control frames are never dropped).
 #pragma once
 
 #include <olstate.h>
@@ -17,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "base/bounded_queue.h"
 #include "protocol.h"
@@ -50,8 +56,8 @@ public:
 
     void start();
 
-    // From the session's callback: copies the event into the queue once the
-    // client has been welcomed. Never blocks on I/O.
+    // From the session's callback, once the client has been welcomed: writes
+    // the event now (non-blocking) or queues it. Never blocks on I/O.
     void push_event(const olstate_event& event) noexcept;
     // The host stops: pending events are discarded, a "going away" bye is
     // the last frame; the writer closes the connection after sending it.
@@ -83,6 +89,9 @@ private:
 
     void run_reader() noexcept;
     void run_writer() noexcept;
+    // push_event's own write (sending_ taken): what fits now, the rest to
+    // the writer.
+    void write_now(const protocol::Event& event) noexcept;
     bool serve_hello(const protocol::Message& first);
     void answer(const protocol::Message& request);
     // Queues a control frame (welcome, reply, refusal, bye). False when the
@@ -102,6 +111,8 @@ private:
     // then, so the deadline costs no thread of its own.
     const std::chrono::steady_clock::time_point hello_deadline_ =
         std::chrono::steady_clock::now() + kHostHelloTimeout;
+    bool sending_ = false;    // a frame is being written (by the writer or by push_event)
+    std::vector<std::byte> unsent_;  // the rest of a frame push_event began: the writer's next write
     bool closing_ = false;    // no more events; a last frame may be queued
     bool abort_ = false;      // the writer stops without sending the rest
     bool writer_done_ = false;

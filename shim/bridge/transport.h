@@ -38,6 +38,12 @@ public:
     virtual IoResult read_some(gsl::span<std::byte> buffer) noexcept = 0;
     // Blocks until every byte is written, the peer is gone, or shutdown().
     virtual IoResult write_all(gsl::span<const std::byte> bytes) noexcept = 0;
+    // Writes what fits now, never blocking: ok with the bytes written (0
+    // when nothing fits), closed/broken when the connection is gone. Not
+    // concurrently with write_all. A transport without non-blocking writes
+    // keeps this answer (nothing written: the caller's writer thread does a
+    // write_all).
+    virtual IoResult write_now(gsl::span<const std::byte>) noexcept { return {IoStatus::ok, 0}; }
     // Wakes blocked reads and writes; later ones return broken. Idempotent,
     // callable from any thread, also concurrently with read/write.
     virtual void shutdown() noexcept = 0;

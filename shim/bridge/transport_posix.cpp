@@ -255,6 +255,23 @@ public:
         return {IoStatus::ok, done};
     }
 
+    IoResult write_now(gsl::span<const std::byte> bytes) noexcept override {
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            if (down_.load()) return {IoStatus::broken, done};
+            const ssize_t n =
+                ::send(fd_.get(), bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n > 0) {
+                done += static_cast<std::size_t>(n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;  // full: the rest waits
+            return {n < 0 && (errno == EPIPE || errno == ECONNRESET) ? IoStatus::closed : IoStatus::broken, done};
+        }
+        return {IoStatus::ok, done};
+    }
+
     // shutdown(2) wakes a recv or send blocked on another thread; the
     // descriptor itself is closed only by the destructor, so no other
     // thread can ever use a number the system has handed out again.

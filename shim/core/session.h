@@ -65,6 +65,8 @@ public:
     // The provider's events, on its notification thread: numbered, then
     // queued (QUEUED) or delivered here (INLINE).
     void on_event(const provider::Event& event) noexcept override;
+    // QUEUED: on_event only queues for the dispatcher (no user code runs).
+    bool returns_at_once() const noexcept override { return delivery_ == OLSTATE_DELIVERY_QUEUED; }
 
 private:
     void attach(std::unique_ptr<provider::Provider> provider);

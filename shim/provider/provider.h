@@ -46,6 +46,11 @@ struct Event {
 class EventReceiver {
 public:
     virtual void on_event(const Event& event) noexcept = 0;
+    // True when on_event runs no user code (it only copies the event for a
+    // thread of the receiver's own): a provider may then call it on a thread
+    // that must stay responsive, saving a thread hop (the bridge client
+    // calls it on the thread that reads the host's frames).
+    virtual bool returns_at_once() const noexcept { return false; }
 
 protected:
     ~EventReceiver() = default;

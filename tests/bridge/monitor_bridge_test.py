@@ -26,7 +26,8 @@ class Proc:
         Proc.every.append(self)
         self.lines = []
         self.cv = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
         for line in self.p.stdout:
@@ -48,6 +49,9 @@ class Proc:
             self.p.kill()
             self.p.wait()
             return None
+        # The process has ended, but its last lines may still be in the pipe:
+        # the checks that follow read self.lines.
+        self.reader.join(timeout)
         return self.p.returncode
 
     def stop(self, sig=signal.SIGTERM):

@@ -8,38 +8,26 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bridge/transport.h"
+#include "scratch_dir.h"
 #include "base/failure.h"
 
 using namespace olstate;
 
 namespace {
-
-// A fresh private folder, removed with everything in it afterwards.
-struct Scratch {
-    std::string path;
-    Scratch() {
-        char tmpl[] = "/tmp/olstate-transport-XXXXXX";
-        const char* made = ::mkdtemp(tmpl);
-        REQUIRE(made != nullptr);
-        path = made;
-    }
-    ~Scratch() {
-        const std::string cmd = "rm -rf '" + path + "'";
-        [[maybe_unused]] const int rc = std::system(cmd.c_str());
-    }
-};
 
 // The Failure a call throws: its result code and message.
 template <class F>
@@ -188,4 +176,53 @@ TEST_CASE("posix transport: a folder swapped in between the check and the bind i
     swapper.join();
     CHECK(started > 0);
     CHECK(landed_in_evil == 0);
+}
+
+TEST_CASE("posix transport: write_now writes what fits without blocking, and the rest is left to write_all") {
+    // The host's callback writes an event itself when its client's writer is
+    // idle (host_client.cpp): that write must never wait for a slow reader.
+    Scratch scratch;
+    const std::string ep = scratch.path + "/bridge.sock";
+    auto listener = bridge::listen(ep);
+    auto client = bridge::connect(ep);
+    auto served = listener->accept();
+    REQUIRE(served != nullptr);
+
+    const std::vector<std::byte> frame(100, std::byte{0x5a});
+    bridge::IoResult r = served->write_now(frame);
+    CHECK(r.status == bridge::IoStatus::ok);
+    CHECK(r.bytes == frame.size());  // room: all of it, at once
+
+    // Nobody reads: the socket fills and write_now returns short instead of
+    // waiting (a blocking write would hang this test: the watchdog is meson's).
+    std::size_t total = frame.size(), last = frame.size();
+    for (int i = 0; i < 100000 && last == frame.size(); ++i) {
+        r = served->write_now(frame);
+        REQUIRE(r.status == bridge::IoStatus::ok);
+        last = r.bytes;
+        total += r.bytes;
+    }
+    CHECK(last < frame.size());
+    r = served->write_now(frame);
+    CHECK(r.status == bridge::IoStatus::ok);
+    CHECK(r.bytes == 0);  // still full
+
+    // The reader drains everything; the bytes arrive whole and in order.
+    std::thread drain([&] {
+        std::vector<std::byte> buf(65536);
+        std::size_t got = 0, wrong = 0;
+        while (got < total) {
+            const auto in = client->read_some(buf);
+            if (in.status != bridge::IoStatus::ok) break;
+            for (std::size_t k = 0; k < in.bytes; ++k) wrong += buf[k] != std::byte{0x5a};
+            got += in.bytes;
+        }
+        CHECK(got == total);
+        CHECK(wrong == 0);
+    });
+    drain.join();
+
+    // A connection shut down is broken for write_now too.
+    served->shutdown();
+    CHECK(served->write_now(frame).status == bridge::IoStatus::broken);
 }

@@ -70,16 +70,33 @@ Describe 'through a bridge host' {
         $events[-1].Kind | Should -Be 'ProviderLost'
     }
 
-    It 'waits across an Outlook restart with -Reconnect' {
-        $dir4 = New-PrivateFolder
-        $ep4 = Join-Path $dir4 'later.sock'
-        $p4 = New-TestProfile
-        # No host yet: it starts two seconds later, in another process.
-        $later = Start-Background bash '-c', "sleep 2; exec '$env:OLSTATE_MONITOR' --provider simulator --profile $p4 --serve --endpoint '$ep4' >/dev/null"
+    It 'ends Wait-OutlookState with OlState.ProviderNotFound when the host goes away' {
+        $dir5 = New-PrivateFolder
+        $ep5 = Join-Path $dir5 'lost.sock'
+        $lost = Start-BridgeHost -Endpoint $ep5 -Profile (New-TestProfile)
+        $stopper = Start-Background bash '-c', "sleep 1; kill -TERM $($lost.Id)"
+        { Wait-OutlookState -Endpoint $ep5 -State Offline -Timeout 60 } | Should -Throw -ErrorId 'OlState.ProviderNotFound,*'
+        $stopper.WaitForExit(30000) | Out-Null
+    }
+
+    It 'watches from the state a host brings with -IncludeCurrentState -Reconnect before Outlook runs' {
+        $later = Start-LateBridgeHost (New-TestProfile)
         try {
-            $r = Wait-OutlookState -Endpoint $ep4 -State Online -Reconnect -Timeout 60 -PassThru
+            $events = @(Watch-OutlookState -Endpoint $later.Endpoint -Reconnect -IncludeCurrentState -Count 1)
+            $events[0].Kind | Should -Be 'ProviderBack'   # no state before a host: it brings it
+            $events[0].NewState | Should -Be 'Online'
+            $events = @(Watch-OutlookState -Endpoint $later.Endpoint -Reconnect -IncludeCurrentState -Count 1)
+            $events[0].Kind | Should -Be 'Current'        # a host serves: the state at once
+        } finally { Stop-BridgeHost $later.Process }
+    }
+
+    It 'waits across an Outlook restart with -Reconnect' {
+        # No host yet: it starts two seconds later, in another process.
+        $later = Start-LateBridgeHost (New-TestProfile)
+        try {
+            $r = Wait-OutlookState -Endpoint $later.Endpoint -State Online -Reconnect -Timeout 60 -PassThru
             $r.State | Should -Be 'Online'
             $r.Provider | Should -Be 'Bridge'   # (its Profile is empty: none was served when it opened)
-        } finally { Stop-BridgeHost $later }
+        } finally { Stop-BridgeHost $later.Process }
     }
 }

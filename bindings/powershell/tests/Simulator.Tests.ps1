@@ -60,6 +60,28 @@ Describe 'Set-OutlookState' {
         [OlStateSimulator]::GetState($p) | Should -Be 1
     }
 
+    It 'returns at the end of the change: a next change right after is never Busy' {
+        # The library's wait ends at the ChangeDone that reaches the state;
+        # ending at an earlier event of the change left it in flight (Busy).
+        $p = New-TestProfile
+        for ($i = 0; $i -lt 25; $i++) {
+            Set-OutlookState -Profile $p -State Offline -Wait -Timeout 30
+            Set-OutlookState -Profile $p -State Online -Wait -Timeout 30
+        }
+        [OlStateSimulator]::GetState($p) | Should -Be 2
+    }
+
+    It 'is a terminating OlState.WaitTimeout error when -Timeout passes first' {
+        $p = New-TestProfile
+        $holder = [ChangeDoneHolder]::new($p)   # the change cannot end meanwhile
+        try {
+            $e = { Set-OutlookState -Profile $p -State Offline -Wait -Timeout 0.5 } | Should -Throw -PassThru
+            $e.FullyQualifiedErrorId | Should -Be 'OlState.WaitTimeout,OlState.PowerShell.SetOutlookStateCommand'
+            $e.Exception | Should -BeOfType [TimeoutException]
+        } finally { $holder.Dispose() }
+        Wait-OutlookState -Profile $p -State Offline -Timeout 30   # the change itself goes on
+    }
+
     It 'rejects other states' {
         { Set-OutlookState -State Sideways } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
     }
@@ -76,6 +98,48 @@ Describe 'Wait-OutlookState' {
         $null = [OlStateSimulator]::SetStateLater($p, 1, 300)
         $r = Wait-OutlookState -Profile $p -State Offline -Timeout 30 -PassThru
         $r.State | Should -Be 'Offline'
+    }
+
+    It 'returns at the end of a change made elsewhere: a change right after is never Busy' {
+        $p = New-TestProfile
+        for ($i = 0; $i -lt 25; $i++) {
+            # The user goes offline (on another thread), we wait for it and go back online.
+            $null = [OlStateSimulator]::SetStateLater($p, 1, 0)
+            Wait-OutlookState -Profile $p -State Offline -Timeout 30
+            # No change is in flight any more: asking for one now is accepted.
+            Set-OutlookState -Profile $p -State Online
+            Wait-OutlookState -Profile $p -State Online -Timeout 30
+        }
+    }
+
+    It '<Command> returns at the end of the change, not in its middle' -ForEach @(
+        @{ Command = 'Wait-OutlookState -State Offline -Timeout 60'; UserChanges = $true }
+        @{ Command = 'Set-OutlookState -State Offline -Wait -Timeout 60'; UserChanges = $false }
+    ) {
+        $p = New-TestProfile
+        $holder = [ChangeDoneHolder]::new($p)   # advised first: the ChangeDone stops there
+        $ps = [PowerShell]::Create()
+        try {
+            $before = [OlStateSimulator]::AdvisedSinks()
+            $null = $ps.AddScript("Import-Module '$env:OLSTATE_PS_MODULE'; $Command -Profile $p")
+            $async = $ps.BeginInvoke()
+            if ($UserChanges) {
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ([OlStateSimulator]::AdvisedSinks() -le $before -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                $null = [OlStateSimulator]::SetStateLater($p, 1, 0)
+            }
+            $holder.Holding.Wait(30000) | Should -BeTrue
+            Start-Sleep -Milliseconds 500
+            # The state is Offline, but the wait's session has not seen the change end.
+            $async.IsCompleted | Should -BeFalse
+            $holder.Release()
+            $async.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue
+            $null = $ps.EndInvoke($async)
+            $ps.HadErrors | Should -BeFalse
+        } finally {
+            $holder.Dispose()
+            $ps.Dispose()
+        }
     }
 
     It 'is a terminating error on timeout' {
@@ -110,6 +174,26 @@ Describe 'Watch-OutlookState' {
         for ($i = 1; $i -lt 6; $i++) { $events[$i].Sequence | Should -Be ($events[$i - 1].Sequence + 1) }
         # One whole change (START, CHANGE, DONE) is among six consecutive events.
         ($events.Kind -join ',') | Should -Match 'ChangeStart,Change,ChangeDone'
+    }
+}
+
+Describe 'Watch-OutlookState -IncludeCurrentState' {
+    It 'writes the state first, then every change' {
+        $p = New-TestProfile
+        $null = [OlStateSimulator]::SetStateLater($p, 1, 300)
+        $events = @(Watch-OutlookState -Profile $p -IncludeCurrentState -Count 4)
+        ($events.Kind -join ',') | Should -Be 'Current,ChangeStart,Change,ChangeDone'
+        $events[0].OldState | Should -Be 'Online'
+        $events[0].NewState | Should -Be 'Online'
+        $events[1].Sequence | Should -Be ($events[0].Sequence + 1)
+        $events[3].NewState | Should -Be 'Offline'
+    }
+
+    It 'writes no Current object without it' {
+        $p = New-TestProfile
+        $null = [OlStateSimulator]::SetStateLater($p, 1, 300)
+        $events = @(Watch-OutlookState -Profile $p -Count 1)
+        $events[0].Kind | Should -Be 'ChangeStart'
     }
 }
 
@@ -158,6 +242,17 @@ Describe 'Register-OutlookStateEvent' {
         $all = @(Get-Event -SourceIdentifier OlStateTestQueue) | Sort-Object { $_.SourceEventArgs.Sequence }
         $all.SourceEventArgs.Kind | Should -Be @('ChangeStart', 'Change', 'ChangeDone')
         Remove-Event -SourceIdentifier OlStateTestQueue
+    }
+
+    It 'queues a Current event first with -IncludeCurrentState' {
+        $p = New-TestProfile
+        Set-OutlookState -Profile $p -State Offline -Wait
+        Register-OutlookStateEvent -Profile $p -SourceIdentifier OlStateTestCurrent -IncludeCurrentState
+        $e = Wait-Event -SourceIdentifier OlStateTestCurrent -Timeout 30
+        $e | Should -Not -BeNullOrEmpty
+        $e.SourceEventArgs.Kind | Should -Be 'Current'
+        $e.SourceEventArgs.NewState | Should -Be 'Offline'
+        Remove-Event -SourceIdentifier OlStateTestCurrent
     }
 
     It 'closes its session on Unregister-Event' {

@@ -8,6 +8,9 @@ function Import-OlStateUnderTest {
     if (-not ('OlStateSimulator' -as [type])) {
         Add-Type -Path (Join-Path $PSScriptRoot 'SimulatorDriver.cs')
     }
+    if (-not ('ChangeDoneHolder' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot 'ChangeHolder.cs') -ReferencedAssemblies @((Join-Path (Get-Module OlState).ModuleBase 'OlState.dll'), 'netstandard', 'System.Threading', 'System.Runtime')
+    }
     $native = Join-Path (Get-Module OlState).ModuleBase 'runtimes/linux-x64/native/libolstate_sim.so'
     [OlStateSimulator]::Load($native)
 }
@@ -53,6 +56,15 @@ function Start-Background([string]$File, [string[]]$Arguments) {
     $psi = [Diagnostics.ProcessStartInfo]::new($File)
     foreach ($a in $Arguments) { $psi.ArgumentList.Add($a) }
     [Diagnostics.Process]::Start($psi)
+}
+
+# A bridge host that starts in two seconds, in another process: for a client
+# that must open before any host runs. Returns a private endpoint and the
+# process (stop it with Stop-BridgeHost).
+function Start-LateBridgeHost([string]$Profile) {
+    $endpoint = Join-Path (New-PrivateFolder) 'later.sock'
+    $process = Start-Background bash '-c', "sleep 2; exec '$env:OLSTATE_MONITOR' --provider simulator --profile $Profile --serve --endpoint '$endpoint' >/dev/null"
+    @{ Endpoint = $endpoint; Process = $process }
 }
 
 Export-ModuleMember -Function *

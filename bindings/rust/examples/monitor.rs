@@ -5,15 +5,16 @@
 //!                                [--library PATH] [--inline] [--toggles N] [--follow]
 //! ```
 //!
-//! By default it opens the simulator's default profile, switches the state
-//! offline and back (`--toggles 2`) and prints every event; `--follow` keeps
-//! printing until interrupted (with a real provider, toggle Outlook's
-//! "Work Offline" button to see events).
+//! By default it opens the simulator's default profile, prints the current
+//! state as the first event (`CURRENT`), switches the state offline and back
+//! (`--toggles 2`) and prints every event; `--follow` keeps printing until
+//! interrupted, or until a bridge host goes away (with a real provider,
+//! toggle Outlook's "Work Offline" button to see events).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use olstate::{Delivery, Provider, Session};
+use olstate::{Delivery, Provider, Session, SubscribeOptions};
 
 struct Args {
     profile: Option<String>,
@@ -88,7 +89,7 @@ fn run(args: Args) -> Result<(), olstate::Error> {
     );
     println!("capabilities {:?}, state {}", session.capabilities()?, session.state()?);
 
-    let (_subscription, events) = session.events()?;
+    let (_subscription, events) = session.events_with(SubscribeOptions::new().current_state(true))?;
     let print = |event: olstate::Event| {
         let micros = event
             .notify_time
@@ -98,6 +99,9 @@ fn run(args: Args) -> Result<(), olstate::Error> {
         println!("[{micros} us] {event}");
     };
 
+    if let Ok(current) = events.recv_timeout(Duration::from_secs(5)) {
+        print(current); // "#0 CURRENT online -> online": the state at subscribing
+    }
     for _ in 0..args.toggles {
         let target = session.state()?.toggled();
         println!("-> setting {target}");
@@ -113,6 +117,7 @@ fn run(args: Args) -> Result<(), olstate::Error> {
     }
     if args.follow {
         println!("following events (Ctrl-C to stop)");
+        // Ends after the final PROVIDER_LOST of a bridge session.
         for event in events.iter() {
             print(event);
         }

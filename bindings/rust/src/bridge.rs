@@ -2,13 +2,13 @@
 
 use std::ffi::CStr;
 use std::fmt;
-use std::marker::PhantomData;
 use std::mem::size_of;
 use std::path::{Path, PathBuf};
 use std::ptr;
+use std::sync::Arc;
 
 use crate::error::{check, Error, ErrorCode, Result};
-use crate::session::{path_cstring, Session};
+use crate::session::{path_cstring, Session, SessionHandle};
 use crate::{check_abi, sys};
 
 /// How a [`Bridge`] serves its clients (`olstate_bridge_options`).
@@ -23,6 +23,7 @@ use crate::{check_abi, sys};
 /// assert!(options.allows_set_state());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use = "options do nothing until passed to Bridge::start"]
 pub struct BridgeOptions {
     allow_set_state: bool,
     max_clients: u32,
@@ -89,9 +90,16 @@ unsafe impl Sync for RawBridge {}
 /// can reach, so that other processes follow and (if allowed) switch the
 /// state through [`Provider::Bridge`](crate::Provider::Bridge).
 ///
-/// The bridge borrows its session: the session cannot be closed while the
-/// bridge runs. Dropping the bridge stops it (`olstate_bridge_stop`): the
-/// endpoint closes and every client gets
+/// The bridge owns a share of its session (no borrow): the session stays
+/// open while the bridge runs, even if its [`Session`] is dropped first, so
+/// both can live side by side in one struct (an add-in's state). Only
+/// [`Session::close`] closes it earlier (clients then get
+/// [`EventKind::ProviderLost`](crate::EventKind::ProviderLost)). A bridge
+/// owned by a callback of its own session makes a cycle (the session owns
+/// the callback): that session stays open until the callback lets the bridge
+/// go, so keep bridges beside their sessions, not inside them. Dropping the
+/// bridge stops it (`olstate_bridge_stop`): the endpoint closes and every
+/// client gets
 /// [`EventKind::ProviderLost`](crate::EventKind::ProviderLost). Never drop
 /// or stop it from inside a callback of the bridged session (the library
 /// refuses with [`ErrorCode::WouldDeadlock`] and the bridge keeps running
@@ -117,13 +125,16 @@ unsafe impl Sync for RawBridge {}
 /// # std::fs::remove_dir_all(&dir).ok();
 /// # Ok(()) }
 /// ```
-pub struct Bridge<'session> {
+#[must_use = "dropping a Bridge stops it at once: keep it while it should serve"]
+pub struct Bridge {
     raw: RawBridge,
     endpoint: PathBuf,
-    _session: PhantomData<&'session Session>,
+    /// Keeps the session open until the bridge has stopped (fields drop
+    /// after `Drop::drop`).
+    _session: Arc<SessionHandle>,
 }
 
-impl<'session> Bridge<'session> {
+impl Bridge {
     /// Publishes `session` as `options` say (`olstate_bridge_start`).
     ///
     /// Errors: [`ErrorCode::IncompatibleAbi`], [`ErrorCode::InvalidHandle`]
@@ -132,7 +143,7 @@ impl<'session> Bridge<'session> {
     /// [`ErrorCode::Busy`] (another bridge already serves that endpoint),
     /// [`ErrorCode::ProviderFailed`] (the endpoint could not be created; the
     /// message says why), [`ErrorCode::OutOfMemory`].
-    pub fn start(session: &'session Session, options: BridgeOptions) -> Result<Bridge<'session>> {
+    pub fn start(session: &Session, options: BridgeOptions) -> Result<Bridge> {
         check_abi()?;
         let endpoint = options.endpoint.as_deref().map(path_cstring).transpose()?;
         // Filled here, not by olstate_bridge_options_init (which writes the
@@ -152,7 +163,7 @@ impl<'session> Bridge<'session> {
             return Err(Error::new(ErrorCode::Internal, "olstate_bridge_start returned OK and a NULL bridge"));
         }
         // From here `bridge` owns the handle: an early return stops it.
-        let mut bridge = Bridge { raw: RawBridge(raw), endpoint: PathBuf::new(), _session: PhantomData };
+        let mut bridge = Bridge { raw: RawBridge(raw), endpoint: PathBuf::new(), _session: session.share() };
         let mut out: *const std::os::raw::c_char = ptr::null();
         // SAFETY: a live bridge handle and a valid out-pointer; the string is
         // the bridge's own, valid until stop, and copied at once.
@@ -191,7 +202,7 @@ impl<'session> Bridge<'session> {
     }
 }
 
-impl Drop for Bridge<'_> {
+impl Drop for Bridge {
     fn drop(&mut self) {
         // SAFETY: as in `stop`; olstate_bridge_stop(NULL) is a no-op.
         unsafe {
@@ -200,7 +211,7 @@ impl Drop for Bridge<'_> {
     }
 }
 
-impl fmt::Debug for Bridge<'_> {
+impl fmt::Debug for Bridge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Bridge").field("handle", &self.raw.0).field("endpoint", &self.endpoint).finish()
     }

@@ -183,10 +183,11 @@ impl Error {
             };
             (m, sys::olstate_last_error_hresult())
         };
+        let message = without_code_name(&message, code);
         let message = if message.is_empty() {
             format!("olstate call failed with {}", code.name())
         } else {
-            message
+            message.to_owned()
         };
         Error { code, message, hresult }
     }
@@ -196,7 +197,8 @@ impl Error {
         self.code
     }
 
-    /// The library's description of the failure (never empty).
+    /// The library's description of the failure (never empty), without the
+    /// code's name, which [`Display`](fmt::Display) puts in front of it once.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -226,6 +228,20 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `message` without the `"OLSTATE_E_...: "` the library puts in front of
+/// every last-error message (more than once when a message wraps another
+/// one of the same code): [`Error`]'s `Display` names the code itself, so
+/// keeping it would show `"OLSTATE_E_BUSY: OLSTATE_E_BUSY: ..."`. Names of
+/// other codes inside the text (a cause) stay.
+fn without_code_name(message: &str, code: ErrorCode) -> &str {
+    let name = code.name();
+    let mut rest = message;
+    while let Some(after) = rest.strip_prefix(name).and_then(|r| r.strip_prefix(':')) {
+        rest = after.trim_start();
+    }
+    rest
+}
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
@@ -235,5 +251,24 @@ pub(crate) fn check(result: sys::olstate_result) -> Result<()> {
         Ok(())
     } else {
         Err(Error::from_last(result))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_name_is_stripped_from_the_front_only() {
+        let busy = ErrorCode::Busy;
+        assert_eq!(without_code_name("OLSTATE_E_BUSY: a change is in progress", busy), "a change is in progress");
+        assert_eq!(without_code_name("OLSTATE_E_BUSY: OLSTATE_E_BUSY: twice", busy), "twice");
+        assert_eq!(without_code_name("OLSTATE_E_BUSY:", busy), "");
+        // Another code's name, or the name inside the text, stays.
+        assert_eq!(without_code_name("OLSTATE_E_TIMEOUT: x", busy), "OLSTATE_E_TIMEOUT: x");
+        assert_eq!(without_code_name("host said OLSTATE_E_BUSY: x", busy), "host said OLSTATE_E_BUSY: x");
+        assert_eq!(without_code_name("OLSTATE_E_BUSYX: x", busy), "OLSTATE_E_BUSYX: x");
+        let shown = Error { code: busy, message: "a change is in progress".into(), hresult: 0 }.to_string();
+        assert_eq!(shown, "OLSTATE_E_BUSY: a change is in progress");
     }
 }

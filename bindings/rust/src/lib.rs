@@ -10,13 +10,17 @@
 //!   against a "user" clicking Work Offline or a failing Outlook;
 //! - the crate root is the safe API: a [`Session`] per profile
 //!   ([`Session::open`] or [`Session::builder`] for provider, provider path
-//!   and [`Delivery`] mode), its [`State`] and [`Capabilities`], and
-//!   [`Session::subscribe`] with a Rust closure, which returns a
+//!   and [`Delivery`] mode), its [`State`] and [`Capabilities`],
+//!   [`Session::wait_for`] a state, and [`Session::subscribe`] with a Rust
+//!   closure (or [`Session::events`], a channel), which returns a
 //!   [`Subscription`] guard that unsubscribes when dropped;
+//!   [`SubscribeOptions`] make the first event the current state
+//!   ([`EventKind::Current`]);
 //! - a [`Bridge`] publishes a session to other processes of the same user,
 //!   which open it with [`Provider::Bridge`] (and, with
 //!   [`SessionBuilder::reconnect`], follow the host going away and coming
-//!   back: [`EventKind::ProviderLost`], [`EventKind::ProviderBack`]).
+//!   back: [`EventKind::ProviderLost`], [`EventKind::ProviderBack`]). It
+//!   keeps a share of its session, so both can be fields of one struct.
 //!
 //! The Offline State API works only inside `OUTLOOK.EXE` (add-ins, MAPI
 //! providers). Other programs reach the same state through olstate's bridge
@@ -35,11 +39,11 @@
 //! let (_subscription, events) = session.events()?;
 //!
 //! session.set_state(State::Offline, false)?;
-//! for _ in 0..3 {
-//!     let event = events.recv_timeout(Duration::from_secs(10)).expect("an event");
+//! session.wait_for(State::Offline, Duration::from_secs(10))?; // the change is complete
+//! drop(session); // closed: the channel ends after the events it holds
+//! for event in events {
 //!     println!("{event}"); // "#1 CHANGE_START online -> offline", ...
 //! }
-//! # session.set_state(State::Online, true)?;
 //! # Ok(()) }
 //! ```
 //!
@@ -79,8 +83,17 @@
 mod bridge;
 mod error;
 mod session;
-
+mod subscription;
 mod types;
+
+#[cfg(doctest)]
+mod must_use_checks;
+
+/// The README's code blocks, run as doctests (with the `sim` feature, which
+/// its "Testing your own code" block uses).
+#[cfg(all(doctest, feature = "sim"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// The raw declarations mirroring `olstate.h`: the `olstate-sys` crate.
 pub use olstate_sys as sys;
@@ -93,7 +106,8 @@ use std::sync::OnceLock;
 
 pub use bridge::{Bridge, BridgeOptions};
 pub use error::{Error, ErrorCode, Result};
-pub use session::{Session, SessionBuilder, Subscription};
+pub use session::{Session, SessionBuilder};
+pub use subscription::{SubscribeOptions, Subscription};
 pub use types::{
     Capabilities, Delivery, Event, EventKind, Provider, SessionInfo, State, SubscriptionId,
 };
@@ -140,12 +154,15 @@ pub fn library_version() -> String {
 /// process) before opening anything.
 ///
 /// ```
-/// use olstate::{check_abi_version, ErrorCode};
-/// assert!(check_abi_version((1 << 16) | 2).is_ok());
-/// assert!(check_abi_version((1 << 16) | 7).is_ok()); // newer minor: compatible
-/// // ABI 1.1 lacks olstate_wait_state and olstate_subscribe_ex, which sys declares.
-/// assert_eq!(check_abi_version((1 << 16) | 1).unwrap_err().code(), ErrorCode::IncompatibleAbi);
-/// let err = check_abi_version(2 << 16).unwrap_err();
+/// use olstate::{check_abi_version, ErrorCode, BINDING_ABI_VERSION};
+/// let abi = |major: u16, minor: u16| (u32::from(major) << 16) | u32::from(minor);
+/// let (major, minor) = BINDING_ABI_VERSION;
+/// assert!(check_abi_version(abi(major, minor)).is_ok());
+/// assert!(check_abi_version(abi(major, minor + 5)).is_ok()); // newer minor: compatible
+/// // An older minor lacks functions sys declares (1.1 had no olstate_wait_state).
+/// let err = check_abi_version(abi(major, minor - 1)).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::IncompatibleAbi);
+/// let err = check_abi_version(abi(major + 1, 0)).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::IncompatibleAbi);
 /// ```
 pub fn check_abi_version(library_abi: u32) -> Result<()> {
@@ -207,10 +224,13 @@ mod tests {
             assert_eq!(e.hresult(), 0);
             assert_eq!(e.raw_code(), None);
         }
+        // Messages name both versions (whatever version sys mirrors).
+        let (major, minor) = BINDING_ABI_VERSION;
+        let ours = format!("{major}.{minor}");
         let msg = check_abi_version(2 << 16).unwrap_err().to_string();
-        assert!(msg.contains("2.0") && msg.contains("1.2") && msg.contains("major"), "{msg}");
+        assert!(msg.contains("2.0") && msg.contains(&ours) && msg.contains("major"), "{msg}");
         let msg = check_abi_version(1 << 16).unwrap_err().to_string();
-        assert!(msg.contains("1.0") && msg.contains("1.2") && msg.contains("older minor"), "{msg}");
+        assert!(msg.contains("1.0") && msg.contains(&ours) && msg.contains("older minor"), "{msg}");
     }
 
     #[test]

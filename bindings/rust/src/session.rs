@@ -1,23 +1,23 @@
-//! [`Session`], [`SessionBuilder`] and [`Subscription`].
+//! [`Session`] (sharing its C handle with bridges) and [`SessionBuilder`].
 
-use std::any::Any;
-use std::ffi::{c_void, CStr, CString};
+use std::ffi::{CStr, CString};
 use std::fmt;
 use std::mem::size_of;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::error::{check, Error, ErrorCode, Result};
-use crate::types::{Capabilities, Delivery, Event, Provider, SessionInfo, State, SubscriptionId};
+use crate::subscription::{self, Handler, SubscribeOptions, Subscription};
+use crate::types::{Capabilities, Delivery, Event, EventKind, Provider, SessionInfo, State};
 use crate::{check_abi, sys};
 
 /// A session handle that may be used from any thread.
 #[derive(Clone, Copy)]
-struct RawSession(*mut sys::olstate_session);
+pub(crate) struct RawSession(pub(crate) *mut sys::olstate_session);
 
 // SAFETY: the contract makes every olstate function callable from any thread,
 // concurrently, and a handle is not an address: a closed handle is detected
@@ -26,6 +26,33 @@ struct RawSession(*mut sys::olstate_session);
 unsafe impl Send for RawSession {}
 unsafe impl Sync for RawSession {}
 
+/// The open C session, shared by its [`Session`] and every
+/// [`Bridge`](crate::Bridge) publishing it: closed by the last one dropped,
+/// or earlier by [`Session::close`].
+pub(crate) struct SessionHandle(AtomicPtr<sys::olstate_session>);
+
+impl SessionHandle {
+    fn raw(&self) -> RawSession {
+        RawSession(self.0.load(Ordering::Acquire))
+    }
+
+    /// Closes the C session once; later calls (and the drop) find NULL,
+    /// which `olstate_close` ignores.
+    fn close(&self) -> sys::olstate_result {
+        let raw = self.0.swap(ptr::null_mut(), Ordering::AcqRel);
+        // SAFETY: the handle came from olstate_open*; the swap makes this
+        // the only close.
+        unsafe { sys::olstate_close(raw) }
+    }
+}
+
+impl Drop for SessionHandle {
+    fn drop(&mut self) {
+        // INVALID_HANDLE cannot happen (closed once); nothing to report to.
+        self.close();
+    }
+}
+
 /// An open connection to Outlook's offline state for one profile.
 ///
 /// A `Session` is `Send + Sync`: every method may be called from any thread,
@@ -33,8 +60,11 @@ unsafe impl Sync for RawSession {}
 /// subscription ends, callbacks running on other threads are waited for and
 /// every subscription's closure is dropped before `drop` returns (unless the
 /// session is dropped from inside one of its own callbacks: then the close
-/// completes when that callback returns). [`Subscription`]s may outlive their
-/// session; dropping them afterwards is a no-op.
+/// completes when that callback returns). A [`Bridge`](crate::Bridge)
+/// publishing the session shares it: the session then closes when the last
+/// of the two is dropped (or at [`close`](Session::close)).
+/// [`Subscription`]s may outlive their session; dropping them afterwards is
+/// a no-op.
 ///
 /// ```
 /// # fn main() -> Result<(), olstate::Error> {
@@ -48,9 +78,12 @@ unsafe impl Sync for RawSession {}
 /// session.set_state(State::Online, true)?;
 /// # Ok(()) }
 /// ```
+#[must_use = "dropping a Session closes it at once"]
 pub struct Session {
-    raw: RawSession,
+    handle: Arc<SessionHandle>,
     delivery: Delivery,
+    /// Opened with OLSTATE_OPEN_RECONNECT: a PROVIDER_LOST is not final.
+    reconnect: bool,
 }
 
 impl Session {
@@ -74,7 +107,7 @@ impl Session {
     pub fn open(profile: &str) -> Result<Session> {
         check_abi()?;
         let profile = to_cstring(profile, "profile")?;
-        Session::open_raw(|out| unsafe { sys::olstate_open(profile.as_ptr(), out) }, Delivery::Queued)
+        Session::open_raw(|out| unsafe { sys::olstate_open(profile.as_ptr(), out) }, Delivery::Queued, false)
     }
 
     /// Opens the default MAPI profile through the default provider with
@@ -90,7 +123,7 @@ impl Session {
     /// ```
     pub fn open_default() -> Result<Session> {
         check_abi()?;
-        Session::open_raw(|out| unsafe { sys::olstate_open(ptr::null(), out) }, Delivery::Queued)
+        Session::open_raw(|out| unsafe { sys::olstate_open(ptr::null(), out) }, Delivery::Queued, false)
     }
 
     /// A builder to choose the profile, provider, provider path and delivery
@@ -114,13 +147,24 @@ impl Session {
     fn open_raw(
         open: impl FnOnce(*mut *mut sys::olstate_session) -> sys::olstate_result,
         delivery: Delivery,
+        reconnect: bool,
     ) -> Result<Session> {
         let mut raw: *mut sys::olstate_session = ptr::null_mut();
         check(open(&mut raw))?;
         if raw.is_null() {
             return Err(Error::new(ErrorCode::Internal, "olstate_open returned OK and a NULL session"));
         }
-        Ok(Session { raw: RawSession(raw), delivery })
+        Ok(Session { handle: Arc::new(SessionHandle(AtomicPtr::new(raw))), delivery, reconnect })
+    }
+
+    fn raw(&self) -> RawSession {
+        self.handle.raw()
+    }
+
+    /// A share of the C session, for a [`Bridge`](crate::Bridge) that keeps
+    /// it open while it runs.
+    pub(crate) fn share(&self) -> Arc<SessionHandle> {
+        Arc::clone(&self.handle)
     }
 
     /// The provider's capabilities, read once when the session was opened.
@@ -137,7 +181,7 @@ impl Session {
     pub fn capabilities(&self) -> Result<Capabilities> {
         let mut caps = 0u32;
         // SAFETY: valid out-pointer; the handle is valid or detected as closed.
-        check(unsafe { sys::olstate_capabilities(self.raw.0, &mut caps) })?;
+        check(unsafe { sys::olstate_capabilities(self.raw().0, &mut caps) })?;
         Ok(Capabilities::from_bits(caps))
     }
 
@@ -153,7 +197,7 @@ impl Session {
     pub fn state(&self) -> Result<State> {
         let mut state = 0u32;
         // SAFETY: as in `capabilities`.
-        check(unsafe { sys::olstate_get_state(self.raw.0, &mut state) })?;
+        check(unsafe { sys::olstate_get_state(self.raw().0, &mut state) })?;
         State::from_raw(state).ok_or_else(|| {
             Error::new(ErrorCode::Internal, format!("olstate_get_state reported unknown state {state}"))
         })
@@ -182,11 +226,55 @@ impl Session {
     pub fn set_state(&self, state: State, blocking: bool) -> Result<()> {
         let flags = if blocking { sys::OLSTATE_SET_BLOCK } else { sys::OLSTATE_SET_DEFAULT };
         // SAFETY: plain values; the handle is valid or detected as closed.
-        check(unsafe { sys::olstate_set_state(self.raw.0, state.raw(), flags) })
+        check(unsafe { sys::olstate_set_state(self.raw().0, state.raw(), flags) })
+    }
+
+    /// Waits until the session's state is `state`, at most `timeout`
+    /// (`olstate_wait_state`): at once when it already is (and no change is
+    /// under way), else at the [`EventKind::ChangeDone`] (or
+    /// [`EventKind::ProviderBack`]) that reaches it, whoever asked for the
+    /// change. `Duration::ZERO` looks once; `Duration::MAX` (or any timeout of
+    /// 2³² − 1 ms, about 49 days, or more) never runs out; other timeouts are
+    /// rounded up to whole milliseconds.
+    ///
+    /// After an asynchronous [`set_state`](Session::set_state) it returns
+    /// once that change is complete, so the next change is not refused with
+    /// [`ErrorCode::Busy`]. It needs no subscription, and any number of
+    /// threads may wait at once.
+    ///
+    /// Errors: [`ErrorCode::Timeout`] (the time ran out),
+    /// [`ErrorCode::ProviderNotFound`] (a bridge session whose host went
+    /// away, without [`SessionBuilder::reconnect`]; with it the wait goes on
+    /// across the loss), [`ErrorCode::WouldDeadlock`] (on a provider
+    /// notification thread, e.g. inside a [`Delivery::Inline`] callback),
+    /// [`ErrorCode::ProviderFailed`], [`ErrorCode::NotSupported`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), olstate::Error> {
+    /// use olstate::{ErrorCode, Provider, Session, State};
+    /// use std::time::Duration;
+    ///
+    /// let session = Session::builder().provider(Provider::Simulator).profile("doc-wait").open()?;
+    /// session.set_state(State::Offline, false)?;                 // starts the change
+    /// session.wait_for(State::Offline, Duration::from_secs(10))?; // ... until it is done
+    /// session.set_state(State::Online, false)?;                  // so this one is not BUSY
+    /// session.wait_for(State::Online, Duration::from_secs(10))?;
+    ///
+    /// // Nobody takes this simulator offline now: the time runs out.
+    /// let err = session.wait_for(State::Offline, Duration::from_millis(50)).unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::Timeout);
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_for(&self, state: State, timeout: Duration) -> Result<()> {
+        // SAFETY: plain values; the handle is valid or detected as closed.
+        check(unsafe { sys::olstate_wait_state(self.raw().0, state.raw(), wait_millis(timeout)) })
     }
 
     /// Facts about the session: the resolved provider, the profile and the
-    /// provider library actually loaded.
+    /// provider library actually loaded, read from the library at each call.
+    /// A bridge session's profile is the one its host serves: read it again
+    /// after [`EventKind::ProviderBack`], it may have reached another host
+    /// (before any host it is the profile asked for, or empty).
     ///
     /// ```
     /// # fn main() -> Result<(), olstate::Error> {
@@ -207,7 +295,7 @@ impl Session {
             threading: 0,
         };
         // SAFETY: struct_size tells the library how much it may write.
-        check(unsafe { sys::olstate_get_session_info(self.raw.0, &mut info) })?;
+        check(unsafe { sys::olstate_get_session_info(self.raw().0, &mut info) })?;
         // SAFETY: the strings are owned by the session and valid until it is
         // closed, which cannot happen while `self` is borrowed.
         let text = |p: *const std::os::raw::c_char| {
@@ -294,7 +382,32 @@ impl Session {
     where
         F: FnMut(&Event) + Send + 'static,
     {
-        self.subscribe_handler(Handler::Serial(Mutex::new(Box::new(callback))))
+        self.subscribe_with(SubscribeOptions::new(), callback)
+    }
+
+    /// [`subscribe`](Session::subscribe) with [`SubscribeOptions`], e.g. to
+    /// receive the current state first ([`EventKind::Current`]).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), olstate::Error> {
+    /// use olstate::{EventKind, Provider, Session, SubscribeOptions};
+    /// use std::sync::mpsc;
+    ///
+    /// let session = Session::builder().provider(Provider::Simulator).profile("doc-sub-with").open()?;
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = session.subscribe_with(SubscribeOptions::new().current_state(true), move |event| {
+    ///     if event.kind == EventKind::Current {
+    ///         tx.send(event.new_state).unwrap(); // the state when it subscribed
+    ///     }
+    /// })?;
+    /// assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap(), Some(session.state()?));
+    /// # Ok(()) }
+    /// ```
+    pub fn subscribe_with<F>(&self, options: SubscribeOptions, callback: F) -> Result<Subscription>
+    where
+        F: FnMut(&Event) + Send + 'static,
+    {
+        subscription::subscribe(self.raw(), options, Handler::Serial(Mutex::new(Box::new(callback))))
     }
 
     /// Like [`subscribe`](Session::subscribe) for a callback that may run on
@@ -335,14 +448,27 @@ impl Session {
     where
         F: Fn(&Event) + Send + Sync + 'static,
     {
-        self.subscribe_handler(Handler::Concurrent(Box::new(callback)))
+        self.subscribe_concurrent_with(SubscribeOptions::new(), callback)
+    }
+
+    /// [`subscribe_concurrent`](Session::subscribe_concurrent) with
+    /// [`SubscribeOptions`].
+    pub fn subscribe_concurrent_with<F>(&self, options: SubscribeOptions, callback: F) -> Result<Subscription>
+    where
+        F: Fn(&Event) + Send + Sync + 'static,
+    {
+        subscription::subscribe(self.raw(), options, Handler::Concurrent(Box::new(callback)))
     }
 
     /// Subscribes and returns a [`std::sync::mpsc::Receiver`] of the events.
     ///
-    /// Keep the `Subscription`: dropping it unsubscribes. Once it is dropped
-    /// or the session is closed, the sending side is dropped too, so the
-    /// receiver's iteration ends after the events already queued.
+    /// Keep the `Subscription`: dropping it unsubscribes. The receiver's
+    /// iteration ends, after the events already queued, once the sending side
+    /// is gone: when the `Subscription` is dropped, when the session is
+    /// closed, and after a final [`EventKind::ProviderLost`] (a bridge
+    /// session opened without [`SessionBuilder::reconnect`] never gets
+    /// another event). With `reconnect` a loss is not final: the events go on
+    /// with [`EventKind::ProviderBack`].
     ///
     /// ```
     /// # fn main() -> Result<(), olstate::Error> {
@@ -361,38 +487,35 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub fn events(&self) -> Result<(Subscription, mpsc::Receiver<Event>)> {
-        let (tx, rx) = mpsc::channel();
-        let sub = self.subscribe(move |event| {
-            // The receiver may be gone; the subscription then idles until dropped.
-            let _ = tx.send(*event);
-        })?;
-        Ok((sub, rx))
+        self.events_with(SubscribeOptions::new())
     }
 
-    fn subscribe_handler(&self, handler: Handler) -> Result<Subscription> {
-        let shared = Arc::new(SubShared::default());
-        let context = Box::into_raw(Box::new(Context { shared: shared.clone(), handler }));
-        let mut id: sys::olstate_subscription = 0;
-        // SAFETY: from here on olstate owns `context`: it calls
-        // `release_context` exactly once, after the last callback, or before
-        // a failing olstate_subscribe returns. We never touch it again.
-        let result = unsafe {
-            sys::olstate_subscribe(
-                self.raw.0,
-                Some(call_context),
-                context.cast::<c_void>(),
-                Some(release_context),
-                &mut id,
-            )
-        };
-        check(result)?;
-        Ok(Subscription { session: self.raw, id, shared, active: true })
+    /// [`events`](Session::events) with [`SubscribeOptions`]: with
+    /// [`current_state`](SubscribeOptions::current_state) the first event
+    /// received is [`EventKind::Current`].
+    pub fn events_with(&self, options: SubscribeOptions) -> Result<(Subscription, mpsc::Receiver<Event>)> {
+        let (tx, rx) = mpsc::channel();
+        let lost_is_final = !self.reconnect;
+        let mut tx = Some(tx);
+        let sub = self.subscribe_with(options, move |event| {
+            if let Some(sender) = &tx {
+                // The receiver may be gone; the subscription then idles until dropped.
+                let _ = sender.send(*event);
+            }
+            if event.kind == EventKind::ProviderLost && lost_is_final {
+                tx = None; // nothing follows: let the receiver's iteration end
+            }
+        })?;
+        Ok((sub, rx))
     }
 
     /// Closes the session, reporting a failure that `drop` would ignore.
     /// Every subscription ends; every closure is dropped before this returns
     /// (when called from inside one of the session's own callbacks, the close
-    /// completes when that callback returns).
+    /// completes when that callback returns). A [`Bridge`](crate::Bridge)
+    /// publishing the session does not keep it open past this call: its
+    /// clients get [`EventKind::ProviderLost`] (the bridge still stops when
+    /// dropped).
     ///
     /// ```
     /// # fn main() -> Result<(), olstate::Error> {
@@ -400,31 +523,24 @@ impl Session {
     /// session.close()?;
     /// # Ok(()) }
     /// ```
-    pub fn close(mut self) -> Result<()> {
-        let raw = std::mem::replace(&mut self.raw, RawSession(ptr::null_mut()));
-        // SAFETY: the handle came from olstate_open*; it is closed once.
-        check(unsafe { sys::olstate_close(raw.0) })
+    pub fn close(self) -> Result<()> {
+        check(self.handle.close())
     }
 
     /// The raw handle, for calls through [`sys`](crate::sys). It stays owned by
     /// this `Session`: do not close it.
     pub fn as_raw(&self) -> *mut sys::olstate_session {
-        self.raw.0
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        // SAFETY: as in `close`; olstate_close(NULL) is a no-op.
-        unsafe {
-            sys::olstate_close(self.raw.0);
-        }
+        self.raw().0
     }
 }
 
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Session").field("handle", &self.raw.0).field("delivery", &self.delivery).finish()
+        f.debug_struct("Session")
+            .field("handle", &self.raw().0)
+            .field("delivery", &self.delivery)
+            .field("reconnect", &self.reconnect)
+            .finish()
     }
 }
 
@@ -440,6 +556,7 @@ impl fmt::Debug for Session {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `open` is called"]
 pub struct SessionBuilder {
     profile: Option<String>,
     provider: Provider,
@@ -577,7 +694,7 @@ impl SessionBuilder {
             flags: if self.reconnect { sys::OLSTATE_OPEN_RECONNECT } else { 0 },
         };
         // SAFETY: `options` and its strings outlive the call.
-        Session::open_raw(|out| unsafe { sys::olstate_open_ex(&options, out) }, self.delivery)
+        Session::open_raw(|out| unsafe { sys::olstate_open_ex(&options, out) }, self.delivery, self.reconnect)
     }
 }
 
@@ -595,214 +712,26 @@ pub(crate) fn to_cstring(s: &str, what: &str) -> Result<CString> {
     })
 }
 
-// ---------------------------------------------------------------------------
-// Subscriptions
-// ---------------------------------------------------------------------------
-
-type SerialFn = Box<dyn FnMut(&Event) + Send>;
-type ConcurrentFn = Box<dyn Fn(&Event) + Send + Sync>;
-
-enum Handler {
-    /// `FnMut`: calls serialised by the mutex.
-    Serial(Mutex<SerialFn>),
-    /// `Fn + Sync`: calls may overlap.
-    Concurrent(ConcurrentFn),
+/// `timeout` as `olstate_wait_state`'s milliseconds: rounded up (a positive
+/// timeout never becomes 0, "look once"); 2³² − 1 ms and more is
+/// `OLSTATE_WAIT_INFINITE`.
+fn wait_millis(timeout: Duration) -> u32 {
+    let ms = timeout.as_nanos().div_ceil(1_000_000);
+    u32::try_from(ms).unwrap_or(sys::OLSTATE_WAIT_INFINITE)
 }
 
-/// State shared by a subscription's C context and its [`Subscription`]
-/// guard. It holds no closure, so a closure that owns its own guard makes no
-/// reference cycle.
-#[derive(Default)]
-struct SubShared {
-    /// No further call of the closure starts (guard dropped, or it panicked).
-    cancelled: AtomicBool,
-    /// olstate has run the release: the closure is gone.
-    released: AtomicBool,
-    panicked: AtomicBool,
-    panic: Mutex<Option<Box<dyn Any + Send>>>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl SubShared {
-    fn record_panic(&self, payload: Box<dyn Any + Send>) {
-        self.cancelled.store(true, Ordering::SeqCst);
-        self.panicked.store(true, Ordering::SeqCst);
-        let mut slot = self.panic.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_none() {
-            *slot = Some(payload);
-        } else {
-            drop(slot);
-            drop_payload(payload);
-        }
-    }
-}
-
-/// Drops a panic payload whose own `Drop` might panic, without unwinding.
-fn drop_payload(payload: Box<dyn Any + Send>) {
-    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        std::mem::forget(again);
-    }
-}
-
-/// The `void*` context olstate holds: boxed, freed by `release_context`.
-struct Context {
-    shared: Arc<SubShared>,
-    handler: Handler,
-}
-
-/// The callback trampoline. Never unwinds into C.
-unsafe extern "C" fn call_context(event: *const sys::olstate_event, context: *mut c_void) {
-    if event.is_null() || context.is_null() {
-        return;
-    }
-    // SAFETY: `context` is the Box<Context> leaked in `subscribe_handler`;
-    // olstate frees it (release_context) only after the subscription's last
-    // callback has returned, so it is alive for this call. Only shared
-    // access happens here; the mutex guards the FnMut.
-    let context = unsafe { &*(context as *const Context) };
-    let shared = &context.shared;
-    if shared.cancelled.load(Ordering::SeqCst) {
-        return;
-    }
-    // SAFETY: the event pointer is valid for the duration of the call; we copy it.
-    let event = Event::from_raw(unsafe { &*event });
-    let outcome = catch_unwind(AssertUnwindSafe(|| match &context.handler {
-        Handler::Serial(mutex) => {
-            // A poisoned mutex means an earlier call panicked: the
-            // subscription is disabled, and the closure's state may be broken.
-            let Ok(mut callback) = mutex.lock() else { return };
-            // Re-check: the guard may have been dropped (or a call panicked)
-            // while this thread waited for the mutex.
-            if shared.cancelled.load(Ordering::SeqCst) {
-                return;
-            }
-            callback(&event);
-        }
-        Handler::Concurrent(callback) => callback(&event),
-    }));
-    if let Err(payload) = outcome {
-        shared.record_panic(payload);
-    }
-}
-
-/// The release trampoline: drops the closure, exactly once. Never unwinds.
-unsafe extern "C" fn release_context(context: *mut c_void) {
-    if context.is_null() {
-        return;
-    }
-    // SAFETY: olstate calls this exactly once per subscription, after the
-    // last callback returned (or for a failed subscribe), so we own the box.
-    let context = unsafe { Box::from_raw(context as *mut Context) };
-    let shared = context.shared.clone();
-    shared.cancelled.store(true, Ordering::SeqCst);
-    // The closure's captures are dropped here, on whatever thread olstate
-    // releases on; a panicking Drop is reported by the panic hook and
-    // contained.
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(context))) {
-        drop_payload(payload);
-    }
-    shared.released.store(true, Ordering::SeqCst);
-}
-
-/// A live subscription ([`Session::subscribe`]); dropping it unsubscribes.
-///
-/// When `drop` (or [`unsubscribe`](Subscription::unsubscribe)) returns on a
-/// thread other than the callback's, the callback is not running, will never
-/// be called again, and its closure has been dropped. Dropped from inside a
-/// callback of the same session (its own included), it does not wait: no new
-/// call starts, and the closure is dropped once the calls in progress return.
-///
-/// A `Subscription` may outlive its [`Session`]: closing the session ends
-/// the subscription (and drops its closure); dropping the guard afterwards
-/// does nothing. `Subscription` is `Send + Sync`, so a closure may own its
-/// own guard and drop it to stop itself.
-///
-/// ```
-/// # fn main() -> Result<(), olstate::Error> {
-/// use olstate::{Provider, Session, State, Subscription};
-/// use std::sync::{Arc, Mutex};
-///
-/// let session = Session::builder().provider(Provider::Simulator).profile("doc-once").open()?;
-/// // A one-shot subscription: the callback drops its own guard.
-/// let slot: Arc<Mutex<Option<Subscription>>> = Arc::default();
-/// let s = slot.clone();
-/// let sub = session.subscribe(move |event| {
-///     println!("first event only: {event}");
-///     drop(s.lock().unwrap().take());
-/// })?;
-/// *slot.lock().unwrap() = Some(sub);
-/// session.set_state(State::Offline, true)?;
-/// # session.set_state(State::Online, true)?;
-/// # Ok(()) }
-/// ```
-pub struct Subscription {
-    session: RawSession,
-    id: SubscriptionId,
-    shared: Arc<SubShared>,
-    active: bool,
-}
-
-impl Subscription {
-    /// The token (`Event::subscription` of the events delivered to it).
-    pub fn id(&self) -> SubscriptionId {
-        self.id
-    }
-
-    /// Whether the callback may still be called: false once the session was
-    /// closed (the closure has then been dropped) or the callback panicked.
-    pub fn is_active(&self) -> bool {
-        !self.shared.cancelled.load(Ordering::SeqCst) && !self.shared.released.load(Ordering::SeqCst)
-    }
-
-    /// Whether the callback panicked (which disabled the subscription).
-    pub fn has_panicked(&self) -> bool {
-        self.shared.panicked.load(Ordering::SeqCst)
-    }
-
-    /// The payload of the callback's first panic, once; re-raise it with
-    /// [`std::panic::resume_unwind`] to propagate it to this thread.
-    pub fn take_panic(&self) -> Option<Box<dyn Any + Send>> {
-        self.shared.panic.lock().unwrap_or_else(|p| p.into_inner()).take()
-    }
-
-    /// Unsubscribes, reporting a failure that `drop` would ignore:
-    /// [`ErrorCode::InvalidHandle`] when the session was closed already (the
-    /// subscription ended then).
-    ///
-    /// ```
-    /// # fn main() -> Result<(), olstate::Error> {
-    /// let session = olstate::Session::builder().provider(olstate::Provider::Simulator).open()?;
-    /// let sub = session.subscribe(|_| {})?;
-    /// sub.unsubscribe()?;
-    /// # Ok(()) }
-    /// ```
-    pub fn unsubscribe(mut self) -> Result<()> {
-        self.active = false;
-        self.shared.cancelled.store(true, Ordering::SeqCst);
-        // SAFETY: a token and a handle (possibly closed: detected, never
-        // dereferenced).
-        check(unsafe { sys::olstate_unsubscribe(self.session.0, self.id) })
-    }
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        if self.active {
-            self.shared.cancelled.store(true, Ordering::SeqCst);
-            // SAFETY: as in `unsubscribe`. INVALID_HANDLE (session closed,
-            // subscription already gone) is expected and ignored.
-            unsafe {
-                sys::olstate_unsubscribe(self.session.0, self.id);
-            }
-        }
-    }
-}
-
-impl fmt::Debug for Subscription {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Subscription")
-            .field("id", &self.id)
-            .field("active", &self.is_active())
-            .field("panicked", &self.has_panicked())
-            .finish()
+    #[test]
+    fn wait_millis_rounds_up_and_saturates_to_infinite() {
+        assert_eq!(wait_millis(Duration::ZERO), 0);
+        assert_eq!(wait_millis(Duration::from_nanos(1)), 1);
+        assert_eq!(wait_millis(Duration::from_micros(1500)), 2);
+        assert_eq!(wait_millis(Duration::from_secs(5)), 5000);
+        assert_eq!(wait_millis(Duration::from_millis(u64::from(u32::MAX) - 1)), u32::MAX - 1);
+        assert_eq!(wait_millis(Duration::from_millis(u64::from(u32::MAX))), sys::OLSTATE_WAIT_INFINITE);
+        assert_eq!(wait_millis(Duration::MAX), sys::OLSTATE_WAIT_INFINITE);
     }
 }

@@ -11,7 +11,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! olstate = { version = "1.1", features = ["sim"] }
+//! olstate = { version = "1", features = ["sim"] }
 //! ```
 //!
 //! ```

@@ -150,6 +150,7 @@ impl fmt::Debug for Capabilities {
 /// use olstate::EventKind;
 /// assert_eq!(EventKind::from_raw(1), EventKind::ChangeStart);
 /// assert_eq!(EventKind::from_raw(0x100), EventKind::ProviderLost);
+/// assert_eq!(EventKind::from_raw(0x200), EventKind::Current);
 /// assert_eq!(EventKind::from_raw(42), EventKind::Other(42));
 /// assert_eq!(EventKind::Other(42).raw(), 42);
 /// ```
@@ -173,6 +174,13 @@ pub enum EventKind {
     /// (`OLSTATE_EVENT_PROVIDER_BACK`, since ABI 1.1): reconnected;
     /// `new_state` is the current state. Never dropped on overflow.
     ProviderBack,
+    /// The first event of a subscription made with
+    /// [`SubscribeOptions::current_state`](crate::SubscribeOptions::current_state)
+    /// (`OLSTATE_EVENT_CURRENT`, since ABI 1.2): `old_state` and `new_state`
+    /// are the session's state when it subscribed; every later change
+    /// follows it, in order. Its `sequence` is that of the last notification
+    /// the session had received (0 when none). Never dropped.
+    Current,
     /// A kind this binding does not know, passed through untouched.
     Other(u32),
 }
@@ -186,6 +194,7 @@ impl EventKind {
             sys::OLSTATE_EVENT_CHANGE_DONE => EventKind::ChangeDone,
             sys::OLSTATE_EVENT_PROVIDER_LOST => EventKind::ProviderLost,
             sys::OLSTATE_EVENT_PROVIDER_BACK => EventKind::ProviderBack,
+            sys::OLSTATE_EVENT_CURRENT => EventKind::Current,
             other => EventKind::Other(other),
         }
     }
@@ -198,6 +207,7 @@ impl EventKind {
             EventKind::ChangeDone => sys::OLSTATE_EVENT_CHANGE_DONE,
             EventKind::ProviderLost => sys::OLSTATE_EVENT_PROVIDER_LOST,
             EventKind::ProviderBack => sys::OLSTATE_EVENT_PROVIDER_BACK,
+            EventKind::Current => sys::OLSTATE_EVENT_CURRENT,
             EventKind::Other(v) => v,
         }
     }
@@ -211,6 +221,7 @@ impl fmt::Display for EventKind {
             EventKind::ChangeDone => f.write_str("CHANGE_DONE"),
             EventKind::ProviderLost => f.write_str("PROVIDER_LOST"),
             EventKind::ProviderBack => f.write_str("PROVIDER_BACK"),
+            EventKind::Current => f.write_str("CURRENT"),
             EventKind::Other(v) => write!(f, "kind {v:#x}"),
         }
     }
@@ -375,7 +386,9 @@ pub struct SessionInfo {
     pub provider: Provider,
     /// The profile name used (the provider's default profile's name when
     /// none was given, where the library knows it; for [`Provider::Bridge`]
-    /// the profile the bridge serves).
+    /// the profile the host it is connected to serves, or served last, which
+    /// may change at [`EventKind::ProviderBack`]; before any host, the one
+    /// asked for, or empty).
     pub profile: String,
     /// The provider library actually loaded; for [`Provider::Bridge`] the
     /// endpoint connected to. `None` if the library reported none.

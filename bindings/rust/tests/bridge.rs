@@ -6,70 +6,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
 
+use common::bridge::*;
 use common::*;
 use olstate::{Bridge, BridgeOptions, ErrorCode, Event, EventKind, Provider, Session, State};
-
-/// Long enough for the client's reconnect backoff (capped at 2 s) many times over.
-const WAIT: Duration = Duration::from_secs(60);
-
-/// A private (0700) folder for one test's endpoint, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "olstate-rust-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let mut builder = std::fs::DirBuilder::new();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder.create(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
-        TempDir(dir)
-    }
-
-    fn endpoint(&self) -> PathBuf {
-        self.0.join("bridge.sock")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn client(endpoint: &std::path::Path, reconnect: bool) -> Session {
-    Session::builder()
-        .provider(Provider::Bridge)
-        .endpoint(endpoint)
-        .reconnect(reconnect)
-        .open()
-        .unwrap_or_else(|e| panic!("open the bridge at {}: {e}", endpoint.display()))
-}
-
-/// The next event of `kind`, skipping others; panics after `WAIT`.
-fn next_of(rx: &mpsc::Receiver<Event>, kind: EventKind) -> Event {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(e) if e.kind == kind => return e,
-            Ok(_) => continue,
-            Err(e) => panic!("no {kind} event: {e}"),
-        }
-    }
-}
 
 #[test]
 fn client_follows_the_host_and_may_not_set_by_default() {
@@ -223,9 +164,9 @@ fn bridge_errors_map_to_error_codes() {
 fn stop_inside_a_callback_of_the_session_is_would_deadlock() {
     let _g = serial();
     let dir = TempDir::new("deadlock");
-    // 'static, so that the bridge can move into a callback of its session.
-    let host: &'static Session = Box::leak(Box::new(open("rust-bridge-deadlock", false)));
-    let bridge = Bridge::start(host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
+    let host = open("rust-bridge-deadlock", false);
+    // The bridge owns its share of the session: it can move into a callback.
+    let bridge = Bridge::start(&host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
     let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(bridge)));
     let (tx, rx) = mpsc::channel();
     let s = slot.clone();
@@ -269,6 +210,6 @@ fn a_second_bridge_on_the_same_endpoint_is_busy() {
 #[test]
 fn bridge_and_options_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<Bridge<'static>>();
+    assert_send_sync::<Bridge>();
     assert_send_sync::<BridgeOptions>();
 }

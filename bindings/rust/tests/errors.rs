@@ -15,6 +15,10 @@ fn assert_error(e: &Error, code: ErrorCode, hresult: i32) {
     assert!(!e.message().is_empty());
     let shown = e.to_string();
     assert!(shown.starts_with(code.name()), "{shown}");
+    // The code is named once: the library's "OLSTATE_E_...: " prefix is not
+    // repeated by the message.
+    assert!(!e.message().starts_with(code.name()), "{shown}");
+    assert_eq!(shown.matches(code.name()).count(), 1, "{shown}");
     // std::error::Error + Display
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(e.clone());
     assert_eq!(boxed.to_string(), shown);
@@ -62,7 +66,7 @@ fn profile_not_found() {
     assert_error(&e, ErrorCode::ProfileNotFound, MAPI_E_NOT_FOUND);
     assert!(e.message().contains("rust-err-unknown"), "{e}");
     sim_set_profile_known("rust-err-unknown", true);
-    open("rust-err-unknown", false);
+    let _known_again = open("rust-err-unknown", false);
 }
 
 #[test]

@@ -201,17 +201,18 @@ void ClientLink::read_until_lost(Wire& wire) noexcept {
     std::string why = "the connection ended";
     try {
         while (auto message = wire.reader.next(*wire.connection)) {
-            std::lock_guard lock(mutex_);
             if (auto* e = std::get_if<protocol::Event>(&*message)) {
-                last_state_ = e->new_state;
                 provider::Event n;
                 n.kind = e->kind;
                 n.old_state = e->old_state;
                 n.new_state = e->new_state;
                 n.flags = e->flags & OLSTATE_EVENT_FLAG_DROPPED;  // lost on the host's side
                 n.time_us = e->notify_time_us;                    // when the host's provider notified
-                push_note(n);
-            } else if (auto* r = std::get_if<protocol::Reply>(&*message)) {
+                hand_over(n);
+                continue;
+            }
+            std::lock_guard lock(mutex_);
+            if (auto* r = std::get_if<protocol::Reply>(&*message)) {
                 // Only a reply somebody waits for is kept: a host that sends
                 // unsolicited ones cannot grow this process without bound.
                 if (awaiting_.count(r->request) != 0) {
@@ -280,6 +281,23 @@ bool ClientLink::reconnect_with_backoff() noexcept {
     }
 }
 
+void ClientLink::hand_over(const provider::Event& event) {
+    std::shared_ptr<provider::EventReceiver> now;
+    {
+        std::lock_guard lock(mutex_);
+        last_state_ = event.new_state;
+        if (advised_ && receiver_returns_at_once_ && notes_.empty() && !notifier_busy_) now = receiver_.lock();
+        // Gone (unadvised or closing): queued, the notifier drops it as before.
+        if (!now) {
+            push_note(event);
+            return;
+        }
+    }
+    // Outside the lock: the receiver takes its own locks, and a thread
+    // holding one of those may be waiting on a request of this link.
+    now->on_event(event);
+}
+
 void ClientLink::push_note(const provider::Event& note) {
     notes_.push(note);
     changed_.notify_all();
@@ -313,8 +331,12 @@ void ClientLink::run_notifier() noexcept {
             if (stopping_) return;
             note = notes_.pop();
             receiver = receiver_.lock();
+            notifier_busy_ = true;
         }
         if (receiver) receiver->on_event(note);
+        receiver.reset();  // a last reference goes outside the lock
+        std::lock_guard lock(mutex_);
+        notifier_busy_ = false;
     }
 }
 
@@ -369,9 +391,12 @@ protocol::Reply ClientLink::request(protocol::Message message) {
 }
 
 void ClientLink::advise(std::weak_ptr<provider::EventReceiver> receiver) {
+    const auto held = receiver.lock();
+    const bool at_once = held && held->returns_at_once();
     {
         std::lock_guard lock(mutex_);
         receiver_ = std::move(receiver);
+        receiver_returns_at_once_ = at_once;
         advised_ = true;
     }
     changed_.notify_all();
@@ -381,6 +406,7 @@ void ClientLink::unadvise() noexcept {
     std::lock_guard lock(mutex_);
     receiver_.reset();
     advised_ = false;
+    receiver_returns_at_once_ = false;
 }
 
 }  // namespace olstate::bridge

@@ -11,16 +11,21 @@ using var session = OlStateSession.Open(new OlStateOptions { Profile = "csharp-s
 Console.WriteLine($"{session.Info.Provider} {session.Info.Profile}: {session.State}, capabilities {session.Capabilities}");
 
 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+// Subscribed here, at the call: the changes below are all seen, however
+// late the loop starts.
+var stream = session.WatchAsync(cts.Token);
 var watcher = Task.Run(async () =>
 {
     int seen = 0;
-    await foreach (var change in session.WatchAsync(cts.Token))
+    await foreach (var change in stream)
     {
         Console.WriteLine(change);
         if (++seen == changes * 3) break;
     }
 });
-await Task.Delay(100);
 for (int i = 0; i < changes; i++)
-    session.SetState(session.State == ConnectionState.Online ? ConnectionState.Offline : ConnectionState.Online, block: true);
+{
+    var next = session.State == ConnectionState.Online ? ConnectionState.Offline : ConnectionState.Online;
+    await session.SetStateAsync(next, cts.Token);   // done at the change's end: the next one is never Busy
+}
 await watcher;

@@ -59,7 +59,10 @@ namespace OlState
         {
             try
             {
-                GCHandle.FromIntPtr(context).Free();
+                var handle = GCHandle.FromIntPtr(context);
+                var subscriber = handle.Target as Subscriber;
+                handle.Free();
+                subscriber?.Released();
             }
             catch
             {

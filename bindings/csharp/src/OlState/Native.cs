@@ -41,6 +41,17 @@ namespace OlState.Interop
         public uint Threading;  // OLSTATE_THREADING_* (since 1.3)
     }
 
+    /// <summary>The olstate_subscribe_options struct (olstate.h, since 1.2).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SubscribeOptions
+    {
+        public uint StructSize;
+        public uint Flags;
+        public IntPtr Callback;
+        public IntPtr Context;
+        public IntPtr Release;
+    }
+
     /// <summary>The olstate_bridge_options struct (olstate.h, since 1.1).</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct BridgeOptions
@@ -60,11 +71,15 @@ namespace OlState.Interop
     internal static unsafe partial class NativeMethods
     {
         internal const string Library = "olstate";
-        internal const uint AbiVersion = (1u << 16) | 1u;
-        internal const uint StructOpenOptions = 1, StructEvent = 2, StructSessionInfo = 3, StructBridgeOptions = 4;
+        // 1.2: olstate_wait_state and olstate_subscribe_ex (WaitForStateAsync,
+        // SetStateAsync, WatchAsync starting with the current state).
+        internal const uint AbiVersion = (1u << 16) | 2u;
+        internal const uint StructOpenOptions = 1, StructEvent = 2, StructSessionInfo = 3, StructBridgeOptions = 4,
+            StructSubscribeOptions = 5;
         internal const uint EventFlagDropped = 1;
         internal const uint OpenReconnect = 1;
         internal const uint BridgeAllowSetState = 1;
+        internal const uint SubscribeCurrentState = 1;
 
 #if NET7_0_OR_GREATER
         [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
@@ -94,6 +109,10 @@ namespace OlState.Interop
         [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
         internal static partial int olstate_unsubscribe(IntPtr session, ulong token);
         [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+        internal static partial int olstate_subscribe_ex(IntPtr session, SubscribeOptions* options, ulong* token);
+        [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+        internal static partial int olstate_wait_state(IntPtr session, uint state, uint timeoutMs);
+        [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
         internal static partial int olstate_bridge_start(IntPtr session, BridgeOptions* options, IntPtr* bridge);
         [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
         internal static partial int olstate_bridge_endpoint(IntPtr bridge, byte** endpoint);
@@ -113,6 +132,8 @@ namespace OlState.Interop
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_set_state(IntPtr session, uint state, uint flags);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_subscribe(IntPtr session, IntPtr callback, IntPtr context, IntPtr release, ulong* token);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_unsubscribe(IntPtr session, ulong token);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_subscribe_ex(IntPtr session, SubscribeOptions* options, ulong* token);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_wait_state(IntPtr session, uint state, uint timeoutMs);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_bridge_start(IntPtr session, BridgeOptions* options, IntPtr* bridge);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_bridge_endpoint(IntPtr bridge, byte** endpoint);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_bridge_stop(IntPtr bridge);

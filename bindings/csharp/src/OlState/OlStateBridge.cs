@@ -58,8 +58,8 @@ namespace OlState
 
         /// <summary>
         /// Publishes <paramref name="session"/> as <paramref name="options"/> say
-        /// (null: the defaults). Throws <see cref="OlStateException"/> with
-        /// <see cref="ResultCode.InvalidHandle"/> (the session is disposed),
+        /// (null: the defaults). Throws <see cref="ObjectDisposedException"/> when
+        /// the session is disposed, <see cref="OlStateException"/> with
         /// <see cref="ResultCode.InvalidArgument"/>, <see cref="ResultCode.Busy"/>
         /// (another bridge serves that endpoint) or
         /// <see cref="ResultCode.ProviderFailed"/> (the endpoint could not be

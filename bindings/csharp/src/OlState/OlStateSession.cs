@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
-using System.Threading.Channels;
+using System.Threading.Tasks;
 using OlState.Interop;
 
 namespace OlState
@@ -31,26 +31,30 @@ namespace OlState
     /// <summary>
     /// An open session on Outlook's offline state (or the simulator's). Thread
     /// safe. Dispose it to stop every subscription: when Dispose returns (from
-    /// outside a handler) no handler of this session runs any more.
+    /// outside a handler) no handler of this session runs any more on olstate's
+    /// threads; with <see cref="OlStateOptions.SynchronizationContext"/>, calls
+    /// posted there but not started yet are skipped (so a Dispose on the
+    /// context's thread is final).
     /// </summary>
-    public sealed unsafe class OlStateSession : IDisposable
+    public sealed unsafe partial class OlStateSession : IDisposable, IAsyncDisposable
     {
         private readonly SessionHandle _handle;
-        private readonly SessionInfo _info;
+        private readonly bool _reconnect;
+        private readonly SynchronizationContext? _context;
         private readonly object _gate = new object();
-        private EventHandler<ConnectionStateChangedEventArgs>? _stateChanged;
-        private IDisposable? _stateChangedSubscription;
         private List<Action>? _onClose = new List<Action>();
+        private int _disposed;
 
         static OlStateSession()
         {
             OlStateNative.EnsureLoaded();
         }
 
-        private OlStateSession(SessionHandle handle, SessionInfo info)
+        private OlStateSession(SessionHandle handle, OlStateOptions options)
         {
             _handle = handle;
-            _info = info;
+            _reconnect = options.Reconnect;
+            _context = options.SynchronizationContext;
         }
 
         /// <summary>Opens a profile (null: the default profile) with the default provider.</summary>
@@ -88,18 +92,7 @@ namespace OlState
                 if (r != 0) throw Failure(r);
                 handle.Set(raw);  // owned by the SafeHandle from here
             }
-            SessionInfo info;
-            var native = new Interop.SessionInfo { StructSize = (uint)sizeof(Interop.SessionInfo) };
-            int ri = NativeMethods.olstate_get_session_info(raw, &native);
-            if (ri != 0)
-            {
-                var e = Failure(ri);
-                handle.Dispose();
-                throw e;
-            }
-            info = new SessionInfo((Provider)native.Provider, NativeMethods.FromUtf8(native.Profile),
-                NativeMethods.FromUtf8(native.ProviderPath));
-            return new OlStateSession(handle, info);
+            return new OlStateSession(handle, options);
         }
 
         /// <summary>The native library's version, e.g. "1.0.0".</summary>
@@ -108,8 +101,28 @@ namespace OlState
             get { OlStateNative.EnsureLoaded(); return NativeMethods.FromUtf8(NativeMethods.olstate_version_string()); }
         }
 
-        /// <summary>Facts about the session (copied at open: they never change).</summary>
-        public SessionInfo Info => _info;
+        /// <summary>
+        /// Facts about the session, read from the library at each call: a
+        /// bridge session's profile follows the host it is connected to (also
+        /// after <see cref="ChangeKind.ProviderBack"/>); before any host it is
+        /// the one asked for, or empty.
+        /// </summary>
+        public SessionInfo Info
+        {
+            get
+            {
+                var native = new Interop.SessionInfo { StructSize = (uint)sizeof(Interop.SessionInfo) };
+                bool added = false;
+                try
+                {
+                    // The strings live as long as the session: copy them while it is held.
+                    Check(NativeMethods.olstate_get_session_info(Acquire(ref added), &native));
+                    return new SessionInfo((Provider)native.Provider, NativeMethods.FromUtf8(native.Profile),
+                        NativeMethods.FromUtf8(native.ProviderPath));
+                }
+                finally { if (added) _handle.DangerousRelease(); }
+            }
+        }
 
         /// <summary>The capabilities read at open.</summary>
         public Capabilities Capabilities
@@ -151,104 +164,44 @@ namespace OlState
         }
 
         /// <summary>
-        /// Calls <paramref name="handler"/> for every event of this session.
-        /// Dispose the result to stop: once that returns (outside a handler),
-        /// the handler is not running and never runs again. With Inline
-        /// delivery calls may overlap; the handler must be thread safe then.
-        /// </summary>
-        public IDisposable Subscribe(Action<ConnectionStateChange> handler)
-        {
-            if (handler == null) throw new ArgumentNullException(nameof(handler));
-            var subscriber = new Subscriber(handler);
-            var context = GCHandle.ToIntPtr(GCHandle.Alloc(subscriber));
-            ulong token = 0;
-            bool added = false;
-            try
-            {
-                IntPtr h;
-                try
-                {
-                    h = Acquire(ref added);
-                }
-                catch
-                {
-                    GCHandle.FromIntPtr(context).Free();  // never reached olstate
-                    throw;
-                }
-                // olstate owns the GCHandle from here: on failure its release ran.
-                Check(NativeMethods.olstate_subscribe(h, Callbacks.EventPointer, context, Callbacks.ReleasePointer, &token));
-            }
-            finally
-            {
-                if (added) _handle.DangerousRelease();
-            }
-            return new Subscription(this, token, subscriber);
-        }
-
-        /// <summary>Raised for every event (one native subscription serves all handlers).</summary>
-        public event EventHandler<ConnectionStateChangedEventArgs> StateChanged
-        {
-            add
-            {
-                lock (_gate)
-                {
-                    _stateChanged += value;
-                    _stateChangedSubscription ??= Subscribe(c =>
-                        Volatile.Read(ref _stateChanged)?.Invoke(this, new ConnectionStateChangedEventArgs(c)));
-                }
-            }
-            remove
-            {
-                lock (_gate) _stateChanged -= value;
-            }
-        }
-
-        /// <summary>
-        /// The session's events as an async stream. It ends when the session is
-        /// disposed, and throws <see cref="OperationCanceledException"/> when
-        /// <paramref name="cancellationToken"/> is cancelled.
-        /// </summary>
-        public async IAsyncEnumerable<ConnectionStateChange> WatchAsync(
-            [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var channel = Channel.CreateUnbounded<ConnectionStateChange>(
-                new UnboundedChannelOptions { SingleReader = true });
-            Action complete = () => channel.Writer.TryComplete();
-            if (!AddOnClose(complete)) yield break;
-            try
-            {
-                using (Subscribe(c => channel.Writer.TryWrite(c)))
-                {
-                    while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        while (channel.Reader.TryRead(out var change)) yield return change;
-                    }
-                }
-            }
-            finally
-            {
-                RemoveOnClose(complete);
-            }
-        }
-
-        /// <summary>
         /// Receives exceptions thrown by handlers (they never reach native
         /// code). Without a listener they are written to Trace.
         /// </summary>
         public static event EventHandler<UnhandledCallbackExceptionEventArgs>? UnhandledCallbackException;
 
-        /// <summary>Closes the session (safe from inside a handler: it does not wait there).</summary>
+        /// <summary>
+        /// Closes the session (safe from inside a handler: it does not wait
+        /// there). Every later call throws <see cref="ObjectDisposedException"/>;
+        /// pending <see cref="WaitForStateAsync(ConnectionState, CancellationToken)"/> /
+        /// <see cref="SetStateAsync"/> tasks fail with it; streams from
+        /// <see cref="WatchAsync(CancellationToken)"/> end.
+        /// </summary>
         public void Dispose()
         {
             List<Action>? closing;
             lock (_gate)
             {
+                Volatile.Write(ref _disposed, 1);
                 closing = _onClose;
                 _onClose = null;
             }
             _handle.Dispose();
             if (closing != null) foreach (var a in closing) a();
         }
+
+        /// <summary>
+        /// <see cref="Dispose"/> for <c>await using</c>. It completes at once:
+        /// closing waits only for handlers already running on olstate's
+        /// threads, never for a SynchronizationContext.
+        /// </summary>
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return default;
+        }
+
+        /// <summary>Dispose was called.</summary>
+        internal bool IsDisposed => Volatile.Read(ref _disposed) == 1;
 
         internal void Unsubscribe(ulong token)
         {
@@ -282,7 +235,7 @@ namespace OlState
             }
         }
 
-        private bool AddOnClose(Action a)
+        internal bool AddOnClose(Action a)
         {
             lock (_gate)
             {
@@ -292,7 +245,7 @@ namespace OlState
             }
         }
 
-        private void RemoveOnClose(Action a)
+        internal void RemoveOnClose(Action a)
         {
             lock (_gate) _onClose?.Remove(a);
         }
@@ -307,7 +260,7 @@ namespace OlState
             }
             catch (ObjectDisposedException)
             {
-                throw new OlStateException(ResultCode.InvalidHandle, "the session is disposed", 0);
+                throw new ObjectDisposedException(nameof(OlStateSession), "the olstate session is disposed");
             }
             return _handle.DangerousGetHandle();
         }
@@ -337,47 +290,6 @@ namespace OlState
                     $"the olstate library ({OlStateNative.LoadedPath ?? "from the default search"}) has ABI {have >> 16}.{have & 0xFFFF}; " +
                     $"this assembly needs {want >> 16}.{want & 0xFFFF} or a later {want >> 16}.x", 0);
             Volatile.Write(ref _abiChecked, 1);
-        }
-
-        private sealed class Subscription : IDisposable
-        {
-            private readonly OlStateSession _session;
-            private readonly ulong _token;
-            private int _disposed;
-
-            public Subscription(OlStateSession session, ulong token, Subscriber subscriber)
-            {
-                _session = session;
-                _token = token;
-                Subscriber = subscriber;
-            }
-
-            internal Subscriber Subscriber { get; }
-
-            public void Dispose()
-            {
-                if (Interlocked.Exchange(ref _disposed, 1) == 0) _session.Unsubscribe(_token);
-            }
-        }
-    }
-
-    /// <summary>What a native subscription's context points to (through a GCHandle).</summary>
-    internal sealed class Subscriber
-    {
-        private readonly Action<ConnectionStateChange> _handler;
-
-        public Subscriber(Action<ConnectionStateChange> handler) => _handler = handler;
-
-        public void Invoke(ConnectionStateChange change)
-        {
-            try
-            {
-                _handler(change);
-            }
-            catch (Exception e)
-            {
-                OlStateSession.ReportHandlerException(e, change);
-            }
         }
     }
 }

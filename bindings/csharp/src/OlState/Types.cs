@@ -50,6 +50,13 @@ namespace OlState
         /// is the current state.
         /// </summary>
         ProviderBack = 0x101,
+        /// <summary>
+        /// Only as the first event of a stream or subscription that asked to
+        /// start with the current state (ABI 1.2): <see cref="ConnectionStateChange.OldState"/>
+        /// and <see cref="ConnectionStateChange.NewState"/> are the session's
+        /// state when it subscribed; every later change follows, in order.
+        /// </summary>
+        Current = 0x200,
     }
 
     /// <summary>Who answers: Outlook, the simulator, a library, the bridge.</summary>
@@ -229,6 +236,18 @@ namespace OlState
         /// (<see cref="ResultCode.InvalidArgument"/>).
         /// </summary>
         public bool Reconnect { get; set; }
+        /// <summary>
+        /// Where handlers and the completions of the session's Tasks run: null
+        /// (the default) for olstate's threads (see <see cref="Delivery"/>);
+        /// give <c>SynchronizationContext.Current</c> on a UI thread (an
+        /// add-in's, a WinForms or WPF window's) to have every
+        /// <see cref="OlStateSession.StateChanged"/> handler, every
+        /// <see cref="OlStateSession.Subscribe(Action{ConnectionStateChange})"/> handler and every continuation of
+        /// <see cref="OlStateSession.SetStateAsync"/> /
+        /// <see cref="OlStateSession.WaitForStateAsync(ConnectionState, System.Threading.CancellationToken)"/>
+        /// posted there, in order. olstate's threads never wait for the context.
+        /// </summary>
+        public System.Threading.SynchronizationContext? SynchronizationContext { get; set; }
     }
 
     /// <summary>

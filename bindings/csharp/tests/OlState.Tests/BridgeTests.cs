@@ -5,6 +5,7 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using System.Threading.Tasks;
 using Xunit;
 
 namespace OlState.Tests
@@ -250,8 +251,8 @@ namespace OlState.Tests
             // A disposed session cannot be published.
             var closed = Host(Fresh());
             closed.Dispose();
-            Assert.Equal(ResultCode.InvalidHandle, Assert.Throws<OlStateException>(() =>
-                OlStateBridge.Start(closed, new OlStateBridgeOptions { Endpoint = Endpoint() })).Code);
+            Assert.Throws<ObjectDisposedException>(() =>
+                OlStateBridge.Start(closed, new OlStateBridgeOptions { Endpoint = Endpoint() }));
         }
 
         [Fact]
@@ -269,6 +270,48 @@ namespace OlState.Tests
             Assert.Equal((ChangeKind)0x4242, unknown.Kind);
             Assert.False(unknown.Dropped);
             Assert.Equal("#42 16962 Online -> Offline", unknown.ToString());
+        }
+
+        [Fact]
+        public async Task WithoutReconnectStreamsEndAndWaitsFailAfterTheLoss()
+        {
+            using var host = Host(Fresh());
+            var bridge = OlStateBridge.Start(host, new OlStateBridgeOptions { Endpoint = Endpoint() });
+            using var client = Client(Endpoint());
+            var stream = client.WatchAsync();
+            var waiting = client.WaitForStateAsync(ConnectionState.Offline);
+            bridge.Dispose();
+            var seen = new System.Collections.Generic.List<ConnectionStateChange>();
+            // Ends by itself after the final PROVIDER_LOST: no cancellation needed.
+            await Task.Run(async () => { await foreach (var c in stream) seen.Add(c); }).WaitAsync(Wait);
+            Assert.Equal(ChangeKind.ProviderLost, seen.Last().Kind);
+            var lost = await Assert.ThrowsAsync<OlStateException>(() => waiting.WaitAsync(Wait));
+            Assert.Equal(ResultCode.ProviderNotFound, lost.Code);
+            var late = await Assert.ThrowsAsync<OlStateException>(() => client.WaitForStateAsync(ConnectionState.Online).WaitAsync(Wait));
+            Assert.Equal(ResultCode.ProviderNotFound, late.Code);
+        }
+
+        [Fact]
+        public async Task WithReconnectWaitsAcrossALossAndInfoFollowsTheHost()
+        {
+            Sim.Touch();
+            using var client = Client(Endpoint(), reconnect: true);
+            Assert.Equal("", client.Info.Profile);   // no host yet
+            var offline = client.WaitForStateAsync(ConnectionState.Offline, Wait);
+            var first = Fresh();
+            using (var host = Host(first))
+            using (var bridge = OlStateBridge.Start(host, new OlStateBridgeOptions { Endpoint = Endpoint() }))
+            {
+                await client.WaitForStateAsync(ConnectionState.Online, Wait);
+                Assert.Equal(first, client.Info.Profile);   // read live: the host's profile
+                Assert.False(offline.IsCompleted);
+            }
+            var second = Fresh();
+            using var host2 = Host(second);
+            host2.SetState(ConnectionState.Offline, block: true);
+            using var bridge2 = OlStateBridge.Start(host2, new OlStateBridgeOptions { Endpoint = Endpoint() });
+            await offline;   // reached through the second host's PROVIDER_BACK
+            Assert.Equal(second, client.Info.Profile);
         }
     }
 }

@@ -64,10 +64,15 @@ namespace OlState.Tests
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.NativeEvent")!), Size(2));
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.SessionInfo")!), Size(3));
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.BridgeOptions")!), Size(4));
+            Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.SubscribeOptions")!), Size(5));
             Assert.Equal((ulong)(IntPtr.Size == 8 ? 24 : 20), Size(4));
-            // The assembly uses the bridge: it needs ABI 1.1 (a 1.0 library is refused).
+            // The assembly waits and subscribes with the current state: it needs
+            // ABI 1.2 (a 1.1 library is refused); the library may be any later 1.x.
             var abi = (uint)native.GetField("AbiVersion", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
-            Assert.Equal((1u << 16) | 1u, abi);
+            Assert.Equal((1u << 16) | 2u, abi);
+            var have = (uint)native.GetMethod("olstate_abi_version", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.Invoke(null, null)!;
+            Assert.Equal(1u, have >> 16);
+            Assert.True((have & 0xFFFF) >= 2, $"the library's ABI 1.{have & 0xFFFF} is below the 1.2 this assembly needs");
         }
 
         [Theory]
@@ -136,8 +141,7 @@ namespace OlState.Tests
             Assert.Same(s, sender);
             s.Dispose();
             var count = q.Count;
-            var e2 = Assert.Throws<OlStateException>(() => s.SetState(ConnectionState.Online));
-            Assert.Equal(ResultCode.InvalidHandle, e2.Code);
+            Assert.Throws<ObjectDisposedException>(() => s.SetState(ConnectionState.Online));
             Assert.Equal(count, q.Count);
             s.Dispose();  // twice is fine
         }
@@ -182,7 +186,7 @@ namespace OlState.Tests
             s.SetState(ConnectionState.Offline);
             Assert.True(done.Wait(10000));
             Assert.Null(error);
-            Assert.Throws<OlStateException>(() => _ = s.State);
+            Assert.Throws<ObjectDisposedException>(() => _ = s.State);
 
             // A subscription disposing itself from inside its handler.
             using var s2 = Open(Fresh(), delivery);

@@ -59,6 +59,33 @@ namespace OlState.PowerShell
             }
         }
 
+        /// <summary>
+        /// Subscribes <paramref name="handler"/>; with <paramref name="currentFirst"/>
+        /// its first event is a Current one carrying the state now (ABI 1.2),
+        /// ordered before every change. A reconnecting bridge session whose
+        /// host is not there yet has no state to give: it is followed from the
+        /// ProviderBack that carries the state instead of failing. Other
+        /// failures are terminating errors.
+        /// </summary>
+        internal IDisposable Follow(OlStateSession session, Action<ConnectionStateChange> handler, bool currentFirst, bool reconnect)
+        {
+            try
+            {
+                try
+                {
+                    return session.Subscribe(handler, currentFirst);
+                }
+                catch (OlStateException e) when (currentFirst && reconnect && e.Code == ResultCode.ProviderNotFound)
+                {
+                    return session.Subscribe(handler, startWithCurrentState: false);
+                }
+            }
+            catch (OlStateException e)
+            {
+                throw Terminate(e, Profile ?? "(default profile)");
+            }
+        }
+
         /// <summary>A terminating error for olstate's failure: ErrorId OlState.&lt;Code&gt;.</summary>
         internal Exception Terminate(Exception e, object? target)
         {

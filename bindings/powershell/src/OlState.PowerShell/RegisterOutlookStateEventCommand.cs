@@ -31,6 +31,10 @@ namespace OlState.PowerShell
         [Parameter]
         public SwitchParameter Reconnect { get; set; }
 
+        /// <summary>Start with a Current event carrying the state now, then every change (none lost in between).</summary>
+        [Parameter]
+        public SwitchParameter IncludeCurrentState { get; set; }
+
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
@@ -39,12 +43,24 @@ namespace OlState.PowerShell
             PSEventSubscriber subscriber;
             try
             {
+                // The event manager first, then olstate: a Current event
+                // (delivered at once) finds PowerShell's handler in place.
                 subscriber = Events.SubscribeEvent(source, nameof(OutlookStateEventSource.StateChanged),
                     SourceIdentifier ?? Guid.NewGuid().ToString(), MessageData, Action,
                     supportEvent: false, forwardEvent: false);
             }
             catch
             {
+                source.Dispose();
+                throw;
+            }
+            try
+            {
+                source.Start(Follow(session, source.Raise, IncludeCurrentState, Reconnect));
+            }
+            catch
+            {
+                Events.UnsubscribeEvent(subscriber);
                 source.Dispose();
                 throw;
             }
@@ -58,14 +74,18 @@ namespace OlState.PowerShell
     public sealed class OutlookStateEventSource : IDisposable
     {
         private readonly OlStateSession _session;
-        private readonly IDisposable _subscription;
+        private IDisposable? _subscription;
 
         internal OutlookStateEventSource(OlStateSession session)
         {
             _session = session;
             Profile = session.Info.Profile;
-            _subscription = session.Subscribe(c => StateChanged?.Invoke(this, new OutlookStateEventArgs(c)));
         }
+
+        // Once PowerShell listens to StateChanged: the olstate subscription feeding it.
+        internal void Start(IDisposable subscription) => _subscription = subscription;
+
+        internal void Raise(ConnectionStateChange c) => StateChanged?.Invoke(this, new OutlookStateEventArgs(c));
 
         /// <summary>The profile followed.</summary>
         public string Profile { get; }
@@ -76,7 +96,7 @@ namespace OlState.PowerShell
         /// <summary>Ends the subscription and closes the session.</summary>
         public void Dispose()
         {
-            _subscription.Dispose();
+            _subscription?.Dispose();
             _session.Dispose();
         }
     }
@@ -88,7 +108,7 @@ namespace OlState.PowerShell
 
         /// <summary>The whole event.</summary>
         public ConnectionStateChange Change { get; }
-        /// <summary>ChangeStart, Change, ChangeDone, ProviderLost, ProviderBack.</summary>
+        /// <summary>ChangeStart, Change, ChangeDone, ProviderLost, ProviderBack; Current first with -IncludeCurrentState.</summary>
         public ChangeKind Kind => Change.Kind;
         /// <summary>The state before.</summary>
         public ConnectionState OldState => Change.OldState;

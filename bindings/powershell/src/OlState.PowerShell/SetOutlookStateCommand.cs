@@ -29,9 +29,7 @@ namespace OlState.PowerShell
             {
                 if (Wait)
                 {
-                    using var waiter = new StateWaiter(session, target);
-                    session.SetState(target);
-                    if (!waiter.Wait(TimeSpan.FromSeconds(Timeout), StopToken))
+                    if (!StateWaiter.SetAndWait(session, target, Timeout, StopToken))
                         ThrowTerminatingError(WaitOutlookStateCommand.TimeoutError(target, Timeout, profile));
                 }
                 else

@@ -1,73 +1,66 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace OlState.PowerShell
 {
     /// <summary>
-    /// The one place that waits for a state (Wait-OutlookState, Set-OutlookState -Wait).
-    /// ABI 1.1 has no wait function, so it subscribes first and reads the
-    /// state second: a change in between is seen by the subscription. When
-    /// the library gains olstate_wait_state (ABI 1.2), only this class changes.
+    /// The one place that waits for a state (Wait-OutlookState, Set-OutlookState
+    /// -Wait), over the library's wait (olstate_wait_state, ABI 1.2, through the
+    /// C# binding's WaitForStateAsync / SetStateAsync): it ends at the
+    /// CHANGE_DONE that reaches the state, so the next change is not refused
+    /// with Busy, and a reconnecting bridge session keeps waiting while its host
+    /// is away. The cmdlet's thread blocks on the task (a cmdlet has nothing
+    /// else to do meanwhile); Ctrl-C cancels it through the stop token.
     /// </summary>
-    internal sealed class StateWaiter : IDisposable
+    internal static class StateWaiter
     {
-        private readonly OlStateSession _session;
-        private readonly ConnectionState _target;
-        private readonly ManualResetEventSlim _reached = new ManualResetEventSlim(false);
-        private readonly IDisposable _subscription;
-        private readonly bool _reconnects;
-        private volatile bool _lost;
+        /// <summary>
+        /// True once the session is in <paramref name="target"/>; false when
+        /// <paramref name="seconds"/> pass first (negative: no limit). Throws
+        /// OperationCanceledException when <paramref name="stop"/> is
+        /// cancelled, OlStateException on olstate's failures
+        /// (ProviderNotFound when a bridge host goes away without reconnect).
+        /// </summary>
+        public static bool Wait(OlStateSession session, ConnectionState target, double seconds, CancellationToken stop) =>
+            Finish(session.WaitForStateAsync(target, Limit(seconds), stop));
 
         /// <summary>
-        /// Subscribes at once: create it before asking for a change. A
-        /// reconnecting bridge session keeps waiting while its host is away.
+        /// Asks for the change, then waits for it as <see cref="Wait"/> does
+        /// (Busy and other refusals of the change throw OlStateException).
         /// </summary>
-        public StateWaiter(OlStateSession session, ConnectionState target, bool reconnects = false)
+        public static bool SetAndWait(OlStateSession session, ConnectionState target, double seconds, CancellationToken stop)
         {
-            _session = session;
-            _target = target;
-            _reconnects = reconnects;
-            _subscription = session.Subscribe(OnChange);
-        }
-
-        private void OnChange(ConnectionStateChange c)
-        {
-            // After CHANGE the state *is* NewState; CHANGE_START only announces it.
-            if ((c.Kind == ChangeKind.Change || c.Kind == ChangeKind.ChangeDone || c.Kind == ChangeKind.ProviderBack)
-                && c.NewState == _target)
-                _reached.Set();
-            else if (c.Kind == ChangeKind.ProviderLost && !_reconnects)
+            using var timeout = new CancellationTokenSource();
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
+            var limit = Limit(seconds);
+            if (limit != Timeout.InfiniteTimeSpan) timeout.CancelAfter(limit);
+            try
             {
-                _lost = true;
-                _reached.Set();
+                return Finish(session.SetStateAsync(target, either.Token));
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                return false;  // the time ran out, not Ctrl-C
             }
         }
 
-        /// <summary>
-        /// True once the state is reached; false on timeout. Throws
-        /// OperationCanceledException when cancelled, OlStateException
-        /// (ProviderNotFound) when a bridge host goes away.
-        /// </summary>
-        public bool Wait(TimeSpan timeout, CancellationToken cancel)
+        // Seconds as a wait's limit: the library counts milliseconds in an
+        // int, so anything longer (about 24.8 days) is no limit at all.
+        private static TimeSpan Limit(double seconds) =>
+            seconds < 0 || seconds * 1000 >= int.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds);
+
+        private static bool Finish(Task wait)
         {
             try
             {
-                if (_session.State == _target) return true;
+                wait.GetAwaiter().GetResult();
+                return true;
             }
-            catch (OlStateException e) when (e.Code == ResultCode.ProviderNotFound && _reconnects)
+            catch (TimeoutException)
             {
-                // No host yet: its PROVIDER_BACK event carries the state.
+                return false;
             }
-            if (!_reached.Wait(timeout, cancel)) return false;
-            if (_lost && _session.State != _target)
-                throw new OlStateException(ResultCode.ProviderNotFound, "the bridge host went away while waiting for " + _target, 0);
-            return true;
-        }
-
-        public void Dispose()
-        {
-            _subscription.Dispose();
-            _reached.Dispose();
         }
     }
 }

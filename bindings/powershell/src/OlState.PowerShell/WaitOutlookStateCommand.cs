@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Threading;
 
 namespace OlState.PowerShell
 {
@@ -30,9 +29,7 @@ namespace OlState.PowerShell
             var profile = session.Info.Profile;
             try
             {
-                using var waiter = new StateWaiter(session, target, Reconnect);
-                var limit = Timeout < 0 ? System.Threading.Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(Timeout);
-                if (!waiter.Wait(limit, StopToken))
+                if (!StateWaiter.Wait(session, target, Timeout, StopToken))
                     ThrowTerminatingError(TimeoutError(target, Timeout, profile));
                 if (PassThru) WriteObject(new OutlookState(session));
             }

@@ -6,7 +6,7 @@ namespace OlState.PowerShell
 {
     /// <summary>
     /// Watch-OutlookState: writes one object per event to the pipeline as it
-    /// happens, until Ctrl-C, -Count events, or (without -Reconnect) a bridge
+    /// happens (with -IncludeCurrentState a Current object first), until Ctrl-C, -Count events, or (without -Reconnect) a bridge
     /// host going away.
     /// </summary>
     [Cmdlet(VerbsCommon.Watch, "OutlookState")]
@@ -22,13 +22,17 @@ namespace OlState.PowerShell
         [Parameter]
         public SwitchParameter Reconnect { get; set; }
 
+        /// <summary>Start with a Current object carrying the state now, then every change (none lost in between).</summary>
+        [Parameter]
+        public SwitchParameter IncludeCurrentState { get; set; }
+
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
             using var session = OpenSession(Reconnect);
             // Events arrive on olstate's thread; only this (the pipeline's) thread may write.
             using var queue = new BlockingCollection<ConnectionStateChange>();
-            using (session.Subscribe(c => queue.Add(c)))
+            using (Follow(session, c => queue.Add(c), IncludeCurrentState, Reconnect))
             {
                 int written = 0;
                 try

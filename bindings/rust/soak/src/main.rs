@@ -1,11 +1,14 @@
 //! Soak of the Rust binding through its own API: threads open sessions
-//! (queued and inline, alternating), subscribe closures, unsubscribe and
-//! close while the simulator toggles the state, until the time limit
+//! (queued and inline, alternating), subscribe closures (the first one
+//! starting with the current state), wait for a state briefly, unsubscribe
+//! and close while the simulator toggles the state, until the time limit
 //! (first argument, seconds; default 20). Fails (exit 1) when a closure runs
 //! after `unsubscribe`/`close` returned, a closure is not dropped by then
-//! (its release did not run), the simulator's counters do not return to
-//! zero, or the RSS keeps growing after warm-up.
-use olstate::{Delivery, Provider, Session};
+//! (its release did not run), a current-state subscription's first event
+//! is not `Current`, a wait fails otherwise than by timing out, the
+//! simulator's counters do not return to zero, or the RSS keeps growing
+//! after warm-up.
+use olstate::{Delivery, ErrorCode, EventKind, Provider, Session, State, SubscribeOptions};
 use std::ffi::CString;
 use std::os::raw::c_char;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -62,10 +65,16 @@ fn cycle(n: u64) {
         let dead = Arc::new(AtomicBool::new(false));
         let token = Arc::new(());
         let (d, t) = (dead.clone(), token.clone());
-        let sub = session.subscribe(move |_e| {
+        let current = i == 0;
+        let mut first = true;
+        let options = SubscribeOptions::new().current_state(current);
+        let sub = session.subscribe_with(options, move |e| {
             let _keep = &t;
             if d.load(Ordering::SeqCst) {
                 fail("closure ran after unsubscribe/close returned");
+            }
+            if std::mem::take(&mut first) && current && e.kind != EventKind::Current {
+                fail(&format!("a current-state subscription began with {e}"));
             }
             EVENTS.fetch_add(1, Ordering::Relaxed);
         });
@@ -75,6 +84,12 @@ fn cycle(n: u64) {
         }
     }
     std::thread::sleep(Duration::from_micros(300 + (n % 7) * 200));
+    let state = if n % 4 < 2 { State::Online } else { State::Offline };
+    match session.wait_for(state, Duration::from_millis(1)) {
+        Ok(()) => {}
+        Err(e) if e.code() == ErrorCode::Timeout => {}
+        Err(e) => fail(&format!("wait_for: {e}")),
+    }
     let mut left = Vec::new();
     for (sub, dead, token, now) in subs {
         if now {

@@ -3,6 +3,8 @@
 //! holds one simulator instance.
 #![allow(dead_code)]
 
+pub mod bridge;
+
 use std::ffi::CString;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
