@@ -340,7 +340,7 @@ bool HostClient::serve_hello(const protocol::Message& first) {
     }
     // The state the host knows: this thread never calls the session (inside
     // Outlook it is not the thread that may call Outlook).
-    const std::uint32_t caps = settings_->known->capabilities();
+    std::uint32_t caps = settings_->known->capabilities();
     std::uint32_t state = 0;
     if (!known_state(state)) {
         push_control(refusal(OLSTATE_E_PROVIDER_NOT_FOUND, "the bridged session is closed"), true);

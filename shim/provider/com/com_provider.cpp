@@ -110,7 +110,9 @@ public:
         // never released from the wrong thread.
         IMAPIOffline* offline = offline_.detach();
         IMAPIOfflineMgr* manager = manager_.detach();
-        owner_->run_or_post([offline, manager] {
+        IOlstateConnection* connection = connection_.detach();
+        owner_->run_or_post([offline, manager, connection] {
+            if (connection) connection->Release();
             if (offline) offline->Release();
             if (manager) manager->Release();
         });
