@@ -134,9 +134,10 @@ std::unique_ptr<Host> Host::start(olstate_session* session, std::uint64_t sessio
     host->hub_->known = host->settings_->known;
 
     // A profile that can go neither online nor offline sends no
-    // notifications (olstate_subscribe refuses it): the host serves the
-    // state read above, which cannot change, and subscribes to nothing.
-    if (caps != 0) {
+    // notifications (olstate_subscribe refuses it, whatever other bits such
+    // as CONNECTION_MODE it has): the host serves the state read above,
+    // which cannot change, and subscribes to nothing.
+    if (caps & (OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_OFFLINE)) {
         // CURRENT first, then every change: no change between the read above
         // and the subscription goes unseen.
         olstate_subscribe_options so;

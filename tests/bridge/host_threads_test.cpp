@@ -140,7 +140,7 @@ TEST_CASE("get-state and the welcome come from the state the host knows: no host
         CHECK(state == OLSTATE_OFFLINE);
         uint32_t caps = 0;
         CHECK(olstate_capabilities(c.get(), &caps) == OLSTATE_OK);
-        CHECK(caps == (OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_OFFLINE));
+        CHECK(caps == (OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_CONNECTION_MODE));
     }
     CHECK_MESSAGE(olstate_sim_violations(OLSTATE_SIM_VIOLATION_ALL) == 0, last_violation());
 }
@@ -152,7 +152,7 @@ TEST_CASE("a profile without capabilities is still published and serves get-stat
     BridgeSession a(dir.endpoint());
     uint32_t caps = 99, state = 0;
     CHECK(olstate_capabilities(a.get(), &caps) == OLSTATE_OK);
-    CHECK(caps == 0);
+    CHECK(caps == OLSTATE_CAPABILITY_CONNECTION_MODE);  // neither online nor offline
     CHECK(olstate_get_state(a.get(), &state) == OLSTATE_OK);
     CHECK(state == OLSTATE_ONLINE);
     // No notification says the session closed: the next request finds out.

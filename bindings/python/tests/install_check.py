@@ -59,7 +59,12 @@ with tempfile.TemporaryDirectory(prefix="olstate-wheel-") as tmp:
     host = subprocess.Popen([monitor, "--provider", "simulator", "--serve", "--allow-set"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        lines = [host.stdout.readline() for _ in range(5)]   # the facts (4 lines), then serving:
+        lines = []  # the facts (their number grows with the ABI), then serving:
+        while len(lines) < 60 and not (lines and lines[-1].startswith("serving:")):
+            line = host.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
         check(lines[-1].startswith("serving:") and env["XDG_RUNTIME_DIR"] in lines[-1],
               "bridge host at the default endpoint", "".join(lines))
         blocks = re.findall(r"```python\n(.*?)```", open(readme, encoding="utf-8").read(), re.S)

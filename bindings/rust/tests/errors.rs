@@ -81,7 +81,9 @@ fn not_supported() {
     // A provider with neither capability: no subscriptions.
     sim_set_capabilities("rust-err-nocaps", 0);
     let s = open("rust-err-nocaps", false);
-    assert!(s.capabilities().unwrap().is_empty());
+    // Neither ONLINE nor OFFLINE; the simulator still reports the Exchange
+    // connection (ABI 1.3), which needs no notification of the state.
+    assert_eq!(s.capabilities().unwrap(), olstate::Capabilities::CONNECTION_MODE);
     let dropped = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = DropCounter(dropped.clone());
     let e = s.subscribe(move |_| { let _ = &counter; }).unwrap_err();
