@@ -166,8 +166,8 @@ TEST_CASE("a client's blocking set waits for its CHANGE_DONE in the host, never 
     Watchdog dog("blocking set", 60s);
     TempDir dir;
     PublishedSession host(dir.endpoint());
+    Recorder rec;  // made before the sessions that call it: gone after them
     BridgeSession a(dir.endpoint()), b(dir.endpoint());
-    Recorder rec;
     test::subscribe(b.get(), rec);
     // Outlook is slow to finish the change: DONE waits until released.
     REQUIRE(olstate_sim_set_misbehaviour(OLSTATE_SIM_MISBEHAVE_HOLD_DONE) == 0);
@@ -219,8 +219,8 @@ TEST_CASE("olstate_bridge_stop returns at once: a client in a blocking set and o
     Watchdog dog("stop with a blocking set and a stuck client", 60s);
     TempDir dir;
     PublishedSession host(dir.endpoint());
+    Recorder rec;  // made before the session that calls it: gone after it
     BridgeSession a(dir.endpoint());
-    Recorder rec;
     test::subscribe(a.get(), rec);
     // A client that said hello and then never reads, with its socket full.
     RawClient stuck(dir.endpoint());
