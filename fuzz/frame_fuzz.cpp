@@ -67,7 +67,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             error = true;
             break;
         }
-        if (d.consumed < 6 || d.consumed > 4 + protocol::kMaxFrame || d.consumed > stream.size() - pos)
+        // Only a connection frame (version 2) may pass kMaxFrame.
+        const std::size_t most = protocol::type_of(d.message) == protocol::Type::connection
+                                     ? protocol::kMaxConnectionFrame
+                                     : protocol::kMaxFrame;
+        if (d.consumed < 6 || d.consumed > protocol::kHeaderSize + most || d.consumed > stream.size() - pos)
             finding("a complete frame of an impossible size");
         const std::vector<std::byte> again = protocol::encode(d.message);
         if (again.size() != d.consumed || std::memcmp(again.data(), stream.data() + pos, d.consumed) != 0)

@@ -290,7 +290,7 @@ void act(Ctx& c) {
             std::uint32_t caps = 0;
             if (api("capabilities(inside)", [&] { return olstate_capabilities(s, &caps); }) ==
                     OLSTATE_OK &&
-                (caps & ~3u))
+                (caps & ~(OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_CONNECTION_MODE)))
                 finding("capabilities has unknown bits", caps);
             break;
         }
