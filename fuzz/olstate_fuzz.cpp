@@ -604,7 +604,9 @@ void op_query(Input& in) {
             break;
         case 1:
             r = api("capabilities", [&] { return olstate_capabilities(s, null_out ? nullptr : &v); });
-            if (r == OLSTATE_OK && (v & ~3u)) finding("capabilities value", v);
+            if (r == OLSTATE_OK &&
+                (v & ~(OLSTATE_CAPABILITY_OFFLINE | OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_CONNECTION_MODE)))
+                finding("capabilities value", v);
             break;
         default: {
             // A caller's struct with a canary after what it declared.
