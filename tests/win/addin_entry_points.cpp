@@ -138,7 +138,9 @@ public:
         olstate_open_options o;
         olstate_open_options_init(&o);
         o.provider = OLSTATE_PROVIDER_BRIDGE;
-        for (int attempt = 0; attempt < 100 && !session_; ++attempt) {
+        // Up to 30 s (kStepMs): under Wine's heap checks on a busy machine
+        // the add-in's bridge once took longer than the 5 s this allowed.
+        for (int attempt = 0; attempt < 600 && !session_; ++attempt) {
             if (olstate_open_ex(&o, &session_) != OLSTATE_OK) {
                 session_ = nullptr;
                 pump_until([] { return false; }, 50);
