@@ -257,8 +257,8 @@ TEST_CASE("fast shutdown: the host process ends abruptly while clients set state
     TempDir dir;
     Host host(dir.endpoint(), {"--allow-set"});
     constexpr int kClients = 3;
+    std::vector<std::unique_ptr<Recorder>> recorders;  // outlive the sessions that call them
     std::vector<std::unique_ptr<BridgeSession>> clients;
-    std::vector<std::unique_ptr<Recorder>> recorders;
     for (int i = 0; i < kClients; ++i) {
         clients.push_back(std::make_unique<BridgeSession>(dir.endpoint()));
         recorders.push_back(std::make_unique<Recorder>());
