@@ -32,6 +32,19 @@ protocol::Refusal refusal(olstate_result result, std::string message) {
     return protocol::Refusal{result, std::move(message)};
 }
 
+// An event of the published session as the protocol carries it (of the
+// flags, only DROPPED crosses the bridge).
+protocol::Event to_frame_event(const olstate_event& e) noexcept {
+    protocol::Event ev;
+    ev.kind = e.kind;
+    ev.old_state = e.old_state;
+    ev.new_state = e.new_state;
+    ev.sequence = e.sequence;
+    ev.flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
+    ev.notify_time_us = e.notify_time_us;
+    return ev;
+}
+
 }  // namespace
 
 HostClient::HostClient(std::unique_ptr<Connection> connection, std::shared_ptr<const HostSettings> settings)
@@ -63,13 +76,7 @@ void HostClient::push_connection(const olstate_event& e) noexcept {
         std::lock_guard lock(mutex_);
         if (!welcomed_ || closing_ || abort_ || version_ < 2) return;  // version 1 knows no connection
     }
-    protocol::Event ev;
-    ev.kind = e.kind;
-    ev.old_state = e.old_state;
-    ev.new_state = e.new_state;
-    ev.sequence = e.sequence;
-    ev.flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
-    ev.notify_time_us = e.notify_time_us;
+    const protocol::Event ev = to_frame_event(e);
     auto frame = read_connection_frame(settings_->session, ev);
     {
         std::lock_guard lock(mutex_);
@@ -93,13 +100,7 @@ void HostClient::push_event(const olstate_event& e) noexcept {
     // LOST/BACK of a bridged bridge session are not state changes: the
     // protocol carries only CHANGE_START..CHANGE_DONE.
     if (e.kind < OLSTATE_EVENT_CHANGE_START || e.kind > OLSTATE_EVENT_CHANGE_DONE) return;
-    protocol::Event ev;
-    ev.kind = e.kind;
-    ev.old_state = e.old_state;
-    ev.new_state = e.new_state;
-    ev.sequence = e.sequence;
-    ev.flags = e.flags & OLSTATE_EVENT_FLAG_DROPPED;
-    ev.notify_time_us = e.notify_time_us;
+    const protocol::Event ev = to_frame_event(e);
     bool write_here = false;
     {
         std::lock_guard lock(mutex_);
