@@ -3,8 +3,18 @@
 // hostile peer can send. Oracles:
 //   - decode never crashes, never reads past its input (ASan), and reports
 //     an error with a reason;
-//   - a complete frame is 6..4100 bytes and re-encodes to exactly the bytes
-//     it came from (the format is canonical: one encoding per message);
+//   - the real size limits (protocol.h): a complete frame is 6 bytes at
+//     least, kHeaderSize + kMaxFrame at most, except a connection frame
+//     (version 2), which may be up to kHeaderSize + kMaxConnectionFrame;
+//     an input the decoder waits on ("incomplete") never announces a frame
+//     beyond those limits (a peer cannot make a reader wait for or buffer
+//     more), and every prefix of a complete frame waits rather than failing
+//     (a long connection frame arrives in pieces);
+//   - a complete frame re-encodes to exactly the bytes it came from (the
+//     format is canonical: one encoding per message);
+//   - a connection change marked dropped in its bytes (what a bridge host
+//     does to the one frame it shares among clients, for a client that lost
+//     events) decodes to the same message with OLSTATE_EVENT_FLAG_DROPPED;
 //   - the stream reader, fed the same bytes in chunks of any size, yields
 //     exactly the messages decode finds one by one, and stops at the same
 //     error.
@@ -14,7 +24,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <variant>
 #include <vector>
+
+#include <olstate.h>
 
 #include "bridge/frame_io.h"
 #include "bridge/protocol.h"
@@ -56,12 +69,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto stream = gsl::span<const std::byte>(reinterpret_cast<const std::byte*>(data) + 1, size - 1);
 
     // Frame by frame.
+    const auto announced_within_limits = [](gsl::span<const std::byte> at) {
+        if (at.size() < protocol::kHeaderSize) return true;  // nothing announced yet
+        std::size_t length = 0;
+        for (std::size_t i = 0; i < protocol::kHeaderSize; ++i) length |= static_cast<std::size_t>(at[i]) << (8 * i);
+        if (length < 2 || length > protocol::kMaxConnectionFrame) return false;
+        if (length <= protocol::kMaxFrame || at.size() < protocol::kHeaderSize + 2) return true;
+        const unsigned type = static_cast<unsigned>(at[4]) | (static_cast<unsigned>(at[5]) << 8);
+        return type == static_cast<unsigned>(protocol::Type::connection);
+    };
     std::vector<protocol::Type> types;
     std::size_t pos = 0;
     bool error = false;
     while (pos < stream.size()) {
         const protocol::Decoded d = protocol::decode(stream.subspan(pos));
-        if (d.status == protocol::Decoded::Status::incomplete) break;
+        if (d.status == protocol::Decoded::Status::incomplete) {
+            if (!announced_within_limits(stream.subspan(pos))) finding("the decoder waits for a frame over the limits");
+            break;
+        }
         if (d.status == protocol::Decoded::Status::error) {
             if (d.error.empty()) finding("an error without a reason");
             error = true;
@@ -76,6 +101,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::vector<std::byte> again = protocol::encode(d.message);
         if (again.size() != d.consumed || std::memcmp(again.data(), stream.data() + pos, d.consumed) != 0)
             finding("a decoded frame does not re-encode to its bytes");
+        if (const auto* c = std::get_if<protocol::Connection>(&d.message); c && c->event.kind != 0) {
+            std::vector<std::byte> marked(stream.begin() + static_cast<std::ptrdiff_t>(pos),
+                                          stream.begin() + static_cast<std::ptrdiff_t>(pos + d.consumed));
+            protocol::mark_connection_dropped(marked);
+            const protocol::Decoded m = protocol::decode(marked);
+            protocol::Connection expected = *c;
+            expected.event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
+            if (m.status != protocol::Decoded::Status::complete ||
+                protocol::encode(m.message) != protocol::encode(expected))
+                finding("a connection frame marked dropped is not the same change with the flag");
+        }
+        // Its header alone, header and type, and all but its last byte: each
+        // waits for the rest.
+        for (const std::size_t cut : {protocol::kHeaderSize, protocol::kHeaderSize + 2, d.consumed - 1}) {
+            if (cut >= d.consumed) continue;
+            if (protocol::decode(stream.subspan(pos, cut)).status != protocol::Decoded::Status::incomplete)
+                finding("a prefix of a complete frame does not wait for the rest");
+        }
         types.push_back(protocol::type_of(d.message));
         pos += d.consumed;
     }

@@ -74,7 +74,9 @@ case "${1:-}" in
     shift
     frame_seconds=${1:-600}
     mkdir -p "$out/frame-corpus" "$out/crashes"
-    exec "$frame_fuzzer" -max_total_time="$frame_seconds" -max_len=8192 -timeout=10 \
+    # -max_len: room for the longest frame (a connection frame, 4 + 20480
+    # bytes: kMaxConnectionFrame) and the frame after it.
+    exec "$frame_fuzzer" -max_total_time="$frame_seconds" -max_len=24576 -timeout=10 \
       -artifact_prefix="$out/crashes/" -print_final_stats=1 "$out/frame-corpus" "$root/fuzz/frame-corpus"
     ;;
   --replay)

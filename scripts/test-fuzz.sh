@@ -58,6 +58,7 @@ fuzz fuzzer --replay "$seconds" build-fuzz/fuzz/olstate-fuzz -timeout=30 -rss_li
 frame_seconds=${OLSTATE_FRAME_FUZZ_SECONDS:-20}
 echo "--- frame decoder: replaying fuzz/frame-corpus, then fuzzing for ${frame_seconds}s"
 replay "frame corpus" --frame-replay fuzz/frame-corpus
-fuzz "frame fuzzer" --frame-replay "$frame_seconds" build-fuzz/fuzz/olstate-frame-fuzz -timeout=10 -max_len=8192 \
+# -max_len as scripts/fuzz.sh --frame: a connection frame may be 20484 bytes.
+fuzz "frame fuzzer" --frame-replay "$frame_seconds" build-fuzz/fuzz/olstate-frame-fuzz -timeout=10 -max_len=24576 \
   "$scratch" fuzz/frame-corpus
 echo "test-fuzz: no finding"

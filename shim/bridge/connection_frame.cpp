@@ -1,28 +1,28 @@
 #include "connection_frame.h"
 
-#include <vector>
+#include "core/registry.h"
 
 namespace olstate::bridge {
 
 std::optional<protocol::Connection> read_connection_frame(olstate_session* session,
                                                           const protocol::Event& event) noexcept {
     try {
+        auto s = registry::enter(session);
+        if (!s) return std::nullopt;  // closed
+        const SessionCall call(std::move(s));
+        const provider::Connection read = call->get_connection();  // throws Failure when unreadable
         protocol::Connection c;
         c.event = event;
-        std::vector<olstate_account> accounts(OLSTATE_MAX_ACCOUNTS);
-        accounts[0].struct_size = sizeof(olstate_account);
-        uint32_t count = 0;
-        if (olstate_get_connection_mode(session, &c.mode) != OLSTATE_OK ||
-            olstate_get_offline(session, &c.offline) != OLSTATE_OK ||
-            olstate_get_accounts(session, accounts.data(), OLSTATE_MAX_ACCOUNTS, &count) != OLSTATE_OK)
-            return std::nullopt;
-        for (uint32_t i = 0; i < count && i < OLSTATE_MAX_ACCOUNTS; ++i) {
-            const olstate_account& a = accounts[i];
-            c.accounts.push_back(protocol::Account{a.account_type, a.connection_mode, a.display_name, a.smtp_address});
+        c.mode = read.mode;
+        c.offline = read.offline ? 1u : 0u;
+        for (const provider::Account& a : read.accounts) {
+            if (c.accounts.size() == protocol::kMaxAccounts) break;  // the provider keeps to it; the wire must
+            c.accounts.push_back(protocol::Account{a.type, a.mode, protocol::clip_utf8(a.display_name, protocol::kMaxAccountText),
+                                                   protocol::clip_utf8(a.smtp_address, protocol::kMaxAccountText)});
         }
         return c;
     } catch (...) {
-        return std::nullopt;  // no memory: as if it could not be read
+        return std::nullopt;  // unreadable now, or no memory: as if it could not be read
     }
 }
 

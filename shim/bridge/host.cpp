@@ -57,10 +57,19 @@ struct Host::Hub {
     bool session_gone = false;
     std::shared_ptr<Listener> listener;
     std::shared_ptr<KnownState> known;  // set at start, before the subscription
+    std::shared_ptr<KnownConnection> connection;  // likewise
 
     // The session's callback: follow the state, copy into each client's
-    // queue, nothing more.
+    // queue, nothing more. A connection or account change is read once,
+    // here, and its one frame queued to every client.
     void broadcast(const olstate_event& e) noexcept {
+        if (e.kind == OLSTATE_EVENT_CONNECTION_CHANGED || e.kind == OLSTATE_EVENT_ACCOUNT_CHANGED) {
+            connection->follow(to_frame_event(e), [this](const KnownConnection::Frame& frame) {
+                std::lock_guard lock(mutex);
+                for (const auto& c : clients) c->push_connection(frame);
+            });
+            return;
+        }
         known->follow(e);
         std::lock_guard lock(mutex);
         for (const auto& c : clients) c->push_event(e);
@@ -125,6 +134,9 @@ std::unique_ptr<Host> Host::start(olstate_session* session, std::uint64_t sessio
     if (r != OLSTATE_OK)
         throw Failure(r, std::string("reading the session to publish: ") + olstate_last_error_message());
     settings->known = std::make_shared<KnownState>(caps, state);
+    // The connection too, when some client can be told it (version 2).
+    settings->connection = std::make_shared<KnownConnection>(
+        session, (caps & OLSTATE_CAPABILITY_CONNECTION_MODE) && protocol::max_version() >= 2);
     host->settings_ = std::move(settings);
 
     host->endpoint_ = options.endpoint.empty() ? default_endpoint() : options.endpoint;
@@ -132,6 +144,7 @@ std::unique_ptr<Host> Host::start(olstate_session* session, std::uint64_t sessio
     host->hub_ = std::make_shared<Hub>();
     host->hub_->listener = host->listener_;
     host->hub_->known = host->settings_->known;
+    host->hub_->connection = host->settings_->connection;
 
     // A profile that can go neither online nor offline sends no
     // notifications (olstate_subscribe refuses it, whatever other bits such
@@ -150,6 +163,9 @@ std::unique_ptr<Host> Host::start(olstate_session* session, std::uint64_t sessio
         if (const olstate_result sr = olstate_subscribe_ex(session, &so, &host->subscription_))
             throw Failure(sr, std::string("subscribing the bridge to the session: ") + olstate_last_error_message());
     }
+    // A connection change between the first read and the subscription sent
+    // no event to the host: read once more (no client is connected yet).
+    host->settings_->connection->catch_up();
 
     host->accept_thread_ = std::thread([h = host.get()] { h->run_accept(); });
     return host;

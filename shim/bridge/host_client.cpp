@@ -6,7 +6,6 @@
 #include <stdexcept>
 #include <variant>
 
-#include "connection_frame.h"
 #include "core/callback_scope.h"
 #include "frame_io.h"
 
@@ -32,8 +31,8 @@ protocol::Refusal refusal(olstate_result result, std::string message) {
     return protocol::Refusal{result, std::move(message)};
 }
 
-// An event of the published session as the protocol carries it (of the
-// flags, only DROPPED crosses the bridge).
+}  // namespace
+
 protocol::Event to_frame_event(const olstate_event& e) noexcept {
     protocol::Event ev;
     ev.kind = e.kind;
@@ -44,8 +43,6 @@ protocol::Event to_frame_event(const olstate_event& e) noexcept {
     ev.notify_time_us = e.notify_time_us;
     return ev;
 }
-
-}  // namespace
 
 HostClient::HostClient(std::unique_ptr<Connection> connection, std::shared_ptr<const HostSettings> settings)
     : connection_(std::move(connection)),
@@ -71,19 +68,16 @@ void HostClient::start() {
     }
 }
 
-void HostClient::push_connection(const olstate_event& e) noexcept {
+void HostClient::push_connection(const KnownConnection::Frame& frame) noexcept {
     {
         std::lock_guard lock(mutex_);
         if (!welcomed_ || closing_ || abort_ || version_ < 2) return;  // version 1 knows no connection
-    }
-    const protocol::Event ev = to_frame_event(e);
-    auto frame = read_connection_frame(settings_->session, ev);
-    {
-        std::lock_guard lock(mutex_);
-        if (closing_ || abort_) return;
         try {
             if (!frame) throw std::runtime_error("the connection could not be read");
-            queue_.push(Outgoing{std::move(*frame), true, false});
+            Outgoing out;
+            out.event = true;
+            out.encoded = frame;
+            queue_.push(std::move(out));
         } catch (...) {
             queue_.lost();  // the client learns of the gap from the next event's flag
             return;
@@ -93,10 +87,6 @@ void HostClient::push_connection(const olstate_event& e) noexcept {
 }
 
 void HostClient::push_event(const olstate_event& e) noexcept {
-    if (e.kind == OLSTATE_EVENT_CONNECTION_CHANGED || e.kind == OLSTATE_EVENT_ACCOUNT_CHANGED) {
-        push_connection(e);
-        return;
-    }
     // LOST/BACK of a bridged bridge session are not state changes: the
     // protocol carries only CHANGE_START..CHANGE_DONE.
     if (e.kind < OLSTATE_EVENT_CHANGE_START || e.kind > OLSTATE_EVENT_CHANGE_DONE) return;
@@ -257,8 +247,7 @@ void HostClient::run_writer() noexcept {
                 if (!out.event) --controls_;
             }
         }
-        const bool sent = rest.empty() ? send_message(*connection_, out.message)
-                                       : connection_->write_all(rest).status == IoStatus::ok;
+        const bool sent = rest.empty() ? send(out) : connection_->write_all(rest).status == IoStatus::ok;
         {
             std::lock_guard lock(mutex_);
             sending_ = false;
@@ -272,6 +261,18 @@ void HostClient::run_writer() noexcept {
         abort_ = true;
     }
     changed_.notify_all();
+}
+
+bool HostClient::send(const Outgoing& out) noexcept {
+    if (!out.encoded) return send_message(*connection_, out.message);
+    if (!out.dropped) return connection_->write_all(*out.encoded).status == IoStatus::ok;
+    try {
+        std::vector<std::byte> copy = *out.encoded;
+        protocol::mark_connection_dropped(copy);
+        return connection_->write_all(copy).status == IoStatus::ok;
+    } catch (...) {
+        return false;  // no memory: the connection ends, as when a write fails
+    }
 }
 
 void HostClient::run_reader() noexcept {
@@ -363,33 +364,36 @@ bool HostClient::serve_hello(const protocol::Message& first) {
     }
     // Version 1 knows only online/offline: its decoder refuses other bits.
     if (high < 2) caps &= OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_OFFLINE;
-    std::optional<protocol::Connection> connection;
-    if (caps & OLSTATE_CAPABILITY_CONNECTION_MODE) {
-        connection = read_connection_frame(settings_->session, protocol::Event{});
-        if (!connection) caps &= ~OLSTATE_CAPABILITY_CONNECTION_MODE;  // unreadable now: not offered
-    }
     protocol::Welcome w;
     w.version = high;
-    w.capabilities = caps;
     w.state = state;
     w.flags = (settings_->flags & OLSTATE_BRIDGE_ALLOW_SET_STATE) ? protocol::kWelcomeSetAllowed : 0;
     w.profile = settings_->profile;
-    {
+    bool welcomed = false;
+    // Under the known connection's lock: no change is published between the
+    // snapshot this client gets and the moment it counts as welcomed.
+    settings_->connection->welcome([&](const KnownConnection::Frame& snapshot) {
+        // The host's snapshot, never a read from this thread; none (the
+        // session does not report it, or the last read failed): not offered.
+        const bool with_connection = (caps & OLSTATE_CAPABILITY_CONNECTION_MODE) && snapshot;
+        w.capabilities = with_connection ? caps : caps & ~OLSTATE_CAPABILITY_CONNECTION_MODE;
         // Welcome first, then events: both under the queue's lock.
         std::lock_guard lock(mutex_);
-        if (abort_ || closing_) return false;
+        if (abort_ || closing_) return;
         queue_.push(Outgoing{std::move(w), false, false});
         ++controls_;
         // Version 2 with the capability: the snapshot right after the welcome.
-        if (connection) {
-            queue_.push(Outgoing{std::move(*connection), false, false});
+        if (with_connection) {
+            Outgoing out;
+            out.encoded = snapshot;
+            queue_.push(std::move(out));
             ++controls_;
         }
         version_ = high;
-        welcomed_ = true;
-    }
-    changed_.notify_all();
-    return true;
+        welcomed_ = welcomed = true;
+    });
+    if (welcomed) changed_.notify_all();
+    return welcomed;
 }
 
 bool HostClient::known_state(std::uint32_t& out) const noexcept {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/bounded_queue.h"
+#include "known_connection.h"
 #include "known_state.h"
 #include "protocol.h"
 #include "transport.h"
@@ -41,10 +42,16 @@ struct HostSettings {
     std::string profile;                 // the profile served
     // What clients are told: the host's threads never ask the session.
     std::shared_ptr<KnownState> known;
+    // The Exchange connection clients are welcomed with (version 2).
+    std::shared_ptr<KnownConnection> connection;
     // Clients welcomed and not yet finished: a slot is taken at the welcome,
     // so connections that never say hello never hold one.
     mutable std::atomic<std::uint32_t> welcomed{0};
 };
+
+// An event of the published session as the protocol carries it (of the
+// flags, only DROPPED crosses the bridge).
+protocol::Event to_frame_event(const olstate_event& e) noexcept;
 
 // How long a connection may take to say hello before the host closes it. A
 // real client sends its hello right after connecting.
@@ -62,9 +69,11 @@ public:
     // From the session's callback, once the client has been welcomed: writes
     // the event now (non-blocking) or queues it. Never blocks on I/O.
     void push_event(const olstate_event& event) noexcept;
-    // A connection or account change (push_event's): version 2 clients get
-    // it with the session's connection read now; version 1 clients nothing.
-    void push_connection(const olstate_event& event) noexcept;
+    // A connection or account change, encoded once by the host
+    // (KnownConnection::follow) and shared by every client: version 2
+    // clients get it queued, version 1 clients nothing. A null frame (the
+    // host could not read the connection) is a gap the next event reports.
+    void push_connection(const KnownConnection::Frame& frame) noexcept;
     // The host stops: pending events are discarded, a "going away" bye is
     // the last frame; the writer closes the connection after sending it.
     void going_away() noexcept;
@@ -84,18 +93,24 @@ private:
         protocol::Message message;
         bool event = false;
         bool last = false;  // close the connection once this is written
+        // Set instead of `message`: a frame the host encoded once for every
+        // client (a connection frame), sent as it is...
+        KnownConnection::Frame encoded;
+        bool dropped = false;  // ...or with DROPPED set in a copy
     };
     struct OutgoingTraits {
         static bool droppable(const Outgoing& o) noexcept { return o.event; }
         static bool is_event(const Outgoing& o) noexcept { return o.event; }
         static void mark_dropped(Outgoing& o) noexcept {
             if (auto* e = std::get_if<protocol::Event>(&o.message)) e->flags |= OLSTATE_EVENT_FLAG_DROPPED;
-            if (auto* c = std::get_if<protocol::Connection>(&o.message)) c->event.flags |= OLSTATE_EVENT_FLAG_DROPPED;
+            if (o.encoded) o.dropped = true;
         }
     };
 
     void run_reader() noexcept;
     void run_writer() noexcept;
+    // Writes one queued frame; false when the connection is gone.
+    bool send(const Outgoing& out) noexcept;
     // push_event's own write (sending_ taken): what fits now, the rest to
     // the writer.
     void write_now(const protocol::Event& event) noexcept;

@@ -118,15 +118,6 @@ private:
     std::string error_;
 };
 
-// Cuts s to at most `limit` bytes without splitting a UTF-8 sequence (a
-// message longer than the protocol allows is shortened, not refused).
-std::string clip_utf8(const std::string& s, std::size_t limit) {
-    if (s.size() <= limit) return s;
-    std::size_t n = limit;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    return s.substr(0, n);
-}
-
 bool valid_state(std::uint32_t s) { return s == OLSTATE_ONLINE || s == OLSTATE_OFFLINE; }
 bool valid_mode(std::uint32_t m) { return m <= OLSTATE_CONNECTION_ONLINE && m % 100 == 0; }
 
@@ -269,6 +260,13 @@ Message decode_payload(Type type, Reader& r) {
 
 }  // namespace
 
+std::string clip_utf8(const std::string& s, std::size_t limit) {
+    if (s.size() <= limit) return s;
+    std::size_t n = limit;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return s.substr(0, n);
+}
+
 std::uint16_t max_version() noexcept {
     static const std::uint16_t version = [] {
         const char* text = std::getenv("OLSTATE_BRIDGE_PROTOCOL_MAX");
@@ -351,6 +349,18 @@ std::vector<std::byte> encode(const Message& m) {
         },
         m);
     return w.finish(type_of(m));
+}
+
+void mark_connection_dropped(std::vector<std::byte>& frame) noexcept {
+    // The event's flags follow its kind, old and new state (u32 each) and
+    // sequence (u64): write_event_fields' order.
+    constexpr std::size_t flags_at = kHeaderSize + 2 + 4 + 4 + 4 + 8;
+    if (frame.size() < flags_at + 4) return;
+    if ((static_cast<unsigned>(frame[4]) | (static_cast<unsigned>(frame[5]) << 8)) !=
+        static_cast<unsigned>(Type::connection))
+        return;
+    static_assert(OLSTATE_EVENT_FLAG_DROPPED <= 0xFF, "the flag lives in the low byte");
+    frame[flags_at] |= static_cast<std::byte>(OLSTATE_EVENT_FLAG_DROPPED);
 }
 
 Decoded decode(gsl::span<const std::byte> bytes) {

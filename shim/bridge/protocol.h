@@ -123,12 +123,21 @@ struct Connection {
 
 using Message = std::variant<Hello, Welcome, Refusal, Event, GetState, SetState, Ping, Reply, Bye, Connection>;
 
+// s cut to at most `limit` bytes without splitting a UTF-8 sequence (text
+// longer than the protocol allows is shortened, not refused).
+std::string clip_utf8(const std::string& s, std::size_t limit);
+
 Type type_of(const Message& m) noexcept;
 const char* type_name(Type t) noexcept;
 
 // The whole frame, header included. Throws std::length_error for a message
 // that breaks the limits (a string too long): never sent.
 std::vector<std::byte> encode(const Message& m);
+
+// Sets OLSTATE_EVENT_FLAG_DROPPED in the event of an encoded connection
+// frame (a client's own copy of a frame shared by all: its queue dropped
+// events before this one). Anything else is left as it is.
+void mark_connection_dropped(std::vector<std::byte>& frame) noexcept;
 
 struct Decoded {
     enum class Status { complete, incomplete, error };

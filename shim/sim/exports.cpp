@@ -378,6 +378,10 @@ OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_held_sinks(void) {
     return n > 0 ? static_cast<uint32_t>(n) : 0;
 }
 
+OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_connection_reads(void) {
+    return Faults::get().connection_reads.load();
+}
+
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_calls_in_progress(void) {
     const int32_t n = Faults::get().calls_in_progress.load();
     return n > 0 ? static_cast<uint32_t>(n) : 0;

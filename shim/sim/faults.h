@@ -44,6 +44,9 @@ public:
     // Calls of the offline object's methods running now, on any thread
     // (olstate_sim_calls_in_progress).
     std::atomic<std::int32_t> calls_in_progress{0};
+    // Reads of a profile's Exchange connection (olstate_sim_connection_reads):
+    // never reset, callers compare two readings.
+    std::atomic<std::uint32_t> connection_reads{0};
 
 private:
     static constexpr std::uint32_t kCalls = 9;  // OLSTATE_SIM_CALL_* are 1..8

@@ -458,6 +458,7 @@ HRESULT OfflineObject::Snapshot(ConnectionSnapshot* out) {
     // Free-threaded, no strict-mode check: it stands for what olstate's
     // owner thread read from the object model last (olstate_connection.h).
     if (!out) return E_POINTER_;
+    ++Faults::get().connection_reads;  // a failed poll is a read all the same
     if (const HRESULT hr = Faults::get().take(OLSTATE_SIM_CALL_POLL_CONNECTION); failed(hr)) return hr;
     connection_.snapshot(*out);
     return S_OK_;

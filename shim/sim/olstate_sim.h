@@ -220,6 +220,12 @@ OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_held_sinks(void);
  * A process that ends while this is not 0 ends with a thread inside the
  * provider (what Outlook's fast shutdown must never meet). */
 OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_calls_in_progress(void);
+/* Reads of the Exchange connection so far, over all profiles and since the
+ * process started (olstate_sim_reset does not clear it; compare two
+ * readings): each olstate_get_connection_mode, olstate_get_offline and
+ * olstate_get_accounts call on a simulator session is one, and so is each
+ * read a bridge host makes to publish the connection, failed ones too. */
+OLSTATE_SIM_API uint32_t OLSTATE_SIM_CALL olstate_sim_connection_reads(void);
 
 /* ---- Strict mode: the rules of documented Outlook ----
  *

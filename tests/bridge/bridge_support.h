@@ -359,7 +359,8 @@ public:
                              (static_cast<uint32_t>(head[2]) << 16) | (static_cast<uint32_t>(head[3]) << 24);
         RawFrame f;
         f.type = static_cast<uint16_t>(head[4] | (head[5] << 8));
-        if (len < 2 || len > 4096) return std::nullopt;
+        // The protocol's limits: 4096, a connection frame (type 10) 20480.
+        if (len < 2 || len > (f.type == 10 ? 20480u : 4096u)) return std::nullopt;
         if (!read_exact(f.payload, len - 2, timeout)) return std::nullopt;
         return f;
     }

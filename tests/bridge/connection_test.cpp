@@ -121,3 +121,87 @@ TEST_CASE("bridge connection: a client of a version-1 host works, without the ca
     REQUIRE(olstate_get_state(s.get(), &v) == OLSTATE_OK);
     CHECK(v == OLSTATE_OFFLINE);
 }
+
+namespace {
+
+uint32_t host_reads(Host& host) {
+    const std::string answer = host.command("reads");
+    REQUIRE_MESSAGE(answer.rfind("reads ", 0) == 0, answer);
+    return static_cast<uint32_t>(std::stoul(answer.substr(6)));
+}
+
+}  // namespace
+
+TEST_CASE("bridge connection: the host reads the connection once per change, however many clients") {
+    for (const char* delivery : {"queued", "inline"}) {
+        CAPTURE(delivery);
+        Watchdog dog("reads per change", 60s);
+        TempDir dir;
+        Host host(dir.endpoint(), {"--delivery", delivery});
+        const uint32_t before_welcomes = host_reads(host);
+        constexpr std::size_t kClients = 8;
+        std::vector<std::unique_ptr<BridgeSession>> clients;
+        std::vector<std::unique_ptr<Recorder>> recorders(kClients);
+        std::vector<olstate_subscription> tokens(kClients);
+        for (std::size_t i = 0; i < kClients; ++i) {
+            clients.push_back(std::make_unique<BridgeSession>(dir.endpoint()));
+            recorders[i] = std::make_unique<Recorder>();
+            REQUIRE(olstate_subscribe(clients[i]->get(), Recorder::callback, recorders[i].get(), nullptr, &tokens[i]) ==
+                    OLSTATE_OK);
+        }
+        // Welcomes come from the host's snapshot: no client makes it read.
+        const uint32_t before = host_reads(host);
+        CHECK(before == before_welcomes);
+
+        const char* changes[] = {"mode 400", "mode 700", "mode 800", "add-account second@example.com",
+                                 "remove-account second@example.com"};
+        for (const char* change : changes) REQUIRE(host.command(change) == "ok");
+        for (std::size_t i = 0; i < kClients; ++i) {
+            CAPTURE(i);
+            REQUIRE(wait_kind(*recorders[i], OLSTATE_EVENT_CONNECTION_CHANGED, 3));
+            REQUIRE(wait_kind(*recorders[i], OLSTATE_EVENT_ACCOUNT_CHANGED, 2));
+        }
+        // One read per change, not one (or three) per client.
+        CHECK(host_reads(host) - before == std::size(changes));
+        // Every client read the same final snapshot from its frames.
+        for (std::size_t i = 0; i < kClients; ++i) {
+            CAPTURE(i);
+            REQUIRE(olstate_unsubscribe(clients[i]->get(), tokens[i]) == OLSTATE_OK);
+            uint32_t mode = 0, n = 0;
+            REQUIRE(olstate_get_connection_mode(clients[i]->get(), &mode) == OLSTATE_OK);
+            CHECK(mode == OLSTATE_CONNECTION_ONLINE);
+            olstate_account a[OLSTATE_MAX_ACCOUNTS];
+            a[0].struct_size = sizeof a[0];
+            REQUIRE(olstate_get_accounts(clients[i]->get(), a, OLSTATE_MAX_ACCOUNTS, &n) == OLSTATE_OK);
+            CHECK(n == 1);
+        }
+    }
+}
+
+TEST_CASE("bridge connection: a client welcomed after changes gets the host's latest snapshot") {
+    Watchdog dog("late welcome", 60s);
+    TempDir dir;
+    Host host(dir.endpoint());
+    {
+        // A first client sees the change arrive: the host has followed it.
+        BridgeSession first(dir.endpoint());
+        Recorder r;
+        olstate_subscription token = 0;
+        REQUIRE(olstate_subscribe(first.get(), Recorder::callback, &r, nullptr, &token) == OLSTATE_OK);
+        REQUIRE(host.command("mode 400") == "ok");
+        REQUIRE(host.command("add-account late@example.com") == "ok");
+        REQUIRE(wait_kind(r, OLSTATE_EVENT_ACCOUNT_CHANGED, 1));
+        REQUIRE(olstate_unsubscribe(first.get(), token) == OLSTATE_OK);
+    }
+    const uint32_t before = host_reads(host);
+    BridgeSession late(dir.endpoint());
+    CHECK(host_reads(host) == before);  // from the snapshot, not a read
+    uint32_t mode = 0, n = 0;
+    REQUIRE(olstate_get_connection_mode(late.get(), &mode) == OLSTATE_OK);
+    CHECK(mode == OLSTATE_CONNECTION_CACHED_DISCONNECTED);
+    olstate_account a[OLSTATE_MAX_ACCOUNTS];
+    a[0].struct_size = sizeof a[0];
+    REQUIRE(olstate_get_accounts(late.get(), a, OLSTATE_MAX_ACCOUNTS, &n) == OLSTATE_OK);
+    REQUIRE(n == 2);
+    CHECK(std::string(a[1].smtp_address) == "late@example.com");
+}

@@ -5,6 +5,11 @@
 //   toggle            the user switches the state (waits for DONE)    -> ok
 //   storm N           N full changes' worth of notifications           -> ok
 //   state             the current state                                -> online|offline
+//   mode M            the session's connection mode becomes M          -> ok
+//   account-mode M    the default account's mode becomes M             -> ok
+//   add-account NAME  an Exchange account NAME (address NAME, mode 700) -> ok
+//   remove-account NAME                                                -> ok
+//   reads             the simulator's connection reads so far          -> reads N
 //   stop              olstate_bridge_stop                              -> stopped
 //   start             olstate_bridge_start again                       -> ready
 //   close             olstate_close the session (the bridge's release) -> closed
@@ -125,6 +130,17 @@ int main(int argc, char** argv) {
                 const auto m = static_cast<uint32_t>(std::atoi(line.c_str() + 13));
                 const int32_t hr = olstate_sim_set_account_mode(profile.c_str(), OLSTATE_SIM_DEFAULT_ACCOUNT, m);
                 std::printf(hr == 0 ? "ok\n" : "error account-mode %d\n", hr);
+            } else if (line.rfind("add-account ", 0) == 0) {
+                const std::string name = line.substr(12);
+                const int32_t hr = olstate_sim_add_account(profile.c_str(), name.c_str(), name.c_str(),
+                                                           OLSTATE_ACCOUNT_EXCHANGE,
+                                                           OLSTATE_CONNECTION_CACHED_CONNECTED_FULL);
+                std::printf(hr == 0 ? "ok\n" : "error add-account %d\n", hr);
+            } else if (line.rfind("remove-account ", 0) == 0) {
+                const int32_t hr = olstate_sim_remove_account(profile.c_str(), line.substr(15).c_str());
+                std::printf(hr == 0 ? "ok\n" : "error remove-account %d\n", hr);
+            } else if (line == "reads") {
+                std::printf("reads %u\n", olstate_sim_connection_reads());
             } else if (line.rfind("storm ", 0) == 0) {
                 const auto n = static_cast<uint32_t>(std::atoi(line.c_str() + 6));
                 const int32_t hr = olstate_sim_storm(profile.c_str(), 1, n);

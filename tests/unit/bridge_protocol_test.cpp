@@ -4,6 +4,7 @@
 #include <olstate.h>
 
 #include <cstring>
+#include <variant>
 
 #include "bridge/protocol.h"
 
@@ -226,4 +227,33 @@ TEST_CASE("bridge protocol: only documented result codes decode (issue 14)") {
     }
     Reply ok;
     CHECK(roundtrip(ok).result == OLSTATE_OK);
+}
+
+TEST_CASE("bridge protocol: marking a shared connection frame dropped sets the flag of its event only") {
+    Connection c;
+    c.event.kind = OLSTATE_EVENT_CONNECTION_CHANGED;
+    c.event.old_state = OLSTATE_CONNECTION_CACHED_CONNECTED_FULL;
+    c.event.new_state = OLSTATE_CONNECTION_CACHED_DISCONNECTED;
+    c.event.sequence = 12;
+    c.event.notify_time_us = 99;
+    c.mode = OLSTATE_CONNECTION_CACHED_DISCONNECTED;
+    c.accounts.push_back(Account{OLSTATE_ACCOUNT_EXCHANGE, c.mode, "a", "a@example.com"});
+    auto frame = encode(Message{c});
+    mark_connection_dropped(frame);
+    const Decoded d = decode_all(frame);
+    REQUIRE(d.status == Decoded::Status::complete);
+    const auto& got = std::get<Connection>(d.message);
+    CHECK(got.event.flags == OLSTATE_EVENT_FLAG_DROPPED);
+    c.event.flags = OLSTATE_EVENT_FLAG_DROPPED;
+    CHECK(encode(Message{got}) == encode(Message{c}));  // nothing else changed
+
+    // Any other frame, or one too short to be a connection, is left alone.
+    const auto ping = encode(Message{Ping{7}});
+    auto untouched = ping;
+    mark_connection_dropped(untouched);
+    CHECK(untouched == ping);
+    std::vector<std::byte> shorter(frame.begin(), frame.begin() + 20);
+    const auto before = shorter;
+    mark_connection_dropped(shorter);
+    CHECK(shorter == before);
 }
