@@ -74,10 +74,7 @@ void HostClient::push_connection(const KnownConnection::Frame& frame) noexcept {
         if (!welcomed_ || closing_ || abort_ || version_ < 2) return;  // version 1 knows no connection
         try {
             if (!frame) throw std::runtime_error("the connection could not be read");
-            Outgoing out;
-            out.event = true;
-            out.encoded = frame;
-            queue_.push(std::move(out));
+            queue_.push(Outgoing{frame, true});
         } catch (...) {
             queue_.lost();  // the client learns of the gap from the next event's flag
             return;
@@ -384,9 +381,7 @@ bool HostClient::serve_hello(const protocol::Message& first) {
         ++controls_;
         // Version 2 with the capability: the snapshot right after the welcome.
         if (with_connection) {
-            Outgoing out;
-            out.encoded = snapshot;
-            queue_.push(std::move(out));
+            queue_.push(Outgoing{snapshot, false});
             ++controls_;
         }
         version_ = high;

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "base/bounded_queue.h"
@@ -90,6 +91,12 @@ public:
 
 private:
     struct Outgoing {
+        Outgoing() = default;
+        Outgoing(protocol::Message m, bool is_event, bool is_last)
+            : message(std::move(m)), event(is_event), last(is_last) {}
+        // A frame the host encoded once for every client.
+        Outgoing(KnownConnection::Frame frame, bool is_event) : event(is_event), encoded(std::move(frame)) {}
+
         protocol::Message message;
         bool event = false;
         bool last = false;  // close the connection once this is written

@@ -374,8 +374,8 @@ Decoded decode(gsl::span<const std::byte> bytes) {
     const bool long_frame = length > kMaxFrame && length <= kMaxConnectionFrame;
     if (length < 2 || (length > kMaxFrame && !long_frame)) {
         d.status = Decoded::Status::error;
-        d.error = "frame length " + std::to_string(length) + " out of range (2.." +
-                  std::to_string(kMaxFrame) + ")";
+        d.error = "frame length " + std::to_string(length) + " out of range (2.." + std::to_string(kMaxFrame) +
+                  ", a connection frame " + std::to_string(kMaxConnectionFrame) + ")";
         return d;
     }
     if (bytes.size() < kHeaderSize + 2) return d;  // incomplete

@@ -52,7 +52,7 @@ std::string event_of(const char* kind, const char* old_value, const char* new_va
 
 TEST_CASE("bridge connection across processes: the mode sequence and account changes reach a client process in "
           "order, once each") {
-    for (const char* delivery : {"queued", "inline"}) {
+    for (const std::string delivery : {"queued", "inline"}) {
         CAPTURE(delivery);
         Watchdog dog("connection across processes", 90s);
         TempDir dir;

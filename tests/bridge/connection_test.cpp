@@ -133,7 +133,7 @@ uint32_t host_reads(Host& host) {
 }  // namespace
 
 TEST_CASE("bridge connection: the host reads the connection once per change, however many clients") {
-    for (const char* delivery : {"queued", "inline"}) {
+    for (const std::string delivery : {"queued", "inline"}) {
         CAPTURE(delivery);
         Watchdog dog("reads per change", 60s);
         TempDir dir;
