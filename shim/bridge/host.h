@@ -8,7 +8,9 @@
 // No thread of the host calls the session after start: it answers from the
 // state it knows (known_state.h), and a client's set is handed over as an
 // asynchronous olstate_set_state (blocking sets wait for their CHANGE_DONE
-// in KnownState, never inside the provider).
+// in KnownState, never inside the provider). The one exception is the
+// Exchange connection (known_connection.h): read once per change, in the
+// subscription's callback, on the thread that delivers the change.
 //
 // Threads: one accepting clients, and per client one reader and one writer
 // (host_client.h). stop() returns at once: it joins only the accepting
