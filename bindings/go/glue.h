@@ -14,6 +14,10 @@ typedef struct {
     char message[1024];
 } olgo_result;
 
+/* The result of the olstate call just made on this thread, with its HRESULT
+ * and message (for glue in other files of the package). */
+olgo_result olgo_capture(olstate_result code);
+
 olgo_result olgo_open(const char* profile, uint32_t provider, const char* provider_path,
                       uint32_t delivery, uint32_t flags, olstate_session** out);
 olgo_result olgo_close(olstate_session* s);

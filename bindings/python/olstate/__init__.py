@@ -9,6 +9,7 @@ Pure Python over olstate's C library (ctypes). See README.md beside this
 package for the library search order, the simulator and the bridge.
 """
 from ._callbacks import set_callback_error_handler
+from ._connection import Account, AccountType, ConnectionMode
 from ._library import LibraryNotFoundError
 from .bridge import Bridge
 from .errors import (BusyError, IncompatibleLibraryError, InternalError, InvalidArgumentError,
@@ -43,7 +44,7 @@ def _installed_version() -> str:
 __version__ = _installed_version()
 
 __all__ = [
-    "AsyncEventStream", "Bridge", "BusyError", "Capabilities", "Delivery", "Event", "EventIterator",
+    "Account", "AccountType", "AsyncEventStream", "Bridge", "BusyError", "Capabilities", "ConnectionMode", "Delivery", "Event", "EventIterator",
     "EventKind", "IncompatibleLibraryError", "InternalError", "InvalidArgumentError",
     "InvalidHandleError", "LibraryNotFoundError", "NotInOutlookError", "NotSupportedError",
     "OlStateError", "OutOfMemoryError", "ProfileNotFoundError", "Provider", "ProviderFailedError",
