@@ -87,9 +87,9 @@ olgo_result olgo_bridge_start(olstate_session* s, uint32_t flags, uint32_t max_c
     o.max_clients = max_clients;
     o.queue_length = queue_length;
     o.endpoint = endpoint;
-    r = capture(olstate_bridge_start(s, &o, &b));
+    r = olgo_capture(olstate_bridge_start(s, &o, &b));
     if (r.code != OLSTATE_OK) return r;
-    r = capture(olstate_bridge_endpoint(b, &e));
+    r = olgo_capture(olstate_bridge_endpoint(b, &e));
     if (r.code != OLSTATE_OK) {
         olstate_bridge_stop(b);
         return r;
