@@ -1,6 +1,7 @@
 """Outlook's Exchange connection (ABI 1.3): connection_mode, offline, accounts,
 their events in both delivery modes, wait_connection, a failing poll and a
-session that cannot report them, driven by the simulator."""
+session that cannot report them, driven by the simulator; the mode sequence
+also through a bridge in this process."""
 import threading
 import time
 
@@ -34,23 +35,35 @@ def assert_no_more(events, profile, kind):
         assert event.kind != kind, f"an extra event: {event}"
 
 
+def play_and_expect_the_sequence(profile, s):
+    """Each step twice on the simulator (the second changes nothing): ``s``
+    gets one CONNECTION_CHANGED per change, in order, and no other."""
+    assert Capabilities.CONNECTION_MODE in s.capabilities
+    assert s.connection_mode is ConnectionMode.CACHED_CONNECTED_FULL
+    with s.events() as events:
+        for mode in STEPS:
+            simulator.set_connection_mode(mode, profile)
+            simulator.set_connection_mode(mode, profile)  # no change: no event
+        old, last = ConnectionMode.CACHED_CONNECTED_FULL, 0
+        for mode in STEPS:
+            e = next_of(events, EventKind.CONNECTION_CHANGED)
+            assert (e.old_mode, e.new_mode) == (old, mode), str(e)
+            assert e.sequence > last and not e.dropped
+            old, last = mode, e.sequence
+        assert_no_more(events, profile, EventKind.CONNECTION_CHANGED)
+    assert s.connection_mode is ConnectionMode.DISCONNECTED
+
+
 @pytest.mark.parametrize("delivery", [Delivery.QUEUED, Delivery.INLINE])
 def test_a_mode_sequence_arrives_in_order_once_per_change(profile, delivery):
     with olstate.Session(profile, provider=olstate.Provider.SIMULATOR, delivery=delivery) as s:
-        assert Capabilities.CONNECTION_MODE in s.capabilities
-        assert s.connection_mode is ConnectionMode.CACHED_CONNECTED_FULL
-        with s.events() as events:
-            for mode in STEPS:
-                simulator.set_connection_mode(mode, profile)
-                simulator.set_connection_mode(mode, profile)  # no change: no event
-            old, last = ConnectionMode.CACHED_CONNECTED_FULL, 0
-            for mode in STEPS:
-                e = next_of(events, EventKind.CONNECTION_CHANGED)
-                assert (e.old_mode, e.new_mode) == (old, mode), str(e)
-                assert e.sequence > last and not e.dropped
-                old, last = mode, e.sequence
-            assert_no_more(events, profile, EventKind.CONNECTION_CHANGED)
-        assert s.connection_mode is ConnectionMode.DISCONNECTED
+        play_and_expect_the_sequence(profile, s)
+
+
+def test_a_mode_sequence_reaches_a_bridge_client(session, profile, endpoint):
+    with olstate.Bridge(session, endpoint=endpoint) as bridge, \
+            olstate.Session(provider=olstate.Provider.BRIDGE, endpoint=bridge.endpoint) as client:
+        play_and_expect_the_sequence(profile, client)
 
 
 def test_event_text_and_dict_name_modes(session, profile):

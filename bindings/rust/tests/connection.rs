@@ -1,17 +1,19 @@
 //! Outlook's Exchange connection through the safe API (ABI 1.3): the mode,
 //! Offline, the accounts, their events in both delivery modes, the wait
 //! helper, a failing poll and a session that cannot report them, all driven
-//! by the simulator (olstate::sim).
+//! by the simulator (olstate::sim); the mode sequence also through a bridge.
 
 use std::sync::mpsc;
 use std::sync::{Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
 
+mod common;
+
 use olstate::sim::{self, Call};
 use olstate::{
-    Account, AccountType, Capabilities, ConnectionMode, Delivery, ErrorCode, Event, EventKind, Provider,
-    Session,
+    Account, AccountType, Bridge, BridgeOptions, Capabilities, ConnectionMode, Delivery, ErrorCode, Event,
+    EventKind, Provider, Session,
 };
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,11 +49,11 @@ fn assert_no_more(rx: &mpsc::Receiver<Event>, profile: &str, kind: EventKind) {
     }
 }
 
-fn sequence_arrives_in_order_once_per_change(delivery: Delivery) {
+/// Plays a mode sequence on the simulator's profile `p` (each step twice:
+/// the second changes nothing) and checks that `s` gets one
+/// ConnectionChanged per change, in order, and no other.
+fn play_and_expect_the_sequence(p: &str, s: &Session) {
     use ConnectionMode::*;
-    let _g = serial();
-    let p = &format!("rust-connection-sequence-{delivery:?}");
-    let s = open(p, delivery);
     assert!(s.capabilities().unwrap().contains(Capabilities::CONNECTION_MODE));
     assert_eq!(s.connection_mode().unwrap(), CachedConnectedFull);
     let (_sub, rx) = s.events().unwrap();
@@ -75,6 +77,23 @@ fn sequence_arrives_in_order_once_per_change(delivery: Delivery) {
     }
     assert_no_more(&rx, p, EventKind::ConnectionChanged);
     assert_eq!(s.connection_mode().unwrap(), Disconnected);
+}
+
+fn sequence_arrives_in_order_once_per_change(delivery: Delivery) {
+    let _g = serial();
+    let p = &format!("rust-connection-sequence-{delivery:?}");
+    play_and_expect_the_sequence(p, &open(p, delivery));
+}
+
+#[test]
+fn a_mode_sequence_reaches_a_bridge_client_in_order_exactly_once_per_change() {
+    let _g = serial();
+    let p = "rust-connection-sequence-bridge";
+    let host = open(p, Delivery::Queued);
+    let dir = common::bridge::TempDir::new("connection");
+    let _bridge = Bridge::start(&host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
+    let client = common::bridge::client(&dir.endpoint(), false);
+    play_and_expect_the_sequence(p, &client);
 }
 
 #[test]
