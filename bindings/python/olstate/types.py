@@ -114,12 +114,19 @@ class Event:
             return _mode_name(self.old_mode), _mode_name(self.new_mode)
         return str(self.old_state), str(self.new_state)
 
+    @property
+    def monitor_kind(self) -> str:
+        """The kind's name as olstate-monitor prints it ("unknown" for a kind
+        this package does not know)."""
+        if not isinstance(self.kind, EventKind):
+            return "unknown"
+        return _MONITOR_KIND_NAMES.get(self.kind, str(self.kind))
+
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict, the shape ``olstate-monitor --json`` prints."""
         old, new = self._values()
         return {"type": "event", "time": self.time.isoformat().replace("+00:00", "Z"),
-                "kind": _MONITOR_KIND_NAMES.get(self.kind, str(self.kind))
-                if isinstance(self.kind, EventKind) else "unknown",
+                "kind": self.monitor_kind,
                 "old_state": old, "new_state": new,
                 "sequence": self.sequence, "subscription": self.subscription,
                 "dropped": self.dropped}

@@ -162,3 +162,11 @@ def test_unknown_values_pass_through():
     assert mode_or_none(0xFFFFFFFF) is None
     assert mode_or_none(0) is ConnectionMode.NO_EXCHANGE
     assert ConnectionMode.ONLINE.connected and not ConnectionMode.CACHED_DISCONNECTED.connected
+
+
+def test_the_cli_names_connection_events_as_the_monitor_does(session, profile):
+    from olstate.__main__ import _line
+    with session.events() as events:
+        simulator.set_connection_mode(ConnectionMode.CACHED_DISCONNECTED, profile)
+        e = next_of(events, EventKind.CONNECTION_CHANGED)
+    assert _line(e, False).endswith(f"#{e.sequence:<4} connection   cached_connected_full -> cached_disconnected")
