@@ -46,11 +46,15 @@ var connectionModeNames = map[ConnectionMode]string{
 	ConnectionUnknown:                "none",
 }
 
-func (m ConnectionMode) String() string {
-	if name, ok := connectionModeNames[m]; ok {
+func (m ConnectionMode) String() string { return nameOr(connectionModeNames, m, "ConnectionMode") }
+
+// nameOr names a value from its table, or as Type(value) when a newer
+// library sent one this package does not know.
+func nameOr[T ~uint32](names map[T]string, v T, typeName string) string {
+	if name, ok := names[v]; ok {
 		return name
 	}
-	return fmt.Sprintf("ConnectionMode(%d)", uint32(m))
+	return fmt.Sprintf("%s(%d)", typeName, uint32(v))
 }
 
 // Connected reports whether Exchange is reachable: the cached-connected
@@ -77,23 +81,12 @@ const (
 	AccountOther    AccountType = C.OLSTATE_ACCOUNT_OTHER    // olOtherAccount
 )
 
-func (t AccountType) String() string {
-	switch t {
-	case AccountExchange:
-		return "exchange"
-	case AccountIMAP:
-		return "imap"
-	case AccountPOP3:
-		return "pop3"
-	case AccountHTTP:
-		return "http"
-	case AccountEAS:
-		return "eas"
-	case AccountOther:
-		return "other"
-	}
-	return fmt.Sprintf("AccountType(%d)", uint32(t))
+var accountTypeNames = map[AccountType]string{
+	AccountExchange: "exchange", AccountIMAP: "imap", AccountPOP3: "pop3",
+	AccountHTTP: "http", AccountEAS: "eas", AccountOther: "other",
 }
+
+func (t AccountType) String() string { return nameOr(accountTypeNames, t, "AccountType") }
 
 // Account is one account of the profile, copied out of olstate's struct.
 type Account struct {
