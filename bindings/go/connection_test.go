@@ -202,7 +202,9 @@ func TestWithoutTheCapabilityIsNotSupported(t *testing.T) {
 	_, e1 := s.ConnectionMode()
 	_, e2 := s.Offline()
 	_, e3 := s.Accounts()
-	_, e4 := s.WaitConnection(context.Background(), olstate.ConnectionMode.Connected) // at once, no hang
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, e4 := s.WaitConnection(ctx, olstate.ConnectionMode.Connected) // at once: not the deadline's error
 	for _, err := range []error{e1, e2, e3, e4} {
 		var oe *olstate.Error
 		if !errors.Is(err, olstate.ErrNotSupported) || !errors.As(err, &oe) || oe.Message == "" {
