@@ -33,8 +33,10 @@ use std::ptr;
 use crate::{AccountType, Capabilities, ConnectionMode, State};
 use olstate_sys::sim as ffi;
 
-/// A call of the Offline State API that [`fail_next`] can make fail.
+/// A call of the Offline State API that [`fail_next`] can make fail
+/// (`#[non_exhaustive]` since 1.3, which added [`Call::PollConnection`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Call {
     /// `HrOpenOfflineObj`: opening a session.
     Open,
