@@ -251,3 +251,22 @@ func TestConnectionNames(t *testing.T) {
 		t.Fatal(s)
 	}
 }
+
+func TestWaitConnectionEndsWhenTheBridgeHostGoesAway(t *testing.T) {
+	p := freshProfile(t)
+	host := open(t, p)
+	if err := simulator.SetConnectionMode(p, olstate.ConnectionCachedDisconnected); err != nil {
+		t.Fatal(err)
+	}
+	b := startBridge(t, host, olstate.BridgeOptions{Endpoint: endpointIn(t)})
+	client := openClient(t, b.Endpoint())
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		_ = b.Stop()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), bridgeWait)
+	defer cancel()
+	if _, err := client.WaitConnection(ctx, olstate.ConnectionMode.Connected); !errors.Is(err, olstate.ErrProviderNotFound) {
+		t.Fatalf("WaitConnection across a lost host: %v", err)
+	}
+}

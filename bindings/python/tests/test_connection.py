@@ -170,3 +170,17 @@ def test_the_cli_names_connection_events_as_the_monitor_does(session, profile):
         simulator.set_connection_mode(ConnectionMode.CACHED_DISCONNECTED, profile)
         e = next_of(events, EventKind.CONNECTION_CHANGED)
     assert _line(e, False).endswith(f"#{e.sequence:<4} connection   cached_connected_full -> cached_disconnected")
+
+
+def test_wait_connection_ends_when_the_bridge_host_goes_away(session, profile, endpoint):
+    simulator.set_connection_mode(ConnectionMode.CACHED_DISCONNECTED, profile)
+    bridge = olstate.Bridge(session, endpoint=endpoint)
+    try:
+        with olstate.Session(provider=olstate.Provider.BRIDGE, endpoint=bridge.endpoint) as client:
+            stopper = threading.Timer(0.1, bridge.stop)
+            stopper.start()
+            with pytest.raises(olstate.ProviderNotFoundError):
+                client.wait_connection(timeout=60)
+            stopper.join()
+    finally:
+        bridge.stop()

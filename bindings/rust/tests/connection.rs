@@ -226,3 +226,22 @@ fn unknown_values_pass_through() {
         assert!(!matches!(ConnectionMode::from_raw(raw), ConnectionMode::Other(_)), "{raw}");
     }
 }
+
+#[test]
+fn wait_for_connection_ends_when_the_bridge_host_goes_away() {
+    let _g = serial();
+    let p = "rust-connection-wait-lost";
+    let host = open(p, Delivery::Queued);
+    sim::set_connection_mode(Some(p), ConnectionMode::CachedDisconnected).unwrap();
+    let dir = common::bridge::TempDir::new("connection-lost");
+    let bridge = Bridge::start(&host, BridgeOptions::new().endpoint(dir.endpoint())).unwrap();
+    let client = common::bridge::client(&dir.endpoint(), false);
+    assert_eq!(client.connection_mode().unwrap(), ConnectionMode::CachedDisconnected);
+    let stopper = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(100));
+        drop(bridge);
+    });
+    let e = client.wait_for_connection(ConnectionMode::is_connected, common::bridge::WAIT).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ProviderNotFound, "{e}");
+    stopper.join().unwrap();
+}
