@@ -167,6 +167,34 @@ namespace OlState.Tests
             Assert.Equal(ConnectionMode.CachedConnectedFull, s.ConnectionMode);   // accounts are not the session's mode
         }
 
+        [Theory]
+        [InlineData(Delivery.Queued)]
+        [InlineData(Delivery.Inline)]
+        public async Task TheSequenceReachesABridgeClientInOrderOncePerChange(Delivery delivery)
+        {
+            var p = AsyncTests.Fresh();
+            var dir = System.IO.Directory.CreateTempSubdirectory("olstate-cs-connection-");   // 0700
+            try
+            {
+                using var host = AsyncTests.Open(p);
+                using var bridge = OlStateBridge.Start(host, new OlStateBridgeOptions { Endpoint = System.IO.Path.Combine(dir.FullName, "b.sock") });
+                using var client = OlStateSession.Open(new OlStateOptions { Provider = Provider.Bridge, Endpoint = bridge.Endpoint, Delivery = delivery });
+                Assert.Equal(ConnectionMode.CachedConnectedFull, client.ConnectionMode);
+                Assert.Equal(host.Accounts, client.Accounts);
+                var seen = new ConcurrentQueue<ConnectionStateChange>();
+                using var sub = client.Subscribe(c => seen.Enqueue(c));
+                var connected = client.WaitForConnectionAsync(m => m == ConnectionMode.Online, Bound);
+                PlaySequence(p);
+                AssertTheSequence(await Collected(seen, Sequence.Length));
+                Assert.Equal(ConnectionMode.Online, await connected);
+                Assert.Equal(ConnectionMode.CachedConnectedFull, client.ConnectionMode);
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }
+
         [Fact]
         public void AccountTextRoundTripsAsUtf8()
         {
