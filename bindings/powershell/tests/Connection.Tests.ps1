@@ -114,6 +114,7 @@ Describe 'connection events' {
         Register-OutlookStateEvent -Profile $p -SourceIdentifier OlStateTestAccount
         [OlStateSimulator]::AddAccount($p, 'Shared', 'shared@example.com', 0, 500)
         [OlStateSimulator]::RemoveAccount($p, 'Shared')
+        Wait-Event -SourceIdentifier OlStateTestAccount -Timeout 30 | Should -Not -BeNullOrEmpty   # Get-Event fails while none arrived
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
         while (@(Get-Event -SourceIdentifier OlStateTestAccount).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
         $all = @(Get-Event -SourceIdentifier OlStateTestAccount) | Sort-Object { $_.SourceEventArgs.Sequence }
