@@ -196,6 +196,38 @@ namespace OlState.Tests
         }
 
         [Fact]
+        public async Task WaitForConnectionThroughABridgeEndsWithTheHostOrWaitsForItWithReconnect()
+        {
+            var dir = System.IO.Directory.CreateTempSubdirectory("olstate-cs-connection-");   // 0700
+            var endpoint = System.IO.Path.Combine(dir.FullName, "b.sock");
+            try
+            {
+                // Reconnect: opened before any host; the wait goes on until a host brings a connected mode.
+                using var waiting = OlStateSession.Open(new OlStateOptions { Provider = Provider.Bridge, Endpoint = endpoint, Reconnect = true });
+                var connected = waiting.WaitForConnectionAsync(m => m.IsConnected(), Bound);
+                await Task.Delay(300);
+                Assert.False(connected.IsCompleted);
+                using (var host = AsyncTests.Open(AsyncTests.Fresh()))
+                using (var bridge = OlStateBridge.Start(host, new OlStateBridgeOptions { Endpoint = endpoint }))
+                {
+                    Assert.Equal(ConnectionMode.CachedConnectedFull, await connected);
+
+                    // Without Reconnect a lost host ends the wait.
+                    using var client = OlStateSession.Open(new OlStateOptions { Provider = Provider.Bridge, Endpoint = endpoint });
+                    var online = client.WaitForConnectionAsync(m => m == ConnectionMode.Online, Bound);
+                    bridge.Dispose();
+                    var lost = await Assert.ThrowsAsync<OlStateException>(() => online);
+                    Assert.Equal(ResultCode.ProviderNotFound, lost.Code);
+                    Assert.Contains("Reconnect", lost.Message);
+                }
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }
+
+        [Fact]
         public void AccountTextRoundTripsAsUtf8()
         {
             var p = AsyncTests.Fresh();
