@@ -2,7 +2,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-OlStateUnderTest
-    $script:cmdlets = 'Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent'
+    $script:cmdlets = 'Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent', 'Get-OutlookKind'
 }
 
 Describe 'the OlState module' {
@@ -18,7 +18,7 @@ Describe 'the OlState module' {
         $manifest.PowerShellVersion.ToString() | Should -Be '5.1'
     }
 
-    It 'exports exactly its five cmdlets' {
+    It 'exports exactly its cmdlets' {
         (Get-Command -Module OlState).Name | Sort-Object | Should -Be ($cmdlets | Sort-Object)
     }
 
@@ -28,7 +28,7 @@ Describe 'the OlState module' {
         Join-Path $base 'runtimes/linux-x64/native/libolstate_sim.so' | Should -Exist
     }
 
-    It 'has full help for <_>' -ForEach @('Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent') {
+    It 'has full help for <_>' -ForEach @('Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent', 'Get-OutlookKind') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -BeLike "*$_ *[<CommonParameters>]*"   # not the generated stand-in

@@ -82,6 +82,7 @@
 
 mod bridge;
 mod error;
+mod outlook;
 mod session;
 mod subscription;
 mod types;
@@ -106,6 +107,7 @@ use std::sync::OnceLock;
 
 pub use bridge::{Bridge, BridgeOptions};
 pub use error::{Error, ErrorCode, Result};
+pub use outlook::{detect_outlook, OutlookInfo, OutlookKind};
 pub use session::{Session, SessionBuilder};
 pub use subscription::{SubscribeOptions, Subscription};
 pub use types::{
