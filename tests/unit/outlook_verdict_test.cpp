@@ -4,6 +4,8 @@
 
 #include <olstate.h>
 
+#include <iterator>
+
 #include "detect/outlook_facts.h"
 
 using olstate::detect::OutlookFacts;
@@ -11,30 +13,43 @@ using olstate::detect::outlook_verdict;
 
 namespace {
 
-// The rule written the other way round, as a table a reader can check:
-// what runs decides; with nothing running the toggle, then the installation.
-std::uint32_t expected(bool installed, bool classic_running, bool new_running, bool selected) {
-    if (classic_running && new_running) return OLSTATE_OUTLOOK_BOTH;
-    if (classic_running) return OLSTATE_OUTLOOK_CLASSIC;
-    if (new_running || selected) return OLSTATE_OUTLOOK_NEW;
-    return installed ? OLSTATE_OUTLOOK_CLASSIC : OLSTATE_OUTLOOK_NONE;
-}
+constexpr auto N = OLSTATE_OUTLOOK_NONE, C = OLSTATE_OUTLOOK_CLASSIC, W = OLSTATE_OUTLOOK_NEW,
+               B = OLSTATE_OUTLOOK_BOTH;
+
+// Every combination, written out: classic installed, classic running, new
+// running, toggle on -> verdict. What runs decides; with nothing running,
+// the toggle, then the installation.
+struct Row {
+    bool installed, classic_running, new_running, selected;
+    std::uint32_t verdict;
+};
+constexpr Row kTable[] = {
+    {false, false, false, false, N}, {true, false, false, false, C},
+    {false, true, false, false, C},  {true, true, false, false, C},
+    {false, false, true, false, W},  {true, false, true, false, W},
+    {false, true, true, false, B},   {true, true, true, false, B},
+    {false, false, false, true, W},  {true, false, false, true, W},
+    {false, true, false, true, C},   {true, true, false, true, C},
+    {false, false, true, true, W},   {true, false, true, true, W},
+    {false, true, true, true, B},    {true, true, true, true, B},
+};
 
 }  // namespace
 
 TEST_CASE("outlook verdict: every combination of installed, running, new running, toggle") {
-    int checked = 0;
-    for (int bits = 0; bits < 16; ++bits) {
+    static_assert(std::size(kTable) == 16);
+    for (const Row& row : kTable) {
         OutlookFacts f;
-        f.classic_installed = (bits & 1) != 0;
-        f.classic_running = (bits & 2) != 0;
-        f.new_running = (bits & 4) != 0;
-        f.new_selected = (bits & 8) != 0;
-        CAPTURE(bits);
-        CHECK(outlook_verdict(f) == expected(f.classic_installed, f.classic_running, f.new_running, f.new_selected));
-        ++checked;
+        f.classic_installed = row.installed;
+        f.classic_running = row.classic_running;
+        f.new_running = row.new_running;
+        f.new_selected = row.selected;
+        CAPTURE(row.installed);
+        CAPTURE(row.classic_running);
+        CAPTURE(row.new_running);
+        CAPTURE(row.selected);
+        CHECK(outlook_verdict(f) == row.verdict);
     }
-    CHECK(checked == 16);
 }
 
 TEST_CASE("outlook verdict: the cases a tool prints a message for") {
