@@ -103,3 +103,9 @@ olgo_result olgo_bridge_start(olstate_session* s, uint32_t flags, uint32_t max_c
 }
 
 olgo_result olgo_bridge_stop(olstate_bridge* b) { return olgo_capture(olstate_bridge_stop(b)); }
+
+olgo_result olgo_detect_outlook(olstate_outlook_info* out) {
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    return olgo_capture(olstate_detect_outlook(out));
+}

@@ -39,4 +39,7 @@ olgo_result olgo_bridge_start(olstate_session* s, uint32_t flags, uint32_t max_c
                               char* out_endpoint, size_t endpoint_size);
 olgo_result olgo_bridge_stop(olstate_bridge* b);
 
+/* Which Outlook (olstate_detect_outlook, since 1.3): out's struct_size is set here. */
+olgo_result olgo_detect_outlook(olstate_outlook_info* out);
+
 #endif

@@ -16,6 +16,7 @@ from .errors import (BusyError, IncompatibleLibraryError, InternalError, Invalid
                      InvalidHandleError, NotInOutlookError, NotSupportedError, OlStateError,
                      OutOfMemoryError, ProfileNotFoundError, ProviderFailedError,
                      ProviderNotFoundError, SimulatorError, StateTimeoutError, WouldDeadlockError)
+from .outlook import OutlookInfo, OutlookKind, detect_outlook
 from .session import Session, Subscription
 from .streams import AsyncEventStream, EventIterator
 from .types import Capabilities, Delivery, Event, EventKind, Provider, SessionInfo, State
@@ -47,8 +48,9 @@ __all__ = [
     "Account", "AccountType", "AsyncEventStream", "Bridge", "BusyError", "Capabilities", "ConnectionMode", "Delivery", "Event", "EventIterator",
     "EventKind", "IncompatibleLibraryError", "InternalError", "InvalidArgumentError",
     "InvalidHandleError", "LibraryNotFoundError", "NotInOutlookError", "NotSupportedError",
-    "OlStateError", "OutOfMemoryError", "ProfileNotFoundError", "Provider", "ProviderFailedError",
+    "OlStateError", "OutlookInfo", "OutlookKind", "OutOfMemoryError", "ProfileNotFoundError", "Provider", "ProviderFailedError",
     "ProviderNotFoundError", "Session", "SessionInfo", "SimulatorError", "State",
-    "StateTimeoutError", "Subscription", "WouldDeadlockError", "library_path", "library_version",
+    "StateTimeoutError", "Subscription", "WouldDeadlockError", "detect_outlook", "library_path",
+    "library_version",
     "set_callback_error_handler", "__version__",
 ]

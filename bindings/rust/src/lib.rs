@@ -88,6 +88,7 @@
 mod bridge;
 mod connection;
 mod error;
+mod outlook;
 mod session;
 mod subscription;
 mod types;
@@ -113,6 +114,7 @@ use std::sync::OnceLock;
 pub use bridge::{Bridge, BridgeOptions};
 pub use connection::{Account, AccountType, ConnectionMode};
 pub use error::{Error, ErrorCode, Result};
+pub use outlook::{detect_outlook, OutlookInfo, OutlookKind};
 pub use session::{Session, SessionBuilder};
 pub use subscription::{SubscribeOptions, Subscription};
 pub use types::{
