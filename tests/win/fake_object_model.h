@@ -216,4 +216,56 @@ private:
     bool has_items_ = false;
 };
 
+// Outlook's object model as far as olstate reads it: Application.Session
+// (CurrentProfileName, ExchangeConnectionMode, Offline, Accounts), two
+// accounts to start with; every call recorded in `log`.
+struct FakeOutlook {
+    CallLog log;
+    FakeObject* application = FakeObject::create_empty(&log);
+    FakeObject* names = FakeObject::create_empty(&log);  // Application.Session
+    FakeObject* accounts = FakeObject::create_empty(&log);
+    std::vector<FakeObject*> account_list;
+
+    explicit FakeOutlook(const wchar_t* profile = L"Outlook") {
+        application->set_object(L"Session", names);
+        names->set_text(L"CurrentProfileName", profile);
+        names->set_number(L"ExchangeConnectionMode", 700);  // olCachedConnectedFull
+        names->set_bool(L"Offline", false);
+        names->set_object(L"Accounts", accounts);
+        add(L"Mailbox", L"me@example.com", 0, 700);  // olExchange
+        add(L"Gmail", L"me@gmail.example", 1, 0);  // olImap, olNoExchange
+    }
+    ~FakeOutlook() {
+        for (FakeObject* a : account_list) a->Release();
+        accounts->Release();
+        names->Release();
+        application->Release();
+    }
+    FakeOutlook(const FakeOutlook&) = delete;
+    FakeOutlook& operator=(const FakeOutlook&) = delete;
+
+    void add(const wchar_t* name, const wchar_t* smtp, long type, long mode) {
+        FakeObject* a = FakeObject::create_empty(&log);
+        a->set_text(L"DisplayName", name);
+        a->set_text(L"SmtpAddress", smtp);
+        a->set_number(L"AccountType", type);
+        a->set_number(L"ExchangeConnectionMode", mode);
+        account_list.push_back(a);
+        publish();
+    }
+    void remove(std::size_t i) {
+        account_list[i]->Release();
+        account_list.erase(account_list.begin() + static_cast<std::ptrdiff_t>(i));
+        publish();
+    }
+    void publish() {
+        std::vector<IDispatch*> items(account_list.begin(), account_list.end());
+        accounts->set_items(items);
+    }
+    void set_mode(long mode) {
+        names->set_number(L"ExchangeConnectionMode", mode);
+        names->set_bool(L"Offline", mode >= 100 && mode <= 400);
+    }
+};
+
 }  // namespace bridgetest
