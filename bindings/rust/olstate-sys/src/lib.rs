@@ -195,6 +195,13 @@ pub struct olstate_session {
     _marker: std::marker::PhantomData<(*mut u8, std::marker::PhantomPinned)>,
 }
 
+/// Since 1.3: `olstate_open_options.connection_poll_ms` when 0 (ms).
+pub const OLSTATE_CONNECTION_POLL_DEFAULT_MS: u32 = 5000;
+/// Since 1.3: the smallest `connection_poll_ms` (ms).
+pub const OLSTATE_CONNECTION_POLL_MIN_MS: u32 = 100;
+/// Since 1.3: the largest `connection_poll_ms` (ms): one day.
+pub const OLSTATE_CONNECTION_POLL_MAX_MS: u32 = 86_400_000;
+
 /// `olstate_open_options`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
