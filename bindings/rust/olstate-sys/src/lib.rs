@@ -198,6 +198,13 @@ pub struct olstate_session {
     _marker: std::marker::PhantomData<(*mut u8, std::marker::PhantomPinned)>,
 }
 
+/// Since 1.3: `olstate_open_options.connection_poll_ms` when 0 (ms).
+pub const OLSTATE_CONNECTION_POLL_DEFAULT_MS: u32 = 5000;
+/// Since 1.3: the smallest `connection_poll_ms` (ms).
+pub const OLSTATE_CONNECTION_POLL_MIN_MS: u32 = 100;
+/// Since 1.3: the largest `connection_poll_ms` (ms): one day.
+pub const OLSTATE_CONNECTION_POLL_MAX_MS: u32 = 86_400_000;
+
 /// `olstate_open_options`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -214,6 +221,10 @@ pub struct olstate_open_options {
     pub delivery: u32,
     /// `OLSTATE_OPEN_RECONNECT` or 0.
     pub flags: u32,
+    /// Since 1.3, Windows: Outlook's `Application` as an `IDispatch*`; NULL: none.
+    pub application: *mut c_void,
+    /// Since 1.3: ms between two reads of the object model; 0 = the default.
+    pub connection_poll_ms: u32,
 }
 
 /// `olstate_session_info`.
