@@ -203,7 +203,9 @@ TEST_CASE("a host out of file descriptors sheds the pending client instead of sp
 TEST_CASE("concurrent starts on one endpoint: exactly one succeeds, the others are BUSY") {
     Watchdog dog("concurrent starts", 120s);
     TempDir dir;
-    test::Session local(test::fresh_profile("Race"));
+    // Opened on an owner loop: each start, on a thread of its own, reads the
+    // session on the owner thread (carried there), as an add-in's would.
+    OwnedSession local(test::fresh_profile("Race"));
     const std::string ep = dir.endpoint();
     constexpr int kThreads = 8;
     const int rounds = 300;  // the finding: 42 of 300 rounds had more than one winner
@@ -330,7 +332,7 @@ TEST_CASE("in one process: start/stop racing with clients opening and closing ne
     Watchdog dog("start/stop/reopen race", 120s);
     TempDir dir;
     const std::string ep = dir.endpoint();
-    test::Session local(test::fresh_profile("Churn"));
+    OwnedSession local(test::fresh_profile("Churn"));  // starts and stops from this thread, not the owner
     std::atomic<bool> done{false};
     std::vector<std::thread> clients;
     for (const uint32_t flags : {0u, static_cast<uint32_t>(OLSTATE_OPEN_RECONNECT), 0u}) {
