@@ -94,6 +94,8 @@ public:
     olstate_session* get() const { return s_; }
     const std::string& profile() const { return profile_; }
     test::OwnerLoop& owner() { return owner_; }
+    // The test closed the session itself (on the owner thread).
+    void release_closed() { s_ = nullptr; }
 
 private:
     test::OwnerLoop owner_;  // first: it outlives the session it owns

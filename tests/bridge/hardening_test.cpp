@@ -140,7 +140,7 @@ TEST_CASE("a stopped host with a full backlog: open gives up within its 10 s lim
     CHECK(seconds_since(t0) < 6.0);
 }
 
-TEST_CASE("start next to a listener that never accepts (no lock): its probe gives up within 2 s, BUSY") {
+TEST_CASE("start next to a listener that never accepts (no lock): its probe gives up within 0.1 s, BUSY") {
     Watchdog dog("probe of a hung listener", 30s);
     TempDir dir;
     FakeHost hung(dir.endpoint(), 0);
@@ -153,7 +153,11 @@ TEST_CASE("start next to a listener that never accepts (no lock): its probe give
     olstate_bridge* b = nullptr;
     const auto t0 = Clock::now();
     CHECK(olstate_bridge_start(local.get(), &o, &b) == OLSTATE_E_BUSY);
-    CHECK(seconds_since(t0) < 8.0);
+    const double took = seconds_since(t0);
+    MESSAGE("olstate_bridge_start next to a hung listener: " << took << " s");
+    // A hang bound with a wide margin over the 0.1 s probe, yet under the
+    // 2 s the probe used to wait on an application's UI thread.
+    CHECK(took < 1.5);
 }
 
 TEST_CASE("connections that never say hello hold no slot and are closed after the 5 s hello limit, without a bye") {

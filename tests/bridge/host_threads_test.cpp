@@ -306,3 +306,39 @@ TEST_CASE("fast shutdown: the host process ends abruptly while clients set state
     stop_setting = true;
     for (auto& t : setters) t.join();
 }
+
+TEST_CASE("stopping on the owner thread while a client's set waits for it: stop and close return at once") {
+    // Outlook's shutdown: OnBeginShutdown runs on the UI thread (the owner)
+    // while a client's set, handed to the owner by a host thread, waits in
+    // the owner's queue behind it. Neither the bridge's stop nor the close
+    // may wait for that set (it can only run once they have returned).
+    Watchdog dog("stop on the owner with a set waiting for it", 60s);
+    TempDir dir;
+    PublishedSession host(dir.endpoint());
+    BridgeSession a(dir.endpoint());
+    test::Gate busy, release;
+    // The owner thread busy (a modal dialog, another add-in) while the set comes.
+    auto owner_busy = host.session->owner().post([&] {
+        busy.open();
+        release.wait(30s);
+        // Now in "OnBeginShutdown": the set is queued behind this job.
+        const auto t0 = std::chrono::steady_clock::now();
+        const olstate_result stopped = olstate_bridge_stop(host.bridge);
+        const olstate_result closed = olstate_close(host.session->get());
+        return std::make_tuple(stopped, closed, ms_since(t0));
+    });
+    REQUIRE(busy.wait(10s));
+    SetInBackground set(a.get(), OLSTATE_OFFLINE, OLSTATE_SET_DEFAULT);
+    std::this_thread::sleep_for(300ms);  // the host's reader has handed the set over by now
+    REQUIRE_FALSE(set.done());
+    release.open();
+    const auto [stopped, closed, took] = owner_busy.get();
+    host.bridge = nullptr;
+    host.session->release_closed();
+    MESSAGE("olstate_bridge_stop + olstate_close on the owner with a set waiting for it: " << took << " ms");
+    CHECK(stopped == OLSTATE_OK);
+    CHECK(closed == OLSTATE_OK);
+    CHECK(took < 2000.0);  // a hang bound: the set's own wait is OLSTATE_OWNER_WAIT_MS (5 s)
+    REQUIRE(test::eventually([&] { return set.done(); }));
+    CHECK(set.result() == OLSTATE_E_PROVIDER_NOT_FOUND);
+}
