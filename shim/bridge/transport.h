@@ -73,10 +73,15 @@ std::string default_endpoint();
 std::unique_ptr<Listener> listen(const std::string& endpoint);
 
 // How long a connect() may wait for a host that does not accept (hung, or
-// its backlog / pipe instances full) when the caller gives no deadline, and
-// how long listen() probes an existing endpoint.
+// its backlog / pipe instances full) when the caller gives no deadline.
 constexpr std::chrono::seconds kConnectTimeout{5};
-constexpr std::chrono::seconds kProbeTimeout{2};
+// How long listen() probes an existing POSIX endpoint. A Unix socket answers
+// a connect at once: connected or EAGAIN (its backlog is full) both mean a
+// listener is alive (BUSY), refused means a stale file; waiting longer could
+// only turn EAGAIN into connected, the same answer. So the probe is short:
+// olstate_bridge_start may run on an application's UI thread. (The Windows
+// probe opens the pipe once and does not wait.)
+constexpr std::chrono::milliseconds kProbeTimeout{100};
 
 // The bounds of one connect(): it gives up at `deadline`, and within
 // kCancelSlice of `*cancel` turning true (so a closing session never waits

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "../api/support.h"
+#include "../common/owner_loop.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -60,6 +61,46 @@ private:
     std::condition_variable cv_;
     bool done_ = false;
     std::thread thread_;
+};
+
+// A simulator session opened on a thread of its own that keeps running the
+// simulator's owner loop (test::OwnerLoop), the way Outlook's main thread
+// runs its message loop while the add-in's bridge serves. Under the strict
+// simulator the calls the bridge carries to the session's owner thread
+// (reading the state at olstate_bridge_start, a client's set) run there; a
+// test thread that opened the session itself and then waits, joins or
+// sleeps would never run them, and they would fail with OLSTATE_E_TIMEOUT.
+// Opened and closed on its owner thread; everything else on any thread.
+class OwnedSession {
+public:
+    explicit OwnedSession(std::string profile, uint32_t delivery = OLSTATE_DELIVERY_QUEUED)
+        : profile_(std::move(profile)) {
+        // The last error is per thread: read where the open failed.
+        const auto [r, message] = owner_.run([&] {
+            const auto o = test::options(profile_, delivery);
+            const olstate_result result = olstate_open_ex(&o, &s_);
+            return std::make_pair(result, std::string(olstate_last_error_message()));
+        });
+        REQUIRE_MESSAGE(r == OLSTATE_OK, olstate_result_name(r) << ": " << message);
+    }
+    ~OwnedSession() { close(); }
+    OwnedSession(const OwnedSession&) = delete;
+    OwnedSession& operator=(const OwnedSession&) = delete;
+
+    void close() {
+        if (olstate_session* s = std::exchange(s_, nullptr))
+            CHECK(owner_.run([s] { return olstate_close(s); }) == OLSTATE_OK);
+    }
+    olstate_session* get() const { return s_; }
+    const std::string& profile() const { return profile_; }
+    test::OwnerLoop& owner() { return owner_; }
+    // The test closed the session itself (on the owner thread).
+    void release_closed() { s_ = nullptr; }
+
+private:
+    test::OwnerLoop owner_;  // first: it outlives the session it owns
+    std::string profile_;
+    olstate_session* s_ = nullptr;
 };
 
 // A private temporary folder (0700, like a runtime folder), removed at the end.
@@ -192,6 +233,16 @@ public:
         const auto ready = child_->line(20s);
         REQUIRE_MESSAGE((ready && ready->rfind("ready ", 0) == 0), "host did not start: " << ready.value_or("(nothing)"));
     }
+    // A host still running is asked how many rules of the strict simulator
+    // it broke: any is a failure of the test that ran it (a host killed or
+    // ended by the test has nothing left to ask).
+    ~Host() {
+        if (!child_ || !child_->running()) return;
+        const std::string answer = command("violations");
+        if (!answer.empty()) CHECK_MESSAGE(answer == "violations 0", "the bridge test host: " << answer);
+    }
+    Host(const Host&) = delete;
+    Host& operator=(const Host&) = delete;
     std::string command(const std::string& c) { return child_->command(c); }
     void toggle() { REQUIRE(command("toggle") == "ok"); }
     void kill9() { child_->kill9(); }

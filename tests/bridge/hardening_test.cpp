@@ -140,7 +140,7 @@ TEST_CASE("a stopped host with a full backlog: open gives up within its 10 s lim
     CHECK(seconds_since(t0) < 6.0);
 }
 
-TEST_CASE("start next to a listener that never accepts (no lock): its probe gives up within 2 s, BUSY") {
+TEST_CASE("start next to a listener that never accepts (no lock): its probe gives up within 0.1 s, BUSY") {
     Watchdog dog("probe of a hung listener", 30s);
     TempDir dir;
     FakeHost hung(dir.endpoint(), 0);
@@ -153,7 +153,11 @@ TEST_CASE("start next to a listener that never accepts (no lock): its probe give
     olstate_bridge* b = nullptr;
     const auto t0 = Clock::now();
     CHECK(olstate_bridge_start(local.get(), &o, &b) == OLSTATE_E_BUSY);
-    CHECK(seconds_since(t0) < 8.0);
+    const double took = seconds_since(t0);
+    MESSAGE("olstate_bridge_start next to a hung listener: " << took << " s");
+    // A hang bound with a wide margin over the 0.1 s probe, yet under the
+    // 2 s the probe used to wait on an application's UI thread.
+    CHECK(took < 1.5);
 }
 
 TEST_CASE("connections that never say hello hold no slot and are closed after the 5 s hello limit, without a bye") {
@@ -203,7 +207,9 @@ TEST_CASE("a host out of file descriptors sheds the pending client instead of sp
 TEST_CASE("concurrent starts on one endpoint: exactly one succeeds, the others are BUSY") {
     Watchdog dog("concurrent starts", 120s);
     TempDir dir;
-    test::Session local(test::fresh_profile("Race"));
+    // Opened on an owner loop: each start, on a thread of its own, reads the
+    // session on the owner thread (carried there), as an add-in's would.
+    OwnedSession local(test::fresh_profile("Race"));
     const std::string ep = dir.endpoint();
     constexpr int kThreads = 8;
     const int rounds = 300;  // the finding: 42 of 300 rounds had more than one winner
@@ -330,7 +336,7 @@ TEST_CASE("in one process: start/stop racing with clients opening and closing ne
     Watchdog dog("start/stop/reopen race", 120s);
     TempDir dir;
     const std::string ep = dir.endpoint();
-    test::Session local(test::fresh_profile("Churn"));
+    OwnedSession local(test::fresh_profile("Churn"));  // starts and stops from this thread, not the owner
     std::atomic<bool> done{false};
     std::vector<std::thread> clients;
     for (const uint32_t flags : {0u, static_cast<uint32_t>(OLSTATE_OPEN_RECONNECT), 0u}) {

@@ -14,29 +14,37 @@ using test::Recorder;
 
 namespace {
 
-// A simulator session opened on this thread, published with set allowed.
-// The simulator's knobs are reset around it.
+// A simulator session opened on an owner loop (OwnedSession: Outlook's main
+// thread), published with set allowed. The simulator runs in the mode the
+// suite runs it (strict by default) unless the test asks for one, and its
+// knobs are reset around it; the violations it counted are checked first.
 struct PublishedSession {
-    explicit PublishedSession(const std::string& endpoint, uint32_t strict = OLSTATE_SIM_STRICT_OFF,
+    explicit PublishedSession(const std::string& endpoint, std::optional<uint32_t> strict = std::nullopt,
                               uint32_t capabilities = OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_OFFLINE)
         : profile(test::fresh_profile("Threads")) {
-        REQUIRE(olstate_sim_set_strict(strict) == 0);
+        if (strict) REQUIRE(olstate_sim_set_strict(*strict) == 0);
         REQUIRE(olstate_sim_set_capabilities(profile.c_str(), capabilities) == 0);
-        session = std::make_unique<test::Session>(profile);
+        session = std::make_unique<OwnedSession>(profile);
         olstate_bridge_options o;
         olstate_bridge_options_init(&o);
         o.flags = OLSTATE_BRIDGE_ALLOW_SET_STATE;
         o.endpoint = endpoint.c_str();
+        // From this thread: the start's reading of the session is carried
+        // to the owner loop.
         const olstate_result r = olstate_bridge_start(session->get(), &o, &bridge);
         REQUIRE_MESSAGE(r == OLSTATE_OK, olstate_result_name(r) << ": " << olstate_last_error_message());
     }
     ~PublishedSession() {
         if (bridge) CHECK(olstate_bridge_stop(bridge) == OLSTATE_OK);
         session.reset();
+        // Before `reset` clears the count (the suite's own check would miss it).
+        char last[512] = "";
+        olstate_sim_last_violation(last, sizeof last);
+        CHECK_MESSAGE(olstate_sim_violations(OLSTATE_SIM_VIOLATION_ALL) == 0, last);
     }
     test::SimReset reset;
     std::string profile;
-    std::unique_ptr<test::Session> session;
+    std::unique_ptr<OwnedSession> session;
     olstate_bridge* bridge = nullptr;
 };
 
@@ -116,8 +124,9 @@ void drain_host(const PublishedSession& host) {
 TEST_CASE("get-state and the welcome come from the state the host knows: no host thread calls the provider") {
     Watchdog dog("get-state from the known state", 60s);
     TempDir dir;
-    // Strict: the offline object belongs to this thread; a call from a host
-    // thread would be counted (and fail with RPC_E_WRONG_THREAD).
+    // Strict whatever the suite's mode: the offline object belongs to the
+    // owner loop; a call from a host thread would be counted (and fail with
+    // RPC_E_WRONG_THREAD).
     PublishedSession host(dir.endpoint(), OLSTATE_SIM_STRICT_ON);
     {
         BridgeSession a(dir.endpoint()), b(dir.endpoint(), OLSTATE_DELIVERY_INLINE);
@@ -126,8 +135,8 @@ TEST_CASE("get-state and the welcome come from the state the host knows: no host
             REQUIRE(olstate_get_state(a.get(), &state) == OLSTATE_OK);
             CHECK(state == OLSTATE_ONLINE);
         }
-        // The user works offline: Outlook notifies on its own thread (this
-        // one, which owns the object), and the host follows.
+        // The user works offline: Outlook notifies on its own thread (the
+        // owner loop), and the host follows.
         REQUIRE(olstate_sim_set_state(host.profile.c_str(), OLSTATE_OFFLINE, 1) == 0);
         CHECK(olstate_wait_state(a.get(), OLSTATE_OFFLINE, 10000) == OLSTATE_OK);
         CHECK(olstate_wait_state(b.get(), OLSTATE_OFFLINE, 10000) == OLSTATE_OK);
@@ -148,7 +157,7 @@ TEST_CASE("get-state and the welcome come from the state the host knows: no host
 TEST_CASE("a profile without capabilities is still published and serves get-state") {
     Watchdog dog("capabilities 0", 60s);
     TempDir dir;
-    PublishedSession host(dir.endpoint(), OLSTATE_SIM_STRICT_OFF, 0);
+    PublishedSession host(dir.endpoint(), std::nullopt, 0);
     BridgeSession a(dir.endpoint());
     uint32_t caps = 99, state = 0;
     CHECK(olstate_capabilities(a.get(), &caps) == OLSTATE_OK);
@@ -296,4 +305,40 @@ TEST_CASE("fast shutdown: the host process ends abruptly while clients set state
     for (auto& r : recorders) CHECK(wait_kind(*r, OLSTATE_EVENT_PROVIDER_LOST));
     stop_setting = true;
     for (auto& t : setters) t.join();
+}
+
+TEST_CASE("stopping on the owner thread while a client's set waits for it: stop and close return at once") {
+    // Outlook's shutdown: OnBeginShutdown runs on the UI thread (the owner)
+    // while a client's set, handed to the owner by a host thread, waits in
+    // the owner's queue behind it. Neither the bridge's stop nor the close
+    // may wait for that set (it can only run once they have returned).
+    Watchdog dog("stop on the owner with a set waiting for it", 60s);
+    TempDir dir;
+    PublishedSession host(dir.endpoint());
+    BridgeSession a(dir.endpoint());
+    test::Gate busy, release;
+    // The owner thread busy (a modal dialog, another add-in) while the set comes.
+    auto owner_busy = host.session->owner().post([&] {
+        busy.open();
+        release.wait(30s);
+        // Now in "OnBeginShutdown": the set is queued behind this job.
+        const auto t0 = std::chrono::steady_clock::now();
+        const olstate_result stopped = olstate_bridge_stop(host.bridge);
+        const olstate_result closed = olstate_close(host.session->get());
+        return std::make_tuple(stopped, closed, ms_since(t0));
+    });
+    REQUIRE(busy.wait(10s));
+    SetInBackground set(a.get(), OLSTATE_OFFLINE, OLSTATE_SET_DEFAULT);
+    std::this_thread::sleep_for(300ms);  // the host's reader has handed the set over by now
+    REQUIRE_FALSE(set.done());
+    release.open();
+    const auto [stopped, closed, took] = owner_busy.get();
+    host.bridge = nullptr;
+    host.session->release_closed();
+    MESSAGE("olstate_bridge_stop + olstate_close on the owner with a set waiting for it: " << took << " ms");
+    CHECK(stopped == OLSTATE_OK);
+    CHECK(closed == OLSTATE_OK);
+    CHECK(took < 2000.0);  // a hang bound: the set's own wait is OLSTATE_OWNER_WAIT_MS (5 s)
+    REQUIRE(test::eventually([&] { return set.done(); }));
+    CHECK(set.result() == OLSTATE_E_PROVIDER_NOT_FOUND);
 }

@@ -12,7 +12,8 @@ using test::Recorder;
 
 namespace {
 
-// A simulator session in this process, published on `endpoint`.
+// A simulator session in this process, opened on an owner loop (Outlook's
+// main thread, OwnedSession) and published on `endpoint` from this thread.
 struct LocalHost {
     explicit LocalHost(const std::string& endpoint, uint32_t flags = 0, uint32_t delivery = OLSTATE_DELIVERY_QUEUED)
         : profile(test::fresh_profile("Local")), session(profile, delivery) {
@@ -32,7 +33,7 @@ struct LocalHost {
         REQUIRE(olstate_sim_set_state(profile.c_str(), s == OLSTATE_ONLINE ? OLSTATE_OFFLINE : OLSTATE_ONLINE, 1) == 0);
     }
     std::string profile;
-    test::Session session;
+    OwnedSession session;
     olstate_bridge* bridge = nullptr;
 };
 

@@ -22,6 +22,8 @@
 //                     prints "exited in-provider N violations V" (calls
 //                     running inside the simulator then, strict
 //                     violations) and ends with code 0
+//   violations        the strict simulator's count so far -> violations N
+//                     (N > 0: followed by the last one's message)
 //   quit / EOF        stop, close, exit 0
 // Options: --endpoint PATH --profile NAME [--allow-set] [--max-clients N]
 //          [--queue N] [--delivery inline|queued] [--initial online|offline]
@@ -178,6 +180,12 @@ int main(int argc, char** argv) {
                 // leaves its loop and exits (below).
                 exit_now = true;
                 break;
+            } else if (line == "violations") {
+                const uint32_t n = olstate_sim_violations(OLSTATE_SIM_VIOLATION_ALL);
+                char last[512] = "";
+                if (n) olstate_sim_last_violation(last, sizeof last);
+                if (n) std::printf("violations %u %s\n", n, last);
+                else std::printf("violations 0\n");
             } else if (line == "quit") {
                 break;
             } else {

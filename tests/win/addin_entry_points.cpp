@@ -429,6 +429,9 @@ int driver() {
         expect(host_code == 0 && in_provider == 0, "fast exit: the host ends with code 0 and no call inside the provider");
         expect(outlook.output().find("Unhandled") == std::string::npos, "fast exit: nothing crashed at exit");
         expect(client_code == 0, "fast exit: the client saw PROVIDER_NOT_FOUND and PROVIDER_LOST");
+        const std::size_t violations = strict_violations_in(host.output()) + strict_violations_in(out);
+        std::printf("strict simulator violations in the hosts: %zu\n", violations);
+        expect(violations == 0, "the add-in broke none of Outlook's rules (strict simulator)");
     }
     RegDeleteTreeW(HKEY_CURRENT_USER, had_root ? kPolicyKey : L"Software\\olstate");
     remove_tree(root);

@@ -43,11 +43,22 @@ namespace {
 
 
 
+// Every child's strict violations (win_child.h), for the driver's summary.
+std::size_t violations_seen = 0;
+
+// The child broke none of Outlook's rules; says how many it broke otherwise.
+bool kept_rules(const char* name, const Child& child) {
+    const std::size_t n = strict_violations_in(child.output());
+    violations_seen += n;
+    if (n) std::printf("--- %s: %zu strict simulator violation(s) (above)\n", name, n);
+    return n == 0;
+}
+
 bool scenario_ok(const char* name, Child& child, DWORD ms) {
     const int code = child.wait(ms);
     const bool done = child.output().find("scenario " + std::string(name) + ": done, 0 failures") != std::string::npos;
     std::printf("--- %s\n%s", name, child.output().c_str());
-    const bool ok = code == 0 && done;
+    const bool ok = kept_rules(name, child) && code == 0 && done;
     std::printf("--- %s: %s (exit %d%s)\n", name, ok ? "ok" : "FAILED", code,
                 code == -1 ? ", killed at its deadline" : done ? "" : ", no completion line");
     return ok;
@@ -57,7 +68,9 @@ bool scenario_ok(const char* name, Child& child, DWORD ms) {
 int busy_driver() {
     const std::wstring endpoint = L"olstate-test-busy-" + std::to_wstring(GetCurrentProcessId());
     Child child(self_path(), L"sim-busy x busy " + endpoint, dir_of(self_path()));
-    return scenario_ok("busy", child, 2 * kStepMs) ? 0 : 1;
+    const bool ok = scenario_ok("busy", child, 2 * kStepMs);
+    std::printf("windows bridge busy: %s; %zu strict simulator violations\n", ok ? "ok" : "FAILED", violations_seen);
+    return ok ? 0 : 1;
 }
 
 int driver() {
@@ -123,7 +136,7 @@ int driver() {
             const int code = host.wait(2 * kStepMs);
             std::printf("--- %s-host (exit %d, 9 = killed by the client)\n%s", name.c_str(), code,
                         host.output().c_str());
-            host_ok = code == 9;
+            host_ok = kept_rules((name + "-host").c_str(), host) && code == 9;
         } else {
             host_ok = scenario_ok((name + "-host").c_str(), host, 2 * kStepMs) &&
                       host.output().find("Unhandled") == std::string::npos;  // nothing crashed at exit
@@ -174,7 +187,7 @@ int driver() {
         host.kill();
         host.wait(kStepMs);
         std::printf("$ olstate-monitor --serve (killed)\n%s", host.output().c_str());
-        const bool ok = code == 0 && out.find("state: offline") != std::string::npos &&
+        const bool ok = kept_rules("monitor --serve", host) && code == 0 && out.find("state: offline") != std::string::npos &&
                         host.output().find("serving:") != std::string::npos &&
                         host.output().find("change_done  online -> offline") != std::string::npos;
         std::printf("--- monitor: %s\n", ok ? "ok" : "FAILED");
@@ -185,7 +198,8 @@ int driver() {
     if (had_office) RegDeleteKeyValueW(HKEY_CURRENT_USER, profile_key.c_str(), L"DefaultProfile");
     else RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Microsoft\\Office");
     remove_tree(root);
-    std::printf("windows bridge: %d passed, %d failed of 7\n", passed, failed);
+    std::printf("windows bridge: %d passed, %d failed of 7; %zu strict simulator violations\n", passed, failed,
+                violations_seen);
     return failed == 0 && passed == 7 ? 0 : 1;
 }
 

@@ -591,9 +591,7 @@ int driver() {
         const auto [code, output] = run(app + sc.exe, mode + L" " + sc.args, sc.dir, deadline);
         const bool done = output.find("scenario " + std::string(sc.name) + ": done, 0 failures") != std::string::npos;
         std::printf("--- %s as %s\n%s", sc.name, narrow(sc.exe).c_str(), output.c_str());
-        // With the strict simulator (OLSTATE_SIM_STRICT) every broken rule
-        // prints this line in the child: a scenario that broke one fails.
-        const bool clean = output.find("olstate_sim: strict violation") == std::string::npos;
+        const bool clean = strict_violations_in(output) == 0;
         const bool ok = code == 0 && done && clean;
         std::printf("--- %s: %s (exit %d%s%s)\n", sc.name, ok ? "ok" : "FAILED", code,
                     done ? "" : ", no completion line", clean ? "" : ", strict violations");

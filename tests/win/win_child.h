@@ -192,6 +192,17 @@ private:
     bool done_ = false, killed_ = false;
 };
 
+// How many rules of Outlook's a child broke: the strict simulator
+// (OLSTATE_SIM_STRICT, tests/meson.build) prints one line with this prefix
+// per violation in the process that broke it. Any is a failure of the
+// scenario, whatever the child reported itself.
+inline std::size_t strict_violations_in(const std::string& output) {
+    static const std::string prefix = "olstate_sim: strict violation";
+    std::size_t n = 0;
+    for (auto at = output.find(prefix); at != std::string::npos; at = output.find(prefix, at + prefix.size())) ++n;
+    return n;
+}
+
 // A named manual-reset event shared by the driver and its children.
 class NamedEvent {
 public:
@@ -203,6 +214,26 @@ public:
     NamedEvent& operator=(const NamedEvent&) = delete;
     void set() const { SetEvent(h_); }
     bool wait(DWORD ms) const { return h_ && WaitForSingleObject(h_, ms) == WAIT_OBJECT_0; }
+    // Waits as Outlook's main thread waits: running its message loop, which
+    // runs the calls carried to a session's owner thread (the header's
+    // "Threading") and the add-in's timers. A host that waited with wait()
+    // would leave a client's set unanswered until it timed out.
+    bool wait_pumping(DWORD ms) const {
+        if (!h_) return false;
+        const ULONGLONG end = GetTickCount64() + ms;
+        for (;;) {
+            const ULONGLONG now = GetTickCount64();
+            const DWORD left = now >= end ? 0 : static_cast<DWORD>(end - now);
+            const DWORD r = MsgWaitForMultipleObjects(1, &h_, FALSE, left, QS_ALLINPUT);
+            if (r == WAIT_OBJECT_0) return true;
+            if (r != WAIT_OBJECT_0 + 1) return false;  // timed out (or failed)
+            MSG msg;
+            while (PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE)) {
+                TranslateMessage(&msg);
+                DispatchMessageW(&msg);
+            }
+        }
+    }
 
 private:
     HANDLE h_;
