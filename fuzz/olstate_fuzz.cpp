@@ -713,10 +713,21 @@ void op_misc(Input& in) {
     const std::int32_t hr_before = olstate_last_error_hresult();
     const std::int32_t v = static_cast<std::int32_t>(in.u32());
     if (!olstate_result_name(v)) finding("olstate_result_name returned NULL");
-    const std::size_t size = olstate_struct_size(static_cast<std::uint32_t>(v));
-    if (size != 0 && size != sizeof(olstate_open_options) && size != sizeof(olstate_event) &&
-        size != sizeof(olstate_session_info))
-        finding("olstate_struct_size", static_cast<long long>(size));
+    // Each id names exactly one struct of this header; any other id is 0.
+    const std::uint32_t id = static_cast<std::uint32_t>(v);
+    const std::size_t size = olstate_struct_size(id);
+    std::size_t expected = 0;
+    switch (id) {
+        case OLSTATE_STRUCT_OPEN_OPTIONS: expected = sizeof(olstate_open_options); break;
+        case OLSTATE_STRUCT_EVENT: expected = sizeof(olstate_event); break;
+        case OLSTATE_STRUCT_SESSION_INFO: expected = sizeof(olstate_session_info); break;
+        case OLSTATE_STRUCT_BRIDGE_OPTIONS: expected = sizeof(olstate_bridge_options); break;
+        case OLSTATE_STRUCT_SUBSCRIBE_OPTIONS: expected = sizeof(olstate_subscribe_options); break;
+        case OLSTATE_STRUCT_ACCOUNT: expected = sizeof(olstate_account); break;
+        case OLSTATE_STRUCT_OUTLOOK_INFO: expected = sizeof(olstate_outlook_info); break;
+        default: break;
+    }
+    if (size != expected) finding("olstate_struct_size", static_cast<long long>(id));
     if (olstate_abi_version() >> 16 != 1) finding("abi major");
     if (!olstate_version_string()) finding("version string NULL");
     olstate_open_options_init(nullptr);
