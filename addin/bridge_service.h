@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "retry_timer.h"
+#include "../shim/base/win/thread_timer.h"
 
 namespace olstate::addin {
 
@@ -54,7 +54,7 @@ private:
     olstate_session* session_ = nullptr;
     olstate_bridge* bridge_ = nullptr;
     std::optional<std::string> profile_;
-    RetryTimer retry_;
+    win::ThreadTimer retry_;
     UINT next_retry_ms_ = kFirstRetryMs;
 };
 

@@ -358,12 +358,51 @@ typedef struct olstate_open_options {
                                   must be NULL otherwise */
     uint32_t delivery;         /* OLSTATE_DELIVERY_*; default QUEUED */
     uint32_t flags;            /* OLSTATE_OPEN_* (since 1.1; 0 before) */
+    /* Since 1.3 (set struct_size = sizeof to use them): Outlook's object
+     * model, for the Exchange connection (olstate_get_connection_mode...)
+     * inside Outlook. See "Outlook's object model" below. */
+    void* application;           /* Windows: Outlook's Application object as an IDispatch*
+                                    (the one OnConnection or VSTO gave the add-in); NULL:
+                                    none */
+    uint32_t connection_poll_ms; /* ms between two reads of the object model; 0 =
+                                    OLSTATE_CONNECTION_POLL_DEFAULT_MS; only with
+                                    application, OBJECT_MODEL or AUTO (used when AUTO
+                                    falls back to OBJECT_MODEL) */
 } olstate_open_options;
+
+/* Outlook's object model (since 1.3). Outlook's MAPI DLL knows only online
+ * and offline; with options.application a COM provider session (OUTLOOK, and
+ * AUTO inside OUTLOOK.EXE; also SIMULATOR and LIBRARY, whose own connection
+ * report it then replaces) reads the Exchange connection from Outlook's
+ * object model and has OLSTATE_CAPABILITY_CONNECTION_MODE:
+ *   - it reads on the opening thread only, which must be the thread the
+ *     Application belongs to (Outlook's main thread) and have a message
+ *     queue: at open, right after every Offline State notification that
+ *     arrives on that thread, and every connection_poll_ms from a timer of
+ *     that thread (its message loop runs the read; nothing waits for it);
+ *   - it keeps a reference to the Application until olstate_close, released
+ *     on that thread;
+ *   - each read that differs from the last sends CONNECTION_CHANGED and
+ *     ACCOUNT_CHANGED, once per change; the connection calls answer from the
+ *     last read on any thread, without calling Outlook;
+ *   - a read that fails keeps no partial result: until a read succeeds the
+ *     connection calls fail with PROVIDER_FAILED naming the property and
+ *     its HRESULT, and no event is sent; the next successful read is
+ *     compared with the last good one.
+ * Account.SmtpAddress is read (an add-in's Application is trusted by
+ * Outlook's object-model guard); no other guarded property is read.
+ * Errors at open: INVALID_ARGUMENT (application with the bridge provider,
+ * OBJECT_MODEL or AUTO outside Outlook; connection_poll_ms with another
+ * provider and no application, or out of range; an opening thread without a message queue), NOT_SUPPORTED (not
+ * Windows). */
+#define OLSTATE_CONNECTION_POLL_DEFAULT_MS 5000u   /* since 1.3 */
+#define OLSTATE_CONNECTION_POLL_MIN_MS 100u        /* since 1.3 */
+#define OLSTATE_CONNECTION_POLL_MAX_MS 86400000u   /* since 1.3: one day */
 
 /* Fills options with the defaults (AUTO, QUEUED, NULLs, zeros) and sets
  * struct_size. In every 1.x library it writes exactly the fields of ABI 1.0
- * (sizeof(olstate_open_options) of this header) and sets struct_size to that
- * size, so a program built against this header never sees a newer library
+ * (profile to flags: offsetof(olstate_open_options, application), the
+ * sizeof of the 1.0 to 1.2 headers) and sets struct_size to that size, so a program built against this header never sees a newer library
  * write past its struct. Fields added by later minor versions default to
  * zero; a program that uses them sets struct_size = sizeof itself after this
  * call. NULL is ignored. Does not change the last error.
@@ -374,7 +413,7 @@ OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* op
  *     olstate_open_options o = OLSTATE_OPEN_OPTIONS_INIT;
  * Since 1.1. */
 #define OLSTATE_OPEN_OPTIONS_INIT \
-    { sizeof(olstate_open_options), NULL, OLSTATE_PROVIDER_AUTO, NULL, OLSTATE_DELIVERY_QUEUED, 0u }
+    { sizeof(olstate_open_options), NULL, OLSTATE_PROVIDER_AUTO, NULL, OLSTATE_DELIVERY_QUEUED, 0u, NULL, 0u }
 
 /* olstate_open_ex with default options and this profile (UTF-8; NULL = the
  * default profile).
@@ -388,9 +427,11 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_open(const char* profile,
  * session (OLSTATE_PROVIDER_BRIDGE) behaves as "Bridge sessions" in the
  * bridge section says.
  *
- * options->struct_size smaller than this version's first size is
- * INVALID_ARGUMENT; a larger one is accepted when every byte this version does
- * not know is zero, and rejected otherwise.
+ * options->struct_size must be the 1.0 size (what olstate_open_options_init
+ * sets) or at least sizeof(olstate_open_options) (since 1.3: application
+ * and connection_poll_ms); anything else is INVALID_ARGUMENT. A larger one
+ * is accepted when every byte this version does not know is zero, and
+ * rejected otherwise.
  *
  * Errors: INVALID_ARGUMENT (NULL options or out_session, bad struct_size,
  * unknown provider or delivery, unknown flags, OLSTATE_OPEN_RECONNECT with

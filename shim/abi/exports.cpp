@@ -125,7 +125,49 @@ OpenRequest request_from(const olstate_open_options& o) {
     if ((o.flags & OLSTATE_OPEN_NO_FALLBACK) && o.provider != OLSTATE_PROVIDER_AUTO)
         fail(OLSTATE_E_INVALID_ARGUMENT, "OLSTATE_OPEN_NO_FALLBACK is only for OLSTATE_PROVIDER_AUTO");
     r.flags = o.flags;
+    if (o.application && o.provider == OLSTATE_PROVIDER_BRIDGE)
+        fail(OLSTATE_E_INVALID_ARGUMENT,
+             "application is for a session inside Outlook; a bridge session gets the connection from its host");
+    if (o.application && o.provider == OLSTATE_PROVIDER_OBJECT_MODEL)
+        fail(OLSTATE_E_INVALID_ARGUMENT,
+             "application is for a session inside Outlook; OLSTATE_PROVIDER_OBJECT_MODEL finds the running Outlook "
+             "itself");
+    if (o.connection_poll_ms) {
+        // AUTO: used when it falls back to the object-model provider.
+        if (!o.application && o.provider != OLSTATE_PROVIDER_OBJECT_MODEL && o.provider != OLSTATE_PROVIDER_AUTO)
+            fail(OLSTATE_E_INVALID_ARGUMENT,
+                 "connection_poll_ms is only for a session opened with application, OLSTATE_PROVIDER_OBJECT_MODEL "
+                 "or AUTO");
+        if (o.connection_poll_ms < OLSTATE_CONNECTION_POLL_MIN_MS || o.connection_poll_ms > OLSTATE_CONNECTION_POLL_MAX_MS)
+            fail(OLSTATE_E_INVALID_ARGUMENT,
+                 "connection_poll_ms " + std::to_string(o.connection_poll_ms) + " is outside " +
+                     std::to_string(OLSTATE_CONNECTION_POLL_MIN_MS) + ".." +
+                     std::to_string(OLSTATE_CONNECTION_POLL_MAX_MS) + " (0: the default, " +
+                     std::to_string(OLSTATE_CONNECTION_POLL_DEFAULT_MS) + ")");
+        r.connection_poll_ms = o.connection_poll_ms;
+    }
+    r.application = o.application;
     return r;
+}
+
+// The caller's options as this version's struct: the 1.0 size (what
+// olstate_open_options_init sets; the 1.3 fields then read as zero) or at
+// least this version's size (a larger one with only zeros past it).
+olstate_open_options options_from(const olstate_open_options* options) {
+    constexpr std::size_t first_size = offsetof(olstate_open_options, application);
+    olstate_open_options o{};
+    if (options->struct_size == first_size) {
+        std::memcpy(&o, options, first_size);
+        return o;
+    }
+    if (options->struct_size < sizeof(olstate_open_options))
+        fail(OLSTATE_E_INVALID_ARGUMENT,
+             "olstate_open_options.struct_size " + std::to_string(options->struct_size) + " is neither " +
+                 std::to_string(first_size) + " (ABI 1.0 to 1.2, olstate_open_options_init) nor at least " +
+                 std::to_string(sizeof(olstate_open_options)) + " (sizeof)");
+    check_input_struct(options, options->struct_size, sizeof(olstate_open_options), "olstate_open_options");
+    std::memcpy(&o, options, sizeof o);
+    return o;
 }
 
 }  // namespace
@@ -138,9 +180,7 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_open_ex(const olstate_open_optio
         if (!options)
             fail(OLSTATE_E_INVALID_ARGUMENT, "options is NULL (olstate_open opens with defaults)");
         if (!out_session) fail(OLSTATE_E_INVALID_ARGUMENT, "out_session is NULL");
-        check_input_struct(options, options->struct_size, sizeof(olstate_open_options),
-                           "olstate_open_options");
-        const OpenRequest request = request_from(*options);
+        const OpenRequest request = request_from(options_from(options));
         const std::uint64_t id = olstate::registry::next_id();
         auto session = Session::open(request, id);
         olstate::registry::insert(std::move(session));

@@ -2,6 +2,7 @@
 #include <olstate.h>
 
 #include <cstddef>
+#include <cstring>
 
 #include "last_error.h"
 
@@ -48,7 +49,9 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which) {
 
 // The 1.0 layout, frozen: a newer library must never write more than this
 // into a struct an older program owns (see the header).
-static_assert(sizeof(olstate_open_options) == (sizeof(void*) == 8 ? 40 : 24));
+static_assert(offsetof(olstate_open_options, application) == (sizeof(void*) == 8 ? 40 : 24));
+// Its 1.3 growth, frozen likewise.
+static_assert(sizeof(olstate_open_options) == (sizeof(void*) == 8 ? 56 : 32));
 static_assert(sizeof(olstate_event) == 48);
 static_assert(offsetof(olstate_session_info, threading) == (sizeof(void*) == 8 ? 24 : 16));
 // The 1.3 growth of the 1.0 struct, frozen likewise.
@@ -62,8 +65,10 @@ static_assert(sizeof(olstate_account) == 16 + 2 * OLSTATE_ACCOUNT_TEXT_SIZE);
 
 OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options) {
     if (!options) return;
-    *options = olstate_open_options{};
-    options->struct_size = sizeof(olstate_open_options);
+    // Only the 1.0 fields: the caller's struct may be that small.
+    constexpr std::size_t first_size = offsetof(olstate_open_options, application);
+    std::memset(options, 0, first_size);
+    options->struct_size = first_size;
     options->provider = OLSTATE_PROVIDER_AUTO;
     options->delivery = OLSTATE_DELIVERY_QUEUED;
 }

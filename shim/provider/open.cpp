@@ -23,7 +23,8 @@ std::unique_ptr<Provider> open_library(std::uint32_t kind, ProviderLibrary libra
     if (request.has_profile) profile = request.profile;
     else if (kind == OLSTATE_PROVIDER_SIMULATOR) profile = "Outlook";
     else profile = default_profile_name(library);
-    return open_com_provider(kind, std::move(library), profile);
+    return open_com_provider(kind, std::move(library), profile,
+                             ObjectModelRequest{request.application, request.connection_poll_ms});
 }
 
 // The bridge: endpoint null = the transport's default endpoint; no profile =
@@ -102,6 +103,10 @@ std::unique_ptr<Provider> open(const OpenRequest& request) {
             // The Offline State API answers only inside OUTLOOK.EXE: anywhere
             // else through the bridge its add-in serves for this user, or
             // without the add-in through Outlook's object model.
+            if (request.application)
+                throw Failure(OLSTATE_E_INVALID_ARGUMENT,
+                              "application is for a session inside Outlook; AUTO outside OUTLOOK.EXE is the "
+                              "bridge or the object-model provider, which find Outlook themselves");
             return open_auto_outside_outlook(request);
 #else
             if (open_flags & OLSTATE_OPEN_RECONNECT)

@@ -126,6 +126,11 @@ struct OpenRequest {
     std::uint32_t provider = 0;           // OLSTATE_PROVIDER_*
     const char* provider_path = nullptr;  // validated UTF-8: LIBRARY's library, BRIDGE's endpoint
     std::uint32_t flags = 0;              // OLSTATE_OPEN_*
+    // Since 1.3: Outlook's Application (an IDispatch*, Windows) for a COM
+    // provider to read the connection from (provider/object_model/), and
+    // the checked interval between reads.
+    void* application = nullptr;
+    std::uint32_t connection_poll_ms = OLSTATE_CONNECTION_POLL_DEFAULT_MS;
 };
 
 // Resolves the request (AUTO and the platform's rules) and opens that

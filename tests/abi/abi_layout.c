@@ -38,7 +38,10 @@ int main(void) {
     EXPECT_EQ(offsetof(olstate_open_options, provider_path), 3 * p);
     EXPECT_EQ(offsetof(olstate_open_options, delivery), 4 * p);
     EXPECT_EQ(offsetof(olstate_open_options, flags), 4 * p + 4);
-    EXPECT_EQ(sizeof(olstate_open_options), 4 * p + 8);
+    /* 1.3: application (ptr), connection_poll_ms (u32) after the 1.0 fields */
+    EXPECT_EQ(offsetof(olstate_open_options, application), 4 * p + 8);
+    EXPECT_EQ(offsetof(olstate_open_options, connection_poll_ms), 5 * p + 8);
+    EXPECT_EQ(sizeof(olstate_open_options), p == 8 ? 56 : 32);
 
     /* olstate_event: the same 48 bytes on every target */
     EXPECT_EQ(offsetof(olstate_event, struct_size), 0);
@@ -99,7 +102,9 @@ int main(void) {
     /* init writes the 1.0 layout and nothing past it */
     memset(&o, 0x77, sizeof o);
     olstate_open_options_init(&o);
-    EXPECT_EQ(o.struct_size, sizeof o);
+    EXPECT_EQ(o.struct_size, offsetof(olstate_open_options, application));
+    EXPECT_EQ(((const unsigned char*)&o)[offsetof(olstate_open_options, application)], 0x77);
+    EXPECT_EQ(((const unsigned char*)&o)[sizeof o - 1], 0x77);
     EXPECT_EQ(o.profile == NULL, 1);
     EXPECT_EQ(o.provider_path == NULL, 1);
     EXPECT_EQ(o.provider, OLSTATE_PROVIDER_AUTO);
@@ -116,7 +121,8 @@ int main(void) {
         /* the INIT macros compile in C89 and give the same defaults */
         olstate_open_options mo = OLSTATE_OPEN_OPTIONS_INIT;
         olstate_bridge_options mb = OLSTATE_BRIDGE_OPTIONS_INIT;
-        EXPECT_EQ(mo.struct_size, o.struct_size);
+        EXPECT_EQ(mo.struct_size, sizeof mo); /* the macro is this header's struct, 1.3 fields included */
+        EXPECT_EQ(mo.application == NULL && mo.connection_poll_ms == 0, 1);
         EXPECT_EQ(mo.profile == NULL && mo.provider_path == NULL, 1);
         EXPECT_EQ(mo.provider, o.provider);
         EXPECT_EQ(mo.delivery, o.delivery);

@@ -1,5 +1,6 @@
 // Arguments, handles, struct sizes, versions, result names, last errors and
 // their messages, providers (LIBRARY through dladdr), session info, tokens.
+#include <cstddef>
 #include <cstring>
 
 #if !defined(_WIN32)
@@ -32,7 +33,12 @@ TEST_CASE("the INIT macros give what the init functions give") {
     std::memset(&by_function, 0xAB, sizeof by_function);
     olstate_open_options_init(&by_function);
     const olstate_open_options by_macro = OLSTATE_OPEN_OPTIONS_INIT;
-    CHECK(by_macro.struct_size == by_function.struct_size);
+    // The function writes the 1.0 struct (it may be all a caller has); the
+    // macro is this header's, with the 1.3 fields.
+    CHECK(by_function.struct_size == offsetof(olstate_open_options, application));
+    CHECK(by_macro.struct_size == sizeof(olstate_open_options));
+    CHECK(by_macro.application == nullptr);
+    CHECK(by_macro.connection_poll_ms == 0);
     CHECK(by_macro.profile == by_function.profile);
     CHECK(by_macro.provider == by_function.provider);
     CHECK(by_macro.provider_path == by_function.provider_path);
@@ -54,7 +60,7 @@ TEST_CASE("open_options_init sets the defaults and ignores NULL") {
     olstate_open_options o;
     std::memset(&o, 0xAB, sizeof o);
     olstate_open_options_init(&o);
-    CHECK(o.struct_size == sizeof o);
+    CHECK(o.struct_size == offsetof(olstate_open_options, application));
     CHECK(o.profile == nullptr);
     CHECK(o.provider == OLSTATE_PROVIDER_AUTO);
     CHECK(o.provider_path == nullptr);
@@ -135,8 +141,9 @@ TEST_CASE("open options are checked") {
     auto o = options(p);
 
     SUBCASE("unknown provider, delivery or flags") {
-        o.provider = 5;
+        o.provider = OLSTATE_PROVIDER_OBJECT_MODEL + 1;
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        CHECK(std::string(olstate_last_error_message()).find("unknown provider") != std::string::npos);
         o = options(p);
         o.delivery = 2;
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
@@ -149,11 +156,20 @@ TEST_CASE("open options are checked") {
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
 #endif
         o = options(p);
-        o.flags = 2;  // unknown
+        o.flags = 4;  // unknown
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        CHECK(std::string(olstate_last_error_message()).find("unknown flags") != std::string::npos);
         o.provider = OLSTATE_PROVIDER_BRIDGE;
-        o.flags = OLSTATE_OPEN_RECONNECT | 2;
+        o.flags = OLSTATE_OPEN_RECONNECT | 4;
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        // Choosing AUTO's order is AUTO's alone.
+        for (std::uint32_t provider : {OLSTATE_PROVIDER_SIMULATOR, OLSTATE_PROVIDER_BRIDGE, OLSTATE_PROVIDER_OBJECT_MODEL}) {
+            o = options(p);
+            o.provider = provider;
+            o.flags = OLSTATE_OPEN_NO_FALLBACK;
+            CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+            CHECK(std::string(olstate_last_error_message()).find("NO_FALLBACK") != std::string::npos);
+        }
     }
     SUBCASE("invalid UTF-8 and empty profile") {
         o.profile = "bad\xC3";
@@ -207,6 +223,45 @@ TEST_CASE("open options are checked") {
         big.o.struct_size = 1u << 30;  // implausible: refused without reading it
         CHECK(olstate_open_ex(&big.o, &out) == OLSTATE_E_INVALID_ARGUMENT);
     }
+    SUBCASE("struct_size: the 1.0 size or at least 1.3's, nothing between") {
+        olstate_open_options o = options(p);
+        constexpr std::size_t first = offsetof(olstate_open_options, application);
+        for (std::size_t size = first + 1; size < sizeof o; ++size) {
+            o.struct_size = static_cast<std::uint32_t>(size);
+            CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+            CHECK(std::string(olstate_last_error_message()).find("neither") != std::string::npos);
+        }
+        // The 1.0 size reads no 1.3 field: garbage past it is never seen.
+        o.struct_size = first;
+        o.application = reinterpret_cast<void*>(0x1);
+        o.connection_poll_ms = 7;
+        REQUIRE(olstate_open_ex(&o, &out) == OLSTATE_OK);
+        CHECK(olstate_close(out) == OLSTATE_OK);
+        out = nullptr;
+    }
+    SUBCASE("the object-model options (1.3) are checked") {
+        olstate_open_options o = options(p);
+        o.struct_size = sizeof o;
+        o.connection_poll_ms = 1000;  // without application
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        CHECK(std::string(olstate_last_error_message()).find("connection_poll_ms") != std::string::npos);
+        // Never called: every check fails before the object is used.
+        o.application = reinterpret_cast<void*>(0x1);
+        o.connection_poll_ms = OLSTATE_CONNECTION_POLL_MIN_MS - 1;
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        o.connection_poll_ms = OLSTATE_CONNECTION_POLL_MAX_MS + 1;
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        o.connection_poll_ms = 0;
+        o.provider = OLSTATE_PROVIDER_BRIDGE;
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        CHECK(std::string(olstate_last_error_message()).find("application") != std::string::npos);
+#if !defined(_WIN32)
+        // Outlook's object model exists only on Windows.
+        o.provider = OLSTATE_PROVIDER_SIMULATOR;
+        CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_NOT_SUPPORTED);
+        CHECK(std::string(olstate_last_error_message()).find("only on Windows") != std::string::npos);
+#endif
+    }
     CHECK(out == nullptr);
 }
 
@@ -219,15 +274,41 @@ TEST_CASE("providers on this platform") {
     o.provider = OLSTATE_PROVIDER_OUTLOOK;
     CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_NOT_SUPPORTED);
     CHECK(std::string(olstate_last_error_message()).find("Windows") != std::string::npos);
-    o.provider = OLSTATE_PROVIDER_AUTO;  // the simulator here
-    REQUIRE(olstate_open_ex(&o, &out) == OLSTATE_OK);
-    olstate_session_info info{};
-    info.struct_size = sizeof info;
-    REQUIRE(olstate_get_session_info(out, &info) == OLSTATE_OK);
-    CHECK(info.provider == OLSTATE_PROVIDER_SIMULATOR);
-    CHECK(olstate_close(out) == OLSTATE_OK);
-    out = nullptr;
+    // The no-add-in fallback polls a running Outlook through COM: Windows
+    // only, refused with a message saying so (also with its options).
+    o.provider = OLSTATE_PROVIDER_OBJECT_MODEL;
+    o.struct_size = sizeof o;
+    o.connection_poll_ms = OLSTATE_CONNECTION_POLL_MIN_MS;
+    o.flags = OLSTATE_OPEN_RECONNECT;
+    CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_NOT_SUPPORTED);
+    CHECK(std::string(olstate_last_error_message()).find("OLSTATE_PROVIDER_OBJECT_MODEL") != std::string::npos);
+    CHECK(std::string(olstate_last_error_message()).find("only on Windows") != std::string::npos);
+    CHECK(out == nullptr);
+    o = options(p);
+    // AUTO is the simulator here, its order flag changes nothing.
+    for (std::uint32_t flags : {0u, OLSTATE_OPEN_NO_FALLBACK}) {
+        o.provider = OLSTATE_PROVIDER_AUTO;
+        o.flags = flags;
+        REQUIRE(olstate_open_ex(&o, &out) == OLSTATE_OK);
+        olstate_session_info info{};
+        info.struct_size = sizeof info;
+        REQUIRE(olstate_get_session_info(out, &info) == OLSTATE_OK);
+        CHECK(info.provider == OLSTATE_PROVIDER_SIMULATOR);
+        CHECK(olstate_close(out) == OLSTATE_OK);
+        out = nullptr;
+    }
+    o = options(p);
 #endif
+    // The object-model provider finds Outlook itself: no path, no Application.
+    o.provider = OLSTATE_PROVIDER_OBJECT_MODEL;
+    o.provider_path = "Outlook.Application";
+    CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+    o.provider_path = nullptr;
+    o.struct_size = sizeof o;
+    o.application = reinterpret_cast<void*>(0x1);  // never called: refused first
+    CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+    CHECK(std::string(olstate_last_error_message()).find("application") != std::string::npos);
+    o = options(p);
     // Nobody serves this endpoint (tests/bridge covers a running host).
     o.provider = OLSTATE_PROVIDER_BRIDGE;
 #if defined(_WIN32)
@@ -404,6 +485,8 @@ TEST_CASE("every result has its static name") {
     CHECK(OLSTATE_SET_BLOCK == 1u);
     CHECK(OLSTATE_PROVIDER_AUTO == 0u);
     CHECK(OLSTATE_PROVIDER_BRIDGE == 4u);
+    CHECK(OLSTATE_PROVIDER_OBJECT_MODEL == 5u);
+    CHECK(OLSTATE_OPEN_NO_FALLBACK == 2u);
     CHECK(OLSTATE_DELIVERY_QUEUED == 0u);
     CHECK(OLSTATE_DELIVERY_INLINE == 1u);
     CHECK(std::string(olstate_version_string()).size() >= 5);

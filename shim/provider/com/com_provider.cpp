@@ -2,6 +2,8 @@
 
 #include <olstate.h>
 
+#include <thread>
+
 #include "base/failure.h"
 #include "base/utf.h"
 #include "com/com_ptr.h"
@@ -11,6 +13,7 @@
 #include "notify_sink.h"
 #include "outlook.h"
 #include "owner_thread.h"
+#include "provider/object_model/owner_poll.h"
 #if defined(_WIN32)
 #include "base/win/win_util.h"
 #include "win/mapi_locator.h"
@@ -34,6 +37,32 @@ Status failed_call(const std::string& what, HRESULT hr) {
     }
     return Status{result, what + " failed: " + describe_hresult(hr), hr};
 }
+
+// The receiver the sink reaches when the session reads Outlook's object
+// model: it hands each Offline State notification on, then - on the owner
+// thread, where Outlook notifies - reads the object model at once, so a
+// connection change that came with the notification follows it without
+// waiting for the timer. A notification on another thread (a provider that
+// notifies from its own thread) leaves the read to the timer: the object
+// model is never called from there. The poll is held weakly and locked only
+// on the owner thread, so its last reference always goes on the owner.
+class PollAfterNotification final : public EventReceiver {
+public:
+    PollAfterNotification(std::weak_ptr<EventReceiver> target, std::weak_ptr<object_model::OwnerPoll> poll,
+                          std::thread::id owner) noexcept
+        : target_(std::move(target)), poll_(std::move(poll)), owner_(owner) {}
+
+    void on_event(const Event& event) noexcept override {
+        if (const auto target = target_.lock()) target->on_event(event);
+        if (std::this_thread::get_id() != owner_) return;
+        if (const auto poll = poll_.lock()) poll->poller().poll();
+    }
+
+private:
+    const std::weak_ptr<EventReceiver> target_;
+    const std::weak_ptr<object_model::OwnerPoll> poll_;
+    const std::thread::id owner_;
+};
 
 // A fixed text field of a provider's snapshot: up to its first NUL (or its
 // end), and nothing when it is not valid UTF-8 (never passed on unchecked).
@@ -98,11 +127,12 @@ Status write_state(IMAPIOffline* offline, ULONG mapi_flags, std::uint32_t state)
 // after every call carried before it (the destructor).
 class ComProvider final : public Provider {
 public:
-    ComProvider(std::uint32_t kind, ProviderLibrary library, std::string profile)
+    ComProvider(std::uint32_t kind, ProviderLibrary library, std::string profile, ObjectModelRequest object_model)
         : kind_(kind),
           library_(std::move(library)),
           profile_(std::move(profile)),
-          owner_(OwnerThread::for_current_thread(kind_, library_)) {}
+          object_model_(object_model),
+          owner_(OwnerThread::for_current_thread(kind_, library_, object_model.application != nullptr)) {}
     ~ComProvider() override {
         unadvise();
         // The final Releases run on the owner thread; if they cannot reach
@@ -111,7 +141,10 @@ public:
         IMAPIOffline* offline = offline_.detach();
         IMAPIOfflineMgr* manager = manager_.detach();
         IOlstateConnection* connection = connection_.detach();
-        owner_->run_or_post([offline, manager, connection] {
+        // The poll stops and releases the Application on the owner too
+        // (its timer belongs to that thread).
+        owner_->run_or_post([offline, manager, connection, poll = std::move(poll_)]() mutable {
+            poll.reset();
             if (connection) connection->Release();
             if (offline) offline->Release();
             if (manager) manager->Release();
@@ -154,6 +187,11 @@ public:
         if (failed(gc)) throw_status(failed_call("IMAPIOffline::GetCapabilities" + where, gc));
         capabilities_ = caps & (MAPIOFFLINE_CAPABILITY_OFFLINE | MAPIOFFLINE_CAPABILITY_ONLINE);
 
+        if (object_model_.application) {
+            start_object_model(where);
+            return;  // the object model replaces any connection report of the offline object
+        }
+
         // olstate's own interface: only an object that knows the Exchange
         // connection has it (com/olstate_connection.h); any failure means
         // the session simply lacks the capability.
@@ -189,6 +227,7 @@ public:
     }
 
     Status get_connection(Connection& out) override {
+        if (poll_) return poll_->poller().snapshot(out);  // the last read: no call into Outlook
         if (!connection_) return Provider::get_connection(out);
         auto snapshot = std::make_unique<ConnectionSnapshot>();  // ~17 KiB: not on the stack
         const HRESULT hr = connection_->Snapshot(snapshot.get());
@@ -209,6 +248,11 @@ public:
     }
 
     Status advise(std::weak_ptr<EventReceiver> receiver) override {
+        if (poll_) {
+            poll_->poller().set_receiver(receiver);
+            after_notification_ = std::make_shared<PollAfterNotification>(std::move(receiver), poll_, owner_id_);
+            receiver = after_notification_;
+        }
         sink_ = NotifySink::create(std::move(receiver));
         const auto token = std::make_shared<ULONG>(0);
         const std::string what =
@@ -248,9 +292,24 @@ public:
     }
 
 private:
+    // On the opening (owner) thread, after the offline object opened.
+    void start_object_model(const std::string& where) {
+        try {
+            poll_ = object_model::start_owner_poll(object_model_.application, object_model_.poll_ms,
+                                                   owner_->has_window());
+        } catch (const Failure& f) {
+            throw Failure(f.result(), f.what() + where, f.hresult());
+        }
+        capabilities_ |= OLSTATE_CAPABILITY_CONNECTION_MODE;
+    }
+
     const std::uint32_t kind_;
     const ProviderLibrary library_;
     const std::string profile_;
+    const ObjectModelRequest object_model_;
+    const std::thread::id owner_id_ = std::this_thread::get_id();  // made on the owner thread
+    std::shared_ptr<object_model::OwnerPoll> poll_;  // null: no object model
+    std::shared_ptr<PollAfterNotification> after_notification_;
     std::uint32_t capabilities_ = 0;
     ComPtr<IMAPIOfflineMgr> manager_;
     ComPtr<IMAPIOffline> offline_;
@@ -263,8 +322,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Provider> open_com_provider(std::uint32_t kind, ProviderLibrary library, const std::string& profile) {
-    auto provider = std::make_unique<ComProvider>(kind, std::move(library), profile);
+std::unique_ptr<Provider> open_com_provider(std::uint32_t kind, ProviderLibrary library, const std::string& profile,
+                                            ObjectModelRequest object_model) {
+    auto provider = std::make_unique<ComProvider>(kind, std::move(library), profile, object_model);
     provider->open();
     return provider;
 }

@@ -66,7 +66,17 @@ std::string current_thread_name() {
 
 }  // namespace
 
-std::unique_ptr<OwnerThread> OwnerThread::for_current_thread(std::uint32_t kind, const ProviderLibrary& library) {
+std::unique_ptr<OwnerThread> OwnerThread::for_current_thread(std::uint32_t kind, const ProviderLibrary& library,
+                                                             bool object_model) {
+    if (object_model) {
+        // The object model belongs to this thread: every carried call and
+        // the poll's timer run in its message loop. The window first, as
+        // below; the strict simulator's inbox is made (and left unused)
+        // as below too.
+        std::unique_ptr<OwnerChannel> window = open_owner_window();
+        if (library.owner_current) (void)open_owner_inbox(library);
+        if (window) return std::make_unique<OwnerThread>(std::move(window));
+    }
     if (library.owner_current) {
         // The simulator (also standing in for Outlook's MAPI DLL in tests)
         // decides by its own mode: strict keeps Outlook's rule, forgiving

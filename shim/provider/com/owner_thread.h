@@ -30,8 +30,13 @@ public:
     // message-only window when this thread has a message queue, else its
     // owner inbox. Outlook's own MAPI DLL: the window on a thread with a
     // message queue, else direct calls. Everything else (the forgiving
-    // simulator, any other library) runs directly.
-    static std::unique_ptr<OwnerThread> for_current_thread(std::uint32_t kind, const ProviderLibrary& library);
+    // simulator, any other library) runs directly. object_model: the
+    // session reads Outlook's object model from a timer of this thread (ABI
+    // 1.3), so it takes the window whatever the library, when this thread
+    // has a message queue.
+    static std::unique_ptr<OwnerThread> for_current_thread(std::uint32_t kind, const ProviderLibrary& library,
+                                                           bool object_model = false);
+    bool has_window() const noexcept { return threading() == OLSTATE_THREADING_OWNER_WINDOW; }
 
     explicit OwnerThread(std::unique_ptr<OwnerChannel> channel);
     // Hands the channel to the owner thread to be destroyed there (after

@@ -1,22 +1,23 @@
 // A timer of the thread that starts it (SetTimer without a window): its
 // callback runs on that thread when the thread's message loop dispatches
-// WM_TIMER. In Outlook that is the main thread, the only thread on which the
-// add-in may use Outlook's objects, so retrying from it needs no locking
-// against Outlook and never blocks it: one attempt per tick.
+// WM_TIMER. In Outlook that is the main thread, the only thread on which
+// Outlook's objects may be used, so work done from it needs no locking
+// against Outlook and never blocks it for longer than one tick's work (the
+// add-in's session retries, the object-model poll).
 #pragma once
 
 #include <windows.h>
 
 #include <functional>
 
-namespace olstate::addin {
+namespace olstate::win {
 
-class RetryTimer {
+class ThreadTimer {
 public:
-    RetryTimer() = default;
-    ~RetryTimer() { stop(); }
-    RetryTimer(const RetryTimer&) = delete;
-    RetryTimer& operator=(const RetryTimer&) = delete;
+    ThreadTimer() = default;
+    ~ThreadTimer() { stop(); }
+    ThreadTimer(const ThreadTimer&) = delete;
+    ThreadTimer& operator=(const ThreadTimer&) = delete;
 
     // Calls `tick` every `ms` milliseconds on this thread until stop();
     // replaces a running timer. False when Windows refused the timer.
@@ -32,4 +33,4 @@ private:
     std::function<void()> tick_;
 };
 
-}  // namespace olstate::addin
+}  // namespace olstate::win

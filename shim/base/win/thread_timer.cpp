@@ -1,15 +1,15 @@
-#include "retry_timer.h"
+#include "thread_timer.h"
 
 #include <map>
 #include <mutex>
 
-namespace olstate::addin {
+namespace olstate::win {
 namespace {
 
 // Thread timers carry no context: their ids lead back to the objects.
 struct Timers {
     std::mutex mutex;
-    std::map<UINT_PTR, RetryTimer*> by_id;
+    std::map<UINT_PTR, ThreadTimer*> by_id;
 };
 Timers& timers() {
     static Timers* t = new Timers;  // never destroyed: WM_TIMER may come during process exit
@@ -18,11 +18,11 @@ Timers& timers() {
 
 }  // namespace
 
-bool RetryTimer::start(UINT ms, std::function<void()> tick) noexcept {
+bool ThreadTimer::start(UINT ms, std::function<void()> tick) noexcept {
     stop();
     try {
         tick_ = std::move(tick);
-        const UINT_PTR id = SetTimer(nullptr, 0, ms, &RetryTimer::on_timer);
+        const UINT_PTR id = SetTimer(nullptr, 0, ms, &ThreadTimer::on_timer);
         if (!id) return false;
         std::lock_guard lock(timers().mutex);
         timers().by_id[id] = this;
@@ -33,7 +33,7 @@ bool RetryTimer::start(UINT ms, std::function<void()> tick) noexcept {
     }
 }
 
-void RetryTimer::stop() noexcept {
+void ThreadTimer::stop() noexcept {
     if (!id_) return;
     KillTimer(nullptr, id_);
     std::lock_guard lock(timers().mutex);
@@ -41,7 +41,7 @@ void RetryTimer::stop() noexcept {
     id_ = 0;
 }
 
-void CALLBACK RetryTimer::on_timer(HWND, UINT, UINT_PTR id, DWORD) noexcept {
+void CALLBACK ThreadTimer::on_timer(HWND, UINT, UINT_PTR id, DWORD) noexcept {
     std::function<void()> tick;
     {
         std::lock_guard lock(timers().mutex);
@@ -60,4 +60,4 @@ void CALLBACK RetryTimer::on_timer(HWND, UINT, UINT_PTR id, DWORD) noexcept {
     }
 }
 
-}  // namespace olstate::addin
+}  // namespace olstate::win
