@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -617,10 +618,17 @@ void op_query(Input& in) {
             auto* info = reinterpret_cast<olstate_session_info*>(buf);
             r = api("get_session_info",
                     [&] { return olstate_get_session_info(s, null_out ? nullptr : info); });
-            if (size < sizeof(olstate_session_info) && s && !null_out)
+            // Accepted: this header's size or more, and ABI 1.0-1.2's (up to
+            // provider_path). Anything else is refused before a byte is written.
+            constexpr std::size_t kSizeBefore13 = offsetof(olstate_session_info, threading);
+            const bool size_accepted = size == kSizeBefore13 || size >= sizeof(olstate_session_info);
+            if (!size_accepted && s && !null_out)
                 expect2(r, OLSTATE_E_INVALID_ARGUMENT, OLSTATE_E_INVALID_HANDLE, "session_info(small)");
-            for (std::size_t i = sizeof(olstate_session_info); i < sizeof buf; ++i)
-                if (buf[i] != 0xA5) finding("get_session_info wrote past the struct", static_cast<long long>(i));
+            const std::size_t untouched_from =
+                r == OLSTATE_OK ? std::min<std::size_t>(size, sizeof(olstate_session_info)) : sizeof size;
+            for (std::size_t i = untouched_from; i < sizeof buf; ++i)
+                if (buf[i] != 0xA5) finding("get_session_info wrote past what the caller declared",
+                                            static_cast<long long>(i));
             if (r == OLSTATE_OK) {
                 if (!info->profile || !info->provider_path) finding("session_info NULL string");
                 // A reconnecting bridge session opens without a host.

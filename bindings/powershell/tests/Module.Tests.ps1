@@ -2,7 +2,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-OlStateUnderTest
-    $script:cmdlets = 'Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent'
+    $script:cmdlets = 'Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent',
+        'Get-OutlookConnection', 'Wait-OutlookConnection'
 }
 
 Describe 'the OlState module' {
@@ -18,7 +19,7 @@ Describe 'the OlState module' {
         $manifest.PowerShellVersion.ToString() | Should -Be '5.1'
     }
 
-    It 'exports exactly its five cmdlets' {
+    It 'exports exactly its seven cmdlets' {
         (Get-Command -Module OlState).Name | Sort-Object | Should -Be ($cmdlets | Sort-Object)
     }
 
@@ -28,7 +29,8 @@ Describe 'the OlState module' {
         Join-Path $base 'runtimes/linux-x64/native/libolstate_sim.so' | Should -Exist
     }
 
-    It 'has full help for <_>' -ForEach @('Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent') {
+    It 'has full help for <_>' -ForEach @('Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent',
+                                           'Get-OutlookConnection', 'Wait-OutlookConnection') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -BeLike "*$_ *[<CommonParameters>]*"   # not the generated stand-in
@@ -50,7 +52,8 @@ Describe 'the OlState module' {
     It 'formats ConnectionStateChange as a table' {
         $p = New-TestProfile
         $null = [OlStateSimulator]::SetStateLater($p, 1, 300)
-        $text = Watch-OutlookState -Profile $p -Count 1 | Out-String
-        $text | Should -Match 'Time\s+Sequence\s+Kind\s+OldState\s+NewState\s+Dropped'
+        $text = Watch-OutlookState -Profile $p -Count 1 | Out-String -Width 120
+        $text | Should -Match 'Time\s+Sequence\s+Kind\s+Old\s+New\s+Dropped'
+        $text | Should -Match 'ChangeStart\s+Online\s+Offline\s+False'
     }
 }

@@ -44,6 +44,14 @@ namespace OlState
             }
         }
 
+        /// <summary>Ends the subscription of a stream that may never be enumerated (the binding's own waits).</summary>
+        internal void Close()
+        {
+            _subscription.Dispose();
+            _session.RemoveOnClose(_complete);
+            _channel.Writer.TryComplete();
+        }
+
         public IAsyncEnumerator<ConnectionStateChange> GetAsyncEnumerator(CancellationToken cancellationToken = default)
         {
             if (Interlocked.Exchange(ref _enumerated, 1) != 0)

@@ -63,6 +63,19 @@ namespace OlState.Interop
         public byte* Endpoint;
     }
 
+    /// <summary>The olstate_account struct (olstate.h, since 1.3).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct NativeAccount
+    {
+        public const int TextSize = 256;  // OLSTATE_ACCOUNT_TEXT_SIZE, the NUL included
+        public uint StructSize;
+        public uint AccountType;
+        public uint ConnectionMode;
+        public uint Reserved;
+        public fixed byte DisplayName[TextSize];
+        public fixed byte SmtpAddress[TextSize];
+    }
+
     /// <summary>
     /// The C functions. Every signature is blittable (pointers and integers),
     /// cdecl, so the same declarations serve LibraryImport (net8.0: no runtime
@@ -72,10 +85,12 @@ namespace OlState.Interop
     {
         internal const string Library = "olstate";
         // 1.2: olstate_wait_state and olstate_subscribe_ex (WaitForStateAsync,
-        // SetStateAsync, WatchAsync starting with the current state).
-        internal const uint AbiVersion = (1u << 16) | 2u;
+        // SetStateAsync, WatchAsync starting with the current state); 1.3: the
+        // Exchange connection mode and accounts (ConnectionMode, Accounts).
+        internal const uint AbiVersion = (1u << 16) | 3u;
         internal const uint StructOpenOptions = 1, StructEvent = 2, StructSessionInfo = 3, StructBridgeOptions = 4,
-            StructSubscribeOptions = 5;
+            StructSubscribeOptions = 5, StructAccount = 6;
+        internal const uint MaxAccounts = 32;  // OLSTATE_MAX_ACCOUNTS
         internal const uint EventFlagDropped = 1;
         internal const uint OpenReconnect = 1;
         internal const uint BridgeAllowSetState = 1;
@@ -115,6 +130,12 @@ namespace OlState.Interop
         [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
         internal static partial int olstate_bridge_start(IntPtr session, BridgeOptions* options, IntPtr* bridge);
         [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+        internal static partial int olstate_get_connection_mode(IntPtr session, uint* mode);
+        [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+        internal static partial int olstate_get_offline(IntPtr session, uint* offline);
+        [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+        internal static partial int olstate_get_accounts(IntPtr session, NativeAccount* accounts, uint capacity, uint* count);
+        [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
         internal static partial int olstate_bridge_endpoint(IntPtr bridge, byte** endpoint);
         [LibraryImport(Library)] [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
         internal static partial int olstate_bridge_stop(IntPtr bridge);
@@ -135,6 +156,9 @@ namespace OlState.Interop
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_subscribe_ex(IntPtr session, SubscribeOptions* options, ulong* token);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_wait_state(IntPtr session, uint state, uint timeoutMs);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_bridge_start(IntPtr session, BridgeOptions* options, IntPtr* bridge);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_get_connection_mode(IntPtr session, uint* mode);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_get_offline(IntPtr session, uint* offline);
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_get_accounts(IntPtr session, NativeAccount* accounts, uint capacity, uint* count);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_bridge_endpoint(IntPtr bridge, byte** endpoint);
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)] internal static extern int olstate_bridge_stop(IntPtr bridge);
 #endif
@@ -145,6 +169,14 @@ namespace OlState.Interop
             if (s == null) return string.Empty;
             int n = 0;
             while (s[n] != 0) n++;
+            return System.Text.Encoding.UTF8.GetString(s, n);
+        }
+
+        /// <summary>A UTF-8 string of at most <paramref name="capacity"/> bytes, NUL-terminated within them.</summary>
+        internal static string FromUtf8(byte* s, int capacity)
+        {
+            int n = 0;
+            while (n < capacity && s[n] != 0) n++;
             return System.Text.Encoding.UTF8.GetString(s, n);
         }
 

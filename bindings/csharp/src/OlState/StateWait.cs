@@ -52,12 +52,18 @@ namespace OlState
         public static Task Start(OlStateSession session, ConnectionState state, TimeSpan timeout,
             CancellationToken cancellationToken, bool setFirst, bool reconnects, SynchronizationContext? context)
         {
-            if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
-                throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a wait takes a timeout from 0 to int.MaxValue ms, or Timeout.InfiniteTimeSpan");
+            CheckTimeout(timeout);
             session.ThrowIfDisposed();
             var wait = new StateWait(session, state, reconnects, context);
             wait.Begin(timeout, cancellationToken, setFirst);
             return wait._done.Task;
+        }
+
+        /// <summary>The limits every wait of the binding accepts.</summary>
+        internal static void CheckTimeout(TimeSpan timeout)
+        {
+            if (timeout != Timeout.InfiniteTimeSpan && (timeout < TimeSpan.Zero || timeout.TotalMilliseconds > int.MaxValue))
+                throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a wait takes a timeout from 0 to int.MaxValue ms, or Timeout.InfiniteTimeSpan");
         }
 
         private void Begin(TimeSpan timeout, CancellationToken cancellationToken, bool setFirst)

@@ -59,6 +59,20 @@ namespace OlState
         /// state when it subscribed; every later change follows, in order.
         /// </summary>
         Current = 0x200,
+        /// <summary>
+        /// The session's Exchange connection mode changed (ABI 1.3, sessions with
+        /// <see cref="Capabilities.ConnectionMode"/>): <see cref="ConnectionStateChange.OldMode"/>
+        /// and <see cref="ConnectionStateChange.NewMode"/> are the modes before and after.
+        /// </summary>
+        ConnectionChanged = 0x300,
+        /// <summary>
+        /// An account was added, removed or changed its mode (ABI 1.3):
+        /// <see cref="ConnectionStateChange.OldMode"/> / <see cref="ConnectionStateChange.NewMode"/>
+        /// are its mode before and after (<see cref="OlState.ConnectionMode.Unknown"/> on the side
+        /// where it did not exist); <see cref="OlStateSession.Accounts"/> reads the list,
+        /// which already shows this change (or a later one) when the event arrives.
+        /// </summary>
+        AccountChanged = 0x301,
     }
 
     /// <summary>Who answers: Outlook, the simulator, a library, the bridge.</summary>
@@ -142,15 +156,22 @@ namespace OlState
         public int NativeHResult { get; }
     }
 
-    /// <summary>One event: a step of a state change.</summary>
+    /// <summary>
+    /// One event: a step of a state change, the host of a bridge session going
+    /// or coming back, or (ABI 1.3) a change of the Exchange connection mode or
+    /// of an account.
+    /// </summary>
     public sealed class ConnectionStateChange
     {
         internal ConnectionStateChange(ChangeKind kind, ConnectionState oldState, ConnectionState newState,
+            ConnectionMode? oldMode, ConnectionMode? newMode,
             ulong subscription, ulong sequence, bool dropped, DateTimeOffset time)
         {
             Kind = kind;
             OldState = oldState;
             NewState = newState;
+            OldMode = oldMode;
+            NewMode = newMode;
             Subscription = subscription;
             Sequence = sequence;
             Dropped = dropped;
@@ -158,18 +179,34 @@ namespace OlState
         }
 
         /// <summary>Copies olstate's event fields; unknown kinds and states pass through as their numbers.</summary>
+        /// <remarks>The connection kinds carry modes in the event's state fields: they become
+        /// OldMode/NewMode, and their OldState/NewState are 0 (no online/offline state).</remarks>
         internal static ConnectionStateChange FromNative(uint kind, uint oldState, uint newState, ulong subscription,
-            ulong sequence, uint flags, ulong notifyTimeUs) =>
-            new ConnectionStateChange((ChangeKind)kind, (ConnectionState)oldState, (ConnectionState)newState,
+            ulong sequence, uint flags, ulong notifyTimeUs)
+        {
+            bool modes = IsConnectionKind((ChangeKind)kind);
+            return new ConnectionStateChange((ChangeKind)kind,
+                modes ? default : (ConnectionState)oldState, modes ? default : (ConnectionState)newState,
+                modes ? (ConnectionMode)oldState : null, modes ? (ConnectionMode)newState : null,
                 subscription, sequence, (flags & Interop.NativeMethods.EventFlagDropped) != 0,
                 DateTimeOffset.FromUnixTimeMilliseconds((long)(notifyTimeUs / 1000)).AddTicks((long)(notifyTimeUs % 1000) * 10));
+        }
+
+        private static bool IsConnectionKind(ChangeKind kind) =>
+            kind == ChangeKind.ConnectionChanged || kind == ChangeKind.AccountChanged;
 
         /// <summary>What the event reports.</summary>
         public ChangeKind Kind { get; }
-        /// <summary>The state before the change.</summary>
+        /// <summary>The state before the change (0 for <see cref="ChangeKind.ConnectionChanged"/> and
+        /// <see cref="ChangeKind.AccountChanged"/>, which carry <see cref="OldMode"/> instead).</summary>
         public ConnectionState OldState { get; }
-        /// <summary>The state after the change.</summary>
+        /// <summary>The state after the change (0 for the connection kinds, which carry <see cref="NewMode"/>).</summary>
         public ConnectionState NewState { get; }
+        /// <summary>For <see cref="ChangeKind.ConnectionChanged"/> and <see cref="ChangeKind.AccountChanged"/>
+        /// (ABI 1.3): the mode before the change; null for the other kinds.</summary>
+        public ConnectionMode? OldMode { get; }
+        /// <summary>For the connection kinds: the mode after the change; null for the other kinds.</summary>
+        public ConnectionMode? NewMode { get; }
         /// <summary>The native subscription this was delivered to.</summary>
         public ulong Subscription { get; }
         /// <summary>Per session: 1, 2, 3...; a gap means events were dropped.</summary>
@@ -180,7 +217,9 @@ namespace OlState
         public DateTimeOffset Time { get; }
 
         /// <inheritdoc />
-        public override string ToString() => $"#{Sequence} {Kind} {OldState} -> {NewState}";
+        public override string ToString() => OldMode.HasValue
+            ? $"#{Sequence} {Kind} {OldMode} -> {NewMode}"
+            : $"#{Sequence} {Kind} {OldState} -> {NewState}";
     }
 
     /// <summary>Arguments of <see cref="OlStateSession.StateChanged"/>.</summary>

@@ -62,23 +62,48 @@ namespace OlState.Tests
         [Fact]
         public async Task ContinuationsNeverRunOnOlstatesThread()
         {
-            // Without a SynchronizationContext the task completes from the
-            // dispatcher's thread, but its continuations go to the thread pool:
-            // a slow continuation must not hold up the session's events.
-            using var s = Open(Fresh());
-            var onPool = new ConcurrentQueue<bool>();
+            // Without a SynchronizationContext the task completes from olstate's
+            // dispatcher thread, but its continuations go to the thread pool: a
+            // slow continuation must not hold up the session's events. Each
+            // wait below is still pending when its continuation is attached (the
+            // state changes only afterwards), so ExecuteSynchronously would run
+            // it on the completing thread if the task allowed that.
+            var p = Fresh();
+            using var s = Open(p);
+            var olstateThreads = new ConcurrentDictionary<int, bool>();
+            s.StateChanged += (_, _) => olstateThreads[Environment.CurrentManagedThreadId] = true;
+            var ran = new ConcurrentQueue<(int Id, bool Pool)>();
+            for (int i = 0; i < 20; i++)
+            {
+                var target = i % 2 == 0 ? ConnectionState.Offline : ConnectionState.Online;
+                var wait = s.WaitForStateAsync(target, Bound);
+                Assert.False(wait.IsCompleted);
+                var continuation = wait.ContinueWith(_ =>
+                    ran.Enqueue((Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread)),
+                    TaskContinuationOptions.ExecuteSynchronously);
+                OlState.Testing.Simulator.SetState(p, target, wait: false);   // the user clicks
+                await continuation.WaitAsync(Bound);
+            }
+            Assert.Equal(20, ran.Count);
+            Assert.NotEmpty(olstateThreads);   // the handler saw olstate's thread
+            Assert.All(ran, r =>
+            {
+                Assert.True(r.Pool, $"a continuation ran on thread {r.Id}, not a thread-pool thread");
+                Assert.False(olstateThreads.ContainsKey(r.Id), $"a continuation ran on olstate's thread {r.Id}");
+            });
+
+            // SetStateAsync's task is the same kind: where it is still pending
+            // when the continuation is attached, the continuation runs on the pool.
             for (int i = 0; i < 20; i++)
             {
                 var set = s.SetStateAsync(i % 2 == 0 ? ConnectionState.Offline : ConnectionState.Online);
-                var attaching = Thread.CurrentThread;   // a task already complete runs it here: no sample
+                bool pending = !set.IsCompleted;
                 var continuation = set.ContinueWith(_ =>
                 {
-                    if (Thread.CurrentThread != attaching) onPool.Enqueue(Thread.CurrentThread.IsThreadPoolThread);
+                    if (pending) Assert.True(Thread.CurrentThread.IsThreadPoolThread && !olstateThreads.ContainsKey(Environment.CurrentManagedThreadId));
                 }, TaskContinuationOptions.ExecuteSynchronously);
-                await continuation.WaitAsync(Bound);
+                await continuation.WaitAsync(Bound);   // rethrows the assertion's failure
             }
-            Assert.NotEmpty(onPool);
-            Assert.All(onPool, Assert.True);
         }
 
         [Fact]

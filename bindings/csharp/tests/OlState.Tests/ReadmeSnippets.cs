@@ -26,7 +26,7 @@ namespace OlState.Tests
             var readme = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "README.md"));
             var blocks = Regex.Matches(readme, "```csharp\n(.*?)```", RegexOptions.Singleline)
                 .Select(m => Normalize(m.Groups[1].Value, dropUsingDirectives: true)).ToList();
-            Assert.Equal(4, blocks.Count);   // a new block needs its region here
+            Assert.Equal(5, blocks.Count);   // a new block needs its region here
             var here = File.ReadAllText(SourceFile());
             var regions = Regex.Matches(here, @"// README: \w+\n(.*?)\n[ \t]*// README: end", RegexOptions.Singleline)
                 .Select(m => Normalize(m.Groups[1].Value, dropUsingDirectives: false)).ToList();
@@ -81,6 +81,65 @@ namespace OlState.Tests
             Assert.IsAssignableFrom<OperationCanceledException>(ex);   // the endless loop ended by the token
             Assert.Equal(0, seen);
             Assert.Equal(ConnectionState.Online, Simulator.GetState(null));
+        }
+
+        [Fact]
+        public async Task WaitUntilExchangeIsConnectedThenSync()
+        {
+            Simulator.Reset();
+            Simulator.SetConnectionMode(null, ConnectionMode.CachedDisconnected);   // the network is gone
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var cancellationToken = cts.Token;
+            await using var session = OlStateSession.Open(profile: null);
+            var synced = new TaskCompletionSource<ConnectionMode>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var output = new SynchronizedWriter();
+            var console = Console.Out;
+            Console.SetOut(output);
+            try
+            {
+                var snippet = Task.Run(async () =>
+                {
+                    // README: connection
+                    // Connected: cached with headers, drizzle or full items, or online.
+                    var mode = await session.WaitForConnectionAsync(m => m.IsConnected(), TimeSpan.FromMinutes(5), cancellationToken);
+                    await SyncAsync(cancellationToken);   // your code
+
+                    Console.WriteLine($"{mode}, offline: {session.IsOffline}");
+                    foreach (var account in session.Accounts)   // a snapshot, in Outlook's order
+                        Console.WriteLine($"{account.DisplayName} <{account.SmtpAddress}> {account.Type}: {account.ConnectionMode}");
+
+                    session.StateChanged += (_, e) =>
+                    {
+                        if (e.Change.Kind == ChangeKind.ConnectionChanged)      // the session's mode
+                            Console.WriteLine($"Exchange: {e.Change.OldMode} -> {e.Change.NewMode}");
+                        else if (e.Change.Kind == ChangeKind.AccountChanged)    // added (from Unknown), removed (to Unknown), changed
+                            Console.WriteLine($"an account: {e.Change.OldMode} -> {e.Change.NewMode}; now {session.Accounts.Count} accounts");
+                    };
+                    // README: end
+                });
+                Task SyncAsync(CancellationToken _)
+                {
+                    synced.TrySetResult(session.ConnectionMode);
+                    return Task.CompletedTask;
+                }
+                await Task.Delay(300);
+                Assert.False(synced.Task.IsCompleted);   // not while disconnected
+                Simulator.SetConnectionMode(null, ConnectionMode.CachedConnectedDrizzle);
+                Assert.Equal(ConnectionMode.CachedConnectedDrizzle, await synced.Task.WaitAsync(cancellationToken));
+                await snippet.WaitAsync(cancellationToken);
+                Simulator.SetConnectionMode(null, ConnectionMode.Online);
+                Simulator.AddAccount(null, "Shared", "shared@example.com", AccountType.Exchange, ConnectionMode.Online);
+                while (!output.ToString().Contains("an account: Unknown -> Online; now 2 accounts"))
+                    await Task.Delay(20, cancellationToken);
+                Assert.Contains("CachedConnectedDrizzle, offline: False", output.ToString());
+                Assert.Contains("user@example.com <user@example.com> Exchange: CachedConnectedFull", output.ToString());
+                Assert.Contains("Exchange: CachedConnectedDrizzle -> Online", output.ToString());
+            }
+            finally
+            {
+                Console.SetOut(console);
+                Simulator.Reset();
+            }
         }
 
         [Fact]

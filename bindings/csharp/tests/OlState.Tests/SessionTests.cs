@@ -65,14 +65,16 @@ namespace OlState.Tests
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.SessionInfo")!), Size(3));
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.BridgeOptions")!), Size(4));
             Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.SubscribeOptions")!), Size(5));
+            Assert.Equal((ulong)Marshal.SizeOf(asm.GetType("OlState.Interop.NativeAccount")!), Size(6));
+            Assert.Equal(16ul + 2 * 256, Size(6));
             Assert.Equal((ulong)(IntPtr.Size == 8 ? 24 : 20), Size(4));
-            // The assembly waits and subscribes with the current state: it needs
-            // ABI 1.2 (a 1.1 library is refused); the library may be any later 1.x.
+            // The assembly reads the Exchange connection mode and accounts: it
+            // needs ABI 1.3 (a 1.2 library is refused); the library may be any later 1.x.
             var abi = (uint)native.GetField("AbiVersion", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
-            Assert.Equal((1u << 16) | 2u, abi);
+            Assert.Equal((1u << 16) | 3u, abi);
             var have = (uint)native.GetMethod("olstate_abi_version", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.Invoke(null, null)!;
             Assert.Equal(1u, have >> 16);
-            Assert.True((have & 0xFFFF) >= 2, $"the library's ABI 1.{have & 0xFFFF} is below the 1.2 this assembly needs");
+            Assert.True((have & 0xFFFF) >= 3, $"the library's ABI 1.{have & 0xFFFF} is below the 1.3 this assembly needs");
         }
 
         [Theory]

@@ -108,12 +108,16 @@ namespace OlState.PowerShell
 
         /// <summary>The whole event.</summary>
         public ConnectionStateChange Change { get; }
-        /// <summary>ChangeStart, Change, ChangeDone, ProviderLost, ProviderBack; Current first with -IncludeCurrentState.</summary>
+        /// <summary>ChangeStart, Change, ChangeDone, ProviderLost, ProviderBack, ConnectionChanged, AccountChanged; Current first with -IncludeCurrentState.</summary>
         public ChangeKind Kind => Change.Kind;
         /// <summary>The state before.</summary>
         public ConnectionState OldState => Change.OldState;
         /// <summary>The state after.</summary>
         public ConnectionState NewState => Change.NewState;
+        /// <summary>ConnectionChanged and AccountChanged (ABI 1.3): the Exchange connection mode before; otherwise null.</summary>
+        public ConnectionMode? OldMode => Change.OldMode;
+        /// <summary>ConnectionChanged and AccountChanged: the mode after; otherwise null.</summary>
+        public ConnectionMode? NewMode => Change.NewMode;
         /// <summary>Per session: 1, 2, ... (a gap means events were dropped).</summary>
         public ulong Sequence => Change.Sequence;
         /// <summary>When olstate received it.</summary>

@@ -26,6 +26,16 @@ namespace OlState.PowerShell
             Finish(session.WaitForStateAsync(target, Limit(seconds), stop));
 
         /// <summary>
+        /// True once the session's Exchange connection mode satisfies
+        /// <paramref name="until"/> (the binding's WaitForConnectionAsync, ABI
+        /// 1.3); false when <paramref name="seconds"/> pass first. Throws as
+        /// <see cref="Wait"/> does.
+        /// </summary>
+        public static bool WaitForConnection(OlStateSession session, Func<ConnectionMode, bool> until, double seconds,
+            CancellationToken stop) =>
+            Finish(session.WaitForConnectionAsync(until, Limit(seconds), stop));
+
+        /// <summary>
         /// Asks for the change, then waits for it as <see cref="Wait"/> does
         /// (Busy and other refusals of the change throw OlStateException).
         /// </summary>

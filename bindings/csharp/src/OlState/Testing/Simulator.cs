@@ -21,6 +21,12 @@ namespace OlState.Testing
         Advise = 6,
         /// <summary>Unadvise: unsubscribing.</summary>
         Unadvise = 7,
+        /// <summary>
+        /// Reading the Exchange connection (a poll of Outlook's object model, ABI 1.3):
+        /// <see cref="OlStateSession.ConnectionMode"/>, <see cref="OlStateSession.IsOffline"/>
+        /// and <see cref="OlStateSession.Accounts"/> throw <see cref="OlStateException"/>.
+        /// </summary>
+        PollConnection = 8,
     }
 
     /// <summary>
@@ -38,7 +44,8 @@ namespace OlState.Testing
     /// </remarks>
     public static unsafe class Simulator
     {
-        /// <summary>Every profile back to online with both capabilities, no faults.</summary>
+        /// <summary>Every profile back to online with both capabilities, no faults, and the
+        /// default connection (<see cref="ConnectionMode.CachedConnectedFull"/>, one account).</summary>
         public static void Reset()
         {
             OlStateNative.EnsureSimulatorLoaded();
@@ -90,6 +97,62 @@ namespace OlState.Testing
             fixed (byte* p = Profile(profile)) Check(olstate_sim_set_profile_known(p, known ? 1 : 0), "set_profile_known");
         }
 
+        /// <summary>
+        /// The profile's Exchange connection mode (<c>NameSpace.ExchangeConnectionMode</c>;
+        /// a profile starts in <see cref="ConnectionMode.CachedConnectedFull"/> with one
+        /// Exchange account, <see cref="DefaultAccount"/>). A new mode sends
+        /// <see cref="ChangeKind.ConnectionChanged"/> to every session; the same mode sends nothing.
+        /// </summary>
+        public static void SetConnectionMode(string? profile, ConnectionMode mode)
+        {
+            fixed (byte* p = Profile(profile)) Check(olstate_sim_set_connection_mode(p, (uint)mode), "set_connection_mode");
+        }
+
+        /// <summary>The display name (and address) of the account every profile starts with.</summary>
+        public const string DefaultAccount = "user@example.com";
+
+        /// <summary>
+        /// Adds an account at the end of the list (the display name is its key:
+        /// unique per profile); sessions get <see cref="ChangeKind.AccountChanged"/>
+        /// from <see cref="ConnectionMode.Unknown"/> to <paramref name="mode"/>.
+        /// </summary>
+        public static void AddAccount(string? profile, string displayName, string smtpAddress, AccountType type, ConnectionMode mode)
+        {
+            if (displayName == null) throw new ArgumentNullException(nameof(displayName));
+            fixed (byte* p = Profile(profile))
+            fixed (byte* n = NativeMethods.ToUtf8(displayName))
+            fixed (byte* a = NativeMethods.ToUtf8(smtpAddress))
+                Check(olstate_sim_add_account(p, n, a, (uint)type, (uint)mode), "add_account");
+        }
+
+        /// <summary>Removes the account of that display name (<see cref="ChangeKind.AccountChanged"/> to <see cref="ConnectionMode.Unknown"/>).</summary>
+        public static void RemoveAccount(string? profile, string displayName)
+        {
+            if (displayName == null) throw new ArgumentNullException(nameof(displayName));
+            fixed (byte* p = Profile(profile))
+            fixed (byte* n = NativeMethods.ToUtf8(displayName))
+                Check(olstate_sim_remove_account(p, n), "remove_account");
+        }
+
+        /// <summary>Changes one account's mode (<c>Account.ExchangeConnectionMode</c>).</summary>
+        public static void SetAccountMode(string? profile, string displayName, ConnectionMode mode)
+        {
+            if (displayName == null) throw new ArgumentNullException(nameof(displayName));
+            fixed (byte* p = Profile(profile))
+            fixed (byte* n = NativeMethods.ToUtf8(displayName))
+                Check(olstate_sim_set_account_mode(p, n, (uint)mode), "set_account_mode");
+        }
+
+        /// <summary>
+        /// With <paramref name="reported"/> false, sessions opened from then on
+        /// lack <see cref="Capabilities.ConnectionMode"/>, as with Outlook's MAPI
+        /// DLL alone (true, the default, undoes it).
+        /// </summary>
+        public static void SetConnectionReported(string? profile, bool reported)
+        {
+            fixed (byte* p = Profile(profile)) Check(olstate_sim_set_connection_reported(p, reported ? 1 : 0), "set_connection_reported");
+        }
+
         /// <summary>Returns when every notification queued so far for the profile was delivered.</summary>
         public static void WaitIdle(string? profile = null)
         {
@@ -117,5 +180,10 @@ namespace OlState.Testing
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] private static extern int olstate_sim_fail_next(uint call, int hresult, uint count);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] private static extern int olstate_sim_set_profile_known(byte* profile, int known);
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] private static extern int olstate_sim_wait_idle(byte* profile);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] private static extern int olstate_sim_set_connection_mode(byte* profile, uint mode);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] private static extern int olstate_sim_add_account(byte* profile, byte* displayName, byte* smtpAddress, uint type, uint mode);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] private static extern int olstate_sim_remove_account(byte* profile, byte* displayName);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] private static extern int olstate_sim_set_account_mode(byte* profile, byte* displayName, uint mode);
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)] private static extern int olstate_sim_set_connection_reported(byte* profile, int reported);
     }
 }
