@@ -25,19 +25,20 @@ bool allow_set_state_policy() noexcept {
     return rc == ERROR_SUCCESS && value == 1;
 }
 
-olstate_result BridgeService::start(std::optional<std::string> profile) noexcept {
+olstate_result BridgeService::start(std::optional<std::string> profile, IDispatch* application) noexcept {
     std::lock_guard lock(mutex_);
     if (bridge_ || retry_.active()) return OLSTATE_OK;
     profile_ = std::move(profile);
+    application_ = com::ComPtr<IDispatch>::share(application);
     next_retry_ms_ = kFirstRetryMs;
     return attempt();
 }
 
 olstate_result BridgeService::attempt() noexcept {
     retry_.stop();
-    olstate_open_options options;
-    olstate_open_options_init(&options);
+    olstate_open_options options = OLSTATE_OPEN_OPTIONS_INIT;  // with the 1.3 fields
     options.provider = OLSTATE_PROVIDER_OUTLOOK;
+    options.application = application_.get();  // null: no connection model, as before 1.3
     options.profile = profile_ ? profile_->c_str() : nullptr;  // nullptr: the default profile
     options.delivery = OLSTATE_DELIVERY_QUEUED;
     olstate_session* session = nullptr;
@@ -63,6 +64,7 @@ olstate_result BridgeService::attempt() noexcept {
     }
     session_ = session;
     bridge_ = bridge;
+    application_.reset();  // the session holds its own
     OutputDebugStringA("olstate add-in: bridge started\n");
     return OLSTATE_OK;
 }
@@ -70,6 +72,7 @@ olstate_result BridgeService::attempt() noexcept {
 void BridgeService::stop() noexcept {
     std::lock_guard lock(mutex_);
     retry_.stop();
+    application_.reset();
     if (bridge_) {
         if (const olstate_result r = olstate_bridge_stop(bridge_)) debug_report("stopping the bridge", r);
         bridge_ = nullptr;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "../shim/base/win/thread_timer.h"
+#include "../shim/com/com_ptr.h"
 
 namespace olstate::addin {
 
@@ -28,7 +29,10 @@ public:
 
     // Opens the session (OLSTATE_PROVIDER_OUTLOOK; `profile`, the one
     // Outlook has open, else the default profile; QUEUED delivery so no
-    // client work ever runs on Outlook's thread) and starts the bridge on
+    // client work ever runs on Outlook's thread; `application`, Outlook's
+    // Application from OnConnection, when there is one: the session then
+    // reads the Exchange connection from it on this thread, and the bridge
+    // publishes it) and starts the bridge on
     // the user's default endpoint. Clients may change the state only when
     // HKCU\Software\olstate\Bridge AllowSetState is 1.
     //
@@ -39,7 +43,7 @@ public:
     // or stop() is called. A bridge that cannot start (another one serves
     // the endpoint: BUSY) is not retried. Failures go to the debugger
     // output. Returns the first attempt's olstate result.
-    olstate_result start(std::optional<std::string> profile) noexcept;
+    olstate_result start(std::optional<std::string> profile, IDispatch* application) noexcept;
     // Stops the retries and the bridge (clients see PROVIDER_LOST), then
     // closes the session.
     void stop() noexcept;
@@ -54,6 +58,9 @@ private:
     olstate_session* session_ = nullptr;
     olstate_bridge* bridge_ = nullptr;
     std::optional<std::string> profile_;
+    // Kept only until a session opens (the session holds its own reference
+    // from then on, released when it closes); released by stop().
+    com::ComPtr<IDispatch> application_;
     win::ThreadTimer retry_;
     UINT next_retry_ms_ = kFirstRetryMs;
 };

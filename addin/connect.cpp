@@ -93,7 +93,10 @@ public:
     HRESULT STDMETHODCALLTYPE OnAddInsUpdate(SAFEARRAY**) noexcept override { return S_OK; }
     HRESULT STDMETHODCALLTYPE OnStartupComplete(SAFEARRAY**) noexcept override {
         start_service(application_.get());
-        forget_application();  // no reference to Outlook's objects is kept
+        // The add-in keeps no reference of its own; the session keeps one
+        // to read the Exchange connection, released when it closes
+        // (OnBeginShutdown / OnDisconnection, on this thread).
+        forget_application();
         return S_OK;
     }
     // Called only when Outlook's fast shutdown is off; stopping here lets
@@ -105,8 +108,11 @@ public:
     }
 
 private:
-    // The profile Outlook has open, read now (the retries reuse it).
-    void start_service(IDispatch* application) noexcept { service_.start(current_profile_name(application)); }
+    // The profile Outlook has open, read now (the retries reuse it), and
+    // the Application the session reads the Exchange connection from.
+    void start_service(IDispatch* application) noexcept {
+        service_.start(current_profile_name(application), application);
+    }
     void forget_application() noexcept { application_.reset(); }
 
     std::atomic<ULONG> refs_{1};

@@ -401,15 +401,19 @@ typedef struct olstate_open_options {
 
 /* Fills options with the defaults (AUTO, QUEUED, NULLs, zeros) and sets
  * struct_size. In every 1.x library it writes exactly the fields of ABI 1.0
- * (profile to flags: offsetof(olstate_open_options, application), the
- * sizeof of the 1.0 to 1.2 headers) and sets struct_size to that size, so a program built against this header never sees a newer library
- * write past its struct. Fields added by later minor versions default to
- * zero; a program that uses them sets struct_size = sizeof itself after this
- * call. NULL is ignored. Does not change the last error.
+ * (profile to flags: offsetof(olstate_open_options, application), which is
+ * the sizeof of the 1.0 to 1.2 headers) and sets struct_size to that size,
+ * so a program built against an older header never sees a newer library
+ * write past its struct. The later fields (since 1.3: application,
+ * connection_poll_ms) are not written: a program that uses them sets them
+ * and struct_size = sizeof itself after this call, or starts from
+ * OLSTATE_OPEN_OPTIONS_INIT, which has them all. NULL is ignored. Does not
+ * change the last error.
  * Since 1.0. Threads: any. Errors: none. */
 OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options);
 
-/* The same defaults as an initializer, for a variable defined in place:
+/* The same defaults as an initializer, for a variable defined in place,
+ * with struct_size = sizeof (every field of this header, the 1.3 ones zero):
  *     olstate_open_options o = OLSTATE_OPEN_OPTIONS_INIT;
  * Since 1.1. */
 #define OLSTATE_OPEN_OPTIONS_INIT \

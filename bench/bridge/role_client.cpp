@@ -64,9 +64,7 @@ void OLSTATE_CALL on_event(const olstate_event* e, void* context) {
 }
 
 olstate_result open_bridge(const Client& c, bool reconnect, olstate_session** out, bool inline_delivery = false) {
-    olstate_open_options o;
-    olstate_open_options_init(&o);
-    o.struct_size = sizeof o;  // flags is a 1.1 field
+    olstate_open_options o = OLSTATE_OPEN_OPTIONS_INIT;  // this header's struct, 1.3 fields zero
     o.provider = OLSTATE_PROVIDER_BRIDGE;
     o.provider_path = c.endpoint.c_str();
     o.flags = reconnect ? OLSTATE_OPEN_RECONNECT : 0;

@@ -17,6 +17,21 @@ const char* hresult_name(HRESULT hr) noexcept {
         case E_OUTOFMEMORY_: return "E_OUTOFMEMORY";
         case MAPI_E_NO_SUPPORT_: return "MAPI_E_NO_SUPPORT";
         case MAPI_E_NOT_FOUND_: return "MAPI_E_NOT_FOUND";
+        default: break;
+    }
+    // What calls into Outlook's object model (IDispatch, COM calls into
+    // another apartment or process) answer; values from winerror.h.
+    switch (static_cast<unsigned>(hr)) {
+        case 0x80010001u: return "RPC_E_CALL_REJECTED";
+        case 0x8001010Au: return "RPC_E_SERVERCALL_RETRYLATER";
+        case 0x8001010Eu: return "RPC_E_WRONG_THREAD";
+        case 0x80010108u: return "RPC_E_DISCONNECTED";
+        case 0x800706BAu: return "RPC_S_SERVER_UNAVAILABLE";
+        case 0x80020003u: return "DISP_E_MEMBERNOTFOUND";
+        case 0x80020005u: return "DISP_E_TYPEMISMATCH";
+        case 0x80020006u: return "DISP_E_UNKNOWNNAME";
+        case 0x80020009u: return "DISP_E_EXCEPTION";
+        case 0x8002000Bu: return "DISP_E_BADINDEX";
         default: return nullptr;
     }
 }

@@ -242,6 +242,7 @@ TEST_CASE("open options are checked") {
     SUBCASE("the object-model options (1.3) are checked") {
         olstate_open_options o = options(p);
         o.struct_size = sizeof o;
+        o.application = nullptr;
         o.connection_poll_ms = 1000;  // without application
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
         CHECK(std::string(olstate_last_error_message()).find("connection_poll_ms") != std::string::npos);

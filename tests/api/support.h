@@ -41,7 +41,7 @@ struct SimReset {
 
 inline olstate_open_options options(const std::string& profile,
                                     uint32_t delivery = OLSTATE_DELIVERY_QUEUED) {
-    olstate_open_options o{};  // the 1.3 fields too: init writes only the 1.0 ones
+    olstate_open_options o{};  // the 1.3 fields zero: init writes the 1.0 ones only
     olstate_open_options_init(&o);
     o.profile = profile.c_str();
     o.provider = OLSTATE_PROVIDER_SIMULATOR;

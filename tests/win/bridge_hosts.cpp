@@ -112,12 +112,30 @@ void addin_host(const std::wstring& mapi_path, const std::wstring& tag) {
     const HMODULE mapi = load_mapi(mapi_path);
     LoadedAddin a = load_registered_addin();
     if (!a.addin || !mapi) return;
-    FakeObject* session = FakeObject::create(L"CurrentProfileName", nullptr, kOpenProfileW);
-    FakeObject* application = FakeObject::create(L"Session", session, L"");
+    // Outlook's object model: the add-in reads the Exchange connection from
+    // it on this (Outlook's main) thread only.
+    FakeOutlook outlook(kOpenProfileW);
+    outlook.log.set_owner(GetCurrentThreadId());
+    FakeObject* application = outlook.application;
     connect_addin(a, application);
-    // The add-in kept no reference to Outlook's objects.
-    EXPECT(application->refs() == 1);
-    EXPECT(session->refs() == 2);  // ours and the application's
+    // The add-in itself kept no reference to Outlook's objects; its session
+    // holds one to read the connection, until it closes.
+    EXPECT(application->refs() == 2);
+    EXPECT(outlook.log.count() > 0);  // read at open
+    {
+        // A bridge client gets the mode the add-in read from the object model.
+        olstate_open_options o;
+        olstate_open_options_init(&o);
+        o.provider = OLSTATE_PROVIDER_BRIDGE;
+        olstate_session* client = nullptr;
+        EXPECT(olstate_open_ex(&o, &client) == OLSTATE_OK);
+        uint32_t caps = 0, mode = 0;
+        EXPECT(client && olstate_capabilities(client, &caps) == OLSTATE_OK &&
+               (caps & OLSTATE_CAPABILITY_CONNECTION_MODE));
+        EXPECT(client && olstate_get_connection_mode(client, &mode) == OLSTATE_OK &&
+               mode == OLSTATE_CONNECTION_CACHED_CONNECTED_FULL);
+        EXPECT(olstate_close(client) == OLSTATE_OK);
+    }
     NamedEvent(tag + L"-connected").set();
     const NamedEvent change(tag + L"-change"), go_away(tag + L"-go-away");
     EXPECT(change.wait(kStepMs));
@@ -127,6 +145,7 @@ void addin_host(const std::wstring& mapi_path, const std::wstring& tag) {
     EXPECT(a.addin->OnBeginShutdown(&custom) == S_OK);
     EXPECT(a.addin->OnDisconnection(ext_dm_HostShutdown, &custom) == S_OK);
     EXPECT(a.addin->OnDisconnection(ext_dm_HostShutdown, &custom) == S_OK);  // idempotent
+    EXPECT(application->refs() == 1);  // the session's reference went with it
     // The user unloads and loads the add-in again (COM Add-ins dialog): it
     // serves again, with the state the profile has now.
     EXPECT(a.addin->OnConnection(application, ext_cm_AfterStartup, nullptr, &custom) == S_OK);
@@ -144,8 +163,10 @@ void addin_host(const std::wstring& mapi_path, const std::wstring& tag) {
     EXPECT(a.can_unload() == S_FALSE);  // the object still lives
     EXPECT(a.addin->Release() == 0);
     EXPECT(a.can_unload() == S_OK);
-    application->Release();
-    session->Release();
+    EXPECT(application->refs() == 1);
+    std::printf("host: %zu calls into the object model, %d on another thread than Outlook's main thread\n",
+                outlook.log.count(), outlook.log.violations());
+    EXPECT(outlook.log.violations() == 0);
     // COM may now unload the DLL; olstate pinned it when its first thread
     // started, so code that thread ran stays mapped.
     wchar_t path[MAX_PATH] = {};

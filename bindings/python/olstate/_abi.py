@@ -24,7 +24,8 @@ SUBSCRIBE_CURRENT_STATE = 1
 
 class OpenOptions(Structure):
     _fields_ = [("struct_size", c_uint32), ("profile", c_char_p), ("provider", c_uint32),
-                ("provider_path", c_char_p), ("delivery", c_uint32), ("flags", c_uint32)]
+                ("provider_path", c_char_p), ("delivery", c_uint32), ("flags", c_uint32),
+                ("application", c_void_p), ("connection_poll_ms", c_uint32)]  # since 1.3
 
 
 class EventStruct(Structure):

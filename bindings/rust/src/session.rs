@@ -692,6 +692,8 @@ impl SessionBuilder {
             provider_path: path.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
             delivery: self.delivery.raw(),
             flags: if self.reconnect { sys::OLSTATE_OPEN_RECONNECT } else { 0 },
+            application: ptr::null_mut(),
+            connection_poll_ms: 0,
         };
         // SAFETY: `options` and its strings outlive the call.
         Session::open_raw(|out| unsafe { sys::olstate_open_ex(&options, out) }, self.delivery, self.reconnect)

@@ -13,6 +13,8 @@ namespace OlState.Interop
         public byte* ProviderPath;
         public uint Delivery;
         public uint Flags;
+        public IntPtr Application;     // since 1.3: IDispatch* of Outlook's Application
+        public uint ConnectionPollMs;  // since 1.3
     }
 
     /// <summary>The olstate_event struct (olstate.h).</summary>

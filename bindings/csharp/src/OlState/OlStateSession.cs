@@ -74,23 +74,37 @@ namespace OlState
             CheckAbi();
             var profile = NativeMethods.ToUtf8(options.Profile);
             var path = NativeMethods.ToUtf8(options.Endpoint ?? options.ProviderPath);
+            double pollMs = options.ConnectionPollInterval.TotalMilliseconds;
+            if (pollMs < 0 || pollMs > uint.MaxValue)
+                throw new ArgumentOutOfRangeException(nameof(options), "ConnectionPollInterval is negative or too long");
+            // A reference of our own for the call; the session takes its own.
+            IntPtr application = options.Application == null ? IntPtr.Zero : OutlookApplication.Dispatch(options.Application);
             var handle = new SessionHandle();
             IntPtr raw;
-            fixed (byte* p = profile)
-            fixed (byte* pp = path)
+            try
             {
-                var o = new OpenOptions
+                fixed (byte* p = profile)
+                fixed (byte* pp = path)
                 {
-                    StructSize = (uint)sizeof(OpenOptions),
-                    Profile = p,
-                    Provider = (uint)options.Provider,
-                    ProviderPath = pp,
-                    Delivery = (uint)options.Delivery,
-                    Flags = options.Reconnect ? NativeMethods.OpenReconnect : 0u,
-                };
-                int r = NativeMethods.olstate_open_ex(&o, &raw);
-                if (r != 0) throw Failure(r);
-                handle.Set(raw);  // owned by the SafeHandle from here
+                    var o = new OpenOptions
+                    {
+                        StructSize = (uint)sizeof(OpenOptions),
+                        Profile = p,
+                        Provider = (uint)options.Provider,
+                        ProviderPath = pp,
+                        Delivery = (uint)options.Delivery,
+                        Flags = options.Reconnect ? NativeMethods.OpenReconnect : 0u,
+                        Application = application,
+                        ConnectionPollMs = (uint)pollMs,
+                    };
+                    int r = NativeMethods.olstate_open_ex(&o, &raw);
+                    if (r != 0) throw Failure(r);
+                    handle.Set(raw);  // owned by the SafeHandle from here
+                }
+            }
+            finally
+            {
+                if (application != IntPtr.Zero) Marshal.Release(application);
             }
             return new OlStateSession(handle, options);
         }

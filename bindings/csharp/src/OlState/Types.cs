@@ -289,6 +289,23 @@ namespace OlState
         /// posted there, in order. olstate's threads never wait for the context.
         /// </summary>
         public System.Threading.SynchronizationContext? SynchronizationContext { get; set; }
+        /// <summary>
+        /// Inside Outlook (a VSTO or COM add-in, Windows): Outlook's
+        /// <c>Application</c> object (VSTO: <c>Globals.ThisAddIn.Application</c>).
+        /// The session then reads Outlook's Exchange connection mode and
+        /// accounts from the object model, on the thread that opens it -
+        /// which must be Outlook's main thread (open it in
+        /// <c>ThisAddIn_Startup</c>) - and keeps a reference until it is
+        /// disposed. Null (the default): no object model. Elsewhere than
+        /// Windows, Open throws <see cref="PlatformNotSupportedException"/>.
+        /// </summary>
+        public object? Application { get; set; }
+        /// <summary>
+        /// With <see cref="Application"/>: the time between two reads of the
+        /// object model (100 ms to one day); <see cref="TimeSpan.Zero"/> (the
+        /// default) for the library's default, 5 s.
+        /// </summary>
+        public TimeSpan ConnectionPollInterval { get; set; }
     }
 
     /// <summary>

@@ -305,6 +305,16 @@ namespace OlState.Tests
                     OlStateSession.Open(new OlStateOptions { Provider = Provider.Library, ProviderPath = "/nonexistent/x.so" })).Code);
                 Assert.Equal(ResultCode.NotSupported, Assert.Throws<OlStateException>(() =>
                     OlStateSession.Open(new OlStateOptions { Provider = Provider.Outlook })).Code);
+                // Outlook's object model (1.3): an interval needs an Application
+                // (the library refuses it); an Application needs Windows (the
+                // binding refuses it before any COM call).
+                Assert.Equal(ResultCode.InvalidArgument, Assert.Throws<OlStateException>(() =>
+                    OlStateSession.Open(new OlStateOptions { Provider = Provider.Simulator, Profile = p, ConnectionPollInterval = TimeSpan.FromSeconds(1) })).Code);
+                Assert.Throws<ArgumentOutOfRangeException>(() =>
+                    OlStateSession.Open(new OlStateOptions { Provider = Provider.Simulator, Profile = p, ConnectionPollInterval = TimeSpan.FromSeconds(-1) }));
+                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+                    Assert.Throws<PlatformNotSupportedException>(() =>
+                        OlStateSession.Open(new OlStateOptions { Provider = Provider.Simulator, Profile = p, Application = new object() }));
 
                 using var s = Open(p, Delivery.Inline);
                 Sim.FailNext(Sim.CallSetState, 0x8000000A);

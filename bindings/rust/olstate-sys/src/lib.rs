@@ -211,6 +211,10 @@ pub struct olstate_open_options {
     pub delivery: u32,
     /// `OLSTATE_OPEN_RECONNECT` or 0.
     pub flags: u32,
+    /// Since 1.3, Windows: Outlook's `Application` as an `IDispatch*`; NULL: none.
+    pub application: *mut c_void,
+    /// Since 1.3: ms between two reads of the object model; 0 = the default.
+    pub connection_poll_ms: u32,
 }
 
 /// `olstate_session_info`.

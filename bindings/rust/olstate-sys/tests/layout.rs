@@ -15,16 +15,20 @@ const PTR: usize = size_of::<*const u8>();
 
 #[test]
 fn struct_sizes_and_offsets_are_pinned() {
-    // olstate_open_options: u32, ptr, u32, ptr, u32, u32
+    // olstate_open_options: u32, ptr, u32, ptr, u32, u32; since 1.3 ptr, u32
     if PTR == 8 {
-        assert_eq!(size_of::<olstate_open_options>(), 40);
+        assert_eq!(size_of::<olstate_open_options>(), 56);
+        assert_eq!(offset_of!(olstate_open_options, application), 40);
+        assert_eq!(offset_of!(olstate_open_options, connection_poll_ms), 48);
         assert_eq!(offset_of!(olstate_open_options, profile), 8);
         assert_eq!(offset_of!(olstate_open_options, provider), 16);
         assert_eq!(offset_of!(olstate_open_options, provider_path), 24);
         assert_eq!(offset_of!(olstate_open_options, delivery), 32);
         assert_eq!(offset_of!(olstate_open_options, flags), 36);
     } else {
-        assert_eq!(size_of::<olstate_open_options>(), 24);
+        assert_eq!(size_of::<olstate_open_options>(), 32);
+        assert_eq!(offset_of!(olstate_open_options, application), 24);
+        assert_eq!(offset_of!(olstate_open_options, connection_poll_ms), 28);
         assert_eq!(offset_of!(olstate_open_options, profile), 4);
         assert_eq!(offset_of!(olstate_open_options, provider), 8);
         assert_eq!(offset_of!(olstate_open_options, provider_path), 12);
@@ -99,9 +103,13 @@ fn options_init_matches_the_mirror_defaults() {
         provider_path: 1 as *const _,
         delivery: 77,
         flags: 77,
+        application: 1 as *mut _,
+        connection_poll_ms: 77,
     };
     unsafe { sys::olstate_open_options_init(&mut o) };
-    assert_eq!(o.struct_size as usize, size_of::<olstate_open_options>());
+    // Only the 1.0 fields, whatever the library's version (the header).
+    assert_eq!(o.struct_size as usize, offset_of!(olstate_open_options, application));
+    assert_eq!((o.application as usize, o.connection_poll_ms), (1, 77));
     assert!(o.profile.is_null() && o.provider_path.is_null());
     assert_eq!((o.provider, o.delivery, o.flags), (sys::OLSTATE_PROVIDER_AUTO, sys::OLSTATE_DELIVERY_QUEUED, 0));
     unsafe { sys::olstate_open_options_init(std::ptr::null_mut()) }; // ignored
