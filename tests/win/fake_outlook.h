@@ -6,6 +6,10 @@
 // on the object-model guard's list (Account.SmtpAddress, Account.CurrentUser,
 // NameSpace.CurrentUser) so a test can prove none is read. Free-threaded:
 // registered from a multithreaded apartment, called from the provider's.
+// Not fake_object_model.h (the owner-thread tests' fake, whose properties
+// are set one by one): here the provider's thread reads while the test
+// changes the world, so each Session read sees one consistent snapshot,
+// never half a change.
 #pragma once
 
 #include <oleauto.h>
