@@ -178,6 +178,7 @@ OLSTATE_API const char* OLSTATE_CALL olstate_version_string(void);
 #define OLSTATE_STRUCT_BRIDGE_OPTIONS 4 /* since 1.1 */
 #define OLSTATE_STRUCT_SUBSCRIBE_OPTIONS 5 /* since 1.2 */
 #define OLSTATE_STRUCT_ACCOUNT 6 /* since 1.3 */
+#define OLSTATE_STRUCT_OUTLOOK_INFO 7 /* since 1.3 */
 
 /* sizeof the named struct as this library knows it (OLSTATE_STRUCT_*), 0 for
  * an unknown value. Bindings compare their mirrored layouts with it. Does not
@@ -693,6 +694,61 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_get_offline(olstate_session* ses
 OLSTATE_API olstate_result OLSTATE_CALL olstate_get_accounts(olstate_session* session,
                                                              olstate_account* accounts,
                                                              uint32_t capacity, uint32_t* out_count);
+
+/* ------------------------------------------------------------------------ */
+/* Which Outlook: classic or new (since 1.3)                                */
+/* ------------------------------------------------------------------------ */
+
+/* olstate works with classic Outlook (OUTLOOK.EXE) only. The new Outlook for
+ * Windows (olk.exe) has no COM add-ins, no MAPI and no object model, so
+ * neither the add-in nor any provider can reach it. olstate_detect_outlook
+ * tells a program, without opening a session, which Outlook it faces, so it
+ * can say "the new Outlook is not supported" instead of failing obscurely.
+ * It reads registry and process facts only (no COM, no MAPI, no session);
+ * docs/outlook-detection.md names each key and value read. */
+
+/* olstate_outlook_info.verdict: which Outlook the user works with. */
+#define OLSTATE_OUTLOOK_NONE 0u    /* neither is installed nor running (always, outside Windows) */
+#define OLSTATE_OUTLOOK_CLASSIC 1u /* classic Outlook: running, or installed while the new one
+                                      is neither running nor chosen: olstate can serve it */
+#define OLSTATE_OUTLOOK_NEW 2u     /* the new Outlook: running, or chosen by the user's toggle,
+                                      while classic Outlook does not run: olstate cannot serve it */
+#define OLSTATE_OUTLOOK_BOTH 3u    /* both run now: olstate serves the classic one only */
+
+typedef struct olstate_outlook_info {
+    uint32_t struct_size;           /* set by the caller: sizeof(olstate_outlook_info) */
+    uint32_t verdict;               /* OLSTATE_OUTLOOK_* from the facts below */
+    uint32_t classic_installed;     /* 1: classic Outlook's registration was found */
+    uint32_t classic_bitness;       /* 32 or 64 (its "Bitness" value); 0 unknown or not installed */
+    uint32_t classic_click_to_run;  /* 1: installed by Click-to-Run (Microsoft 365), 0: MSI or unknown */
+    uint32_t classic_running;       /* 1: an OUTLOOK.EXE runs in the caller's Windows session */
+    uint32_t new_running;           /* 1: an olk.exe runs in the caller's Windows session */
+    uint32_t new_selected;          /* 1: the user's "New Outlook" toggle is on */
+    char classic_version[16];       /* the Office version key, e.g. "16.0"; "" when not installed */
+} olstate_outlook_info;
+
+/* The same zeros as an initializer, struct_size set:
+ *     olstate_outlook_info info = OLSTATE_OUTLOOK_INFO_INIT;
+ * Since 1.3. */
+#define OLSTATE_OUTLOOK_INFO_INIT { sizeof(olstate_outlook_info), 0u, 0u, 0u, 0u, 0u, 0u, 0u, { 0 } }
+
+/* Fills *out_info with which Outlook this user has (see above). The caller
+ * sets out_info->struct_size: this header's sizeof, or more (a newer
+ * program's larger struct gets the fields this library knows and zeros
+ * after them); the library writes at most that many bytes. A fact that
+ * cannot be read (a key the user may not open, no process list) counts as
+ * absent. Outside Windows every fact is 0 and the verdict
+ * OLSTATE_OUTLOOK_NONE: there is no Outlook there (the simulator is not
+ * an Outlook). It takes a few milliseconds (one process list, a few
+ * registry reads); call it again to see a change.
+ *
+ *     olstate_outlook_info info = OLSTATE_OUTLOOK_INFO_INIT;
+ *     if (olstate_detect_outlook(&info) == OLSTATE_OK && info.verdict == OLSTATE_OUTLOOK_NEW)
+ *         puts("the new Outlook is not supported: switch back to classic Outlook");
+ *
+ * Since 1.3. Threads: any. Errors: INVALID_ARGUMENT (NULL out_info,
+ * struct_size smaller than this header's sizeof or implausibly large). */
+OLSTATE_API olstate_result OLSTATE_CALL olstate_detect_outlook(olstate_outlook_info* out_info);
 
 /* ------------------------------------------------------------------------ */
 /* Subscriptions                                                            */

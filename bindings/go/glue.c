@@ -12,7 +12,7 @@ static void OLSTATE_CALL trampoline(const olstate_event* event, void* context) {
 
 static void OLSTATE_CALL release_trampoline(void* context) { olgoRelease((uintptr_t)context); }
 
-static olgo_result capture(olstate_result code) {
+olgo_result olgo_capture(olstate_result code) {
     olgo_result r;
     r.code = code;
     r.hresult = code == OLSTATE_OK ? 0 : olstate_last_error_hresult();
@@ -33,31 +33,31 @@ olgo_result olgo_open(const char* profile, uint32_t provider, const char* provid
     o.provider_path = provider_path;
     o.delivery = delivery;
     o.flags = flags;
-    return capture(olstate_open_ex(&o, out));
+    return olgo_capture(olstate_open_ex(&o, out));
 }
 
-olgo_result olgo_close(olstate_session* s) { return capture(olstate_close(s)); }
+olgo_result olgo_close(olstate_session* s) { return olgo_capture(olstate_close(s)); }
 
 olgo_result olgo_capabilities(olstate_session* s, uint32_t* out) {
-    return capture(olstate_capabilities(s, out));
+    return olgo_capture(olstate_capabilities(s, out));
 }
 
 olgo_result olgo_get_state(olstate_session* s, uint32_t* out) {
-    return capture(olstate_get_state(s, out));
+    return olgo_capture(olstate_get_state(s, out));
 }
 
 olgo_result olgo_set_state(olstate_session* s, uint32_t state, uint32_t flags) {
-    return capture(olstate_set_state(s, state, flags));
+    return olgo_capture(olstate_set_state(s, state, flags));
 }
 
 olgo_result olgo_wait_state(olstate_session* s, uint32_t state, uint32_t timeout_ms) {
-    return capture(olstate_wait_state(s, state, timeout_ms));
+    return olgo_capture(olstate_wait_state(s, state, timeout_ms));
 }
 
 olgo_result olgo_info(olstate_session* s, olstate_session_info* out) {
     memset(out, 0, sizeof *out);
     out->struct_size = sizeof *out;
-    return capture(olstate_get_session_info(s, out));
+    return olgo_capture(olstate_get_session_info(s, out));
 }
 
 olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, uint32_t flags,
@@ -68,11 +68,11 @@ olgo_result olgo_subscribe(olstate_session* s, uintptr_t handle, uint32_t flags,
     o.callback = trampoline;
     o.context = (void*)handle;
     o.release = release_trampoline;
-    return capture(olstate_subscribe_ex(s, &o, out));
+    return olgo_capture(olstate_subscribe_ex(s, &o, out));
 }
 
 olgo_result olgo_unsubscribe(olstate_session* s, olstate_subscription token) {
-    return capture(olstate_unsubscribe(s, token));
+    return olgo_capture(olstate_unsubscribe(s, token));
 }
 
 olgo_result olgo_bridge_start(olstate_session* s, uint32_t flags, uint32_t max_clients,
@@ -87,9 +87,9 @@ olgo_result olgo_bridge_start(olstate_session* s, uint32_t flags, uint32_t max_c
     o.max_clients = max_clients;
     o.queue_length = queue_length;
     o.endpoint = endpoint;
-    r = capture(olstate_bridge_start(s, &o, &b));
+    r = olgo_capture(olstate_bridge_start(s, &o, &b));
     if (r.code != OLSTATE_OK) return r;
-    r = capture(olstate_bridge_endpoint(b, &e));
+    r = olgo_capture(olstate_bridge_endpoint(b, &e));
     if (r.code != OLSTATE_OK) {
         olstate_bridge_stop(b);
         return r;
@@ -102,4 +102,10 @@ olgo_result olgo_bridge_start(olstate_session* s, uint32_t flags, uint32_t max_c
     return r;
 }
 
-olgo_result olgo_bridge_stop(olstate_bridge* b) { return capture(olstate_bridge_stop(b)); }
+olgo_result olgo_bridge_stop(olstate_bridge* b) { return olgo_capture(olstate_bridge_stop(b)); }
+
+olgo_result olgo_detect_outlook(olstate_outlook_info* out) {
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    return olgo_capture(olstate_detect_outlook(out));
+}

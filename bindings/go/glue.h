@@ -14,6 +14,10 @@ typedef struct {
     char message[1024];
 } olgo_result;
 
+/* The result of the olstate call just made on this thread, with its HRESULT
+ * and message (for glue in other files of the package). */
+olgo_result olgo_capture(olstate_result code);
+
 olgo_result olgo_open(const char* profile, uint32_t provider, const char* provider_path,
                       uint32_t delivery, uint32_t flags, olstate_session** out);
 olgo_result olgo_close(olstate_session* s);
@@ -34,5 +38,8 @@ olgo_result olgo_bridge_start(olstate_session* s, uint32_t flags, uint32_t max_c
                               uint32_t queue_length, const char* endpoint, olstate_bridge** out,
                               char* out_endpoint, size_t endpoint_size);
 olgo_result olgo_bridge_stop(olstate_bridge* b);
+
+/* Which Outlook (olstate_detect_outlook, since 1.3): out's struct_size is set here. */
+olgo_result olgo_detect_outlook(olstate_outlook_info* out);
 
 #endif

@@ -50,7 +50,7 @@ func TestABICompatibility(t *testing.T) {
 func TestStructSizesMatchLibrary(t *testing.T) {
 	header, library := structSizes()
 	if header != library {
-		t.Fatalf("sizes of open_options, event, session_info, bridge_options: header %v, library %v", header, library)
+		t.Fatalf("sizes of open_options, event, session_info, bridge_options, account: header %v, library %v", header, library)
 	}
 }
 

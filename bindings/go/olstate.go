@@ -147,6 +147,14 @@ const (
 	// WithCurrentState, and comes to no other: OldState = NewState = the
 	// session's state when it subscribed; every later change follows it.
 	Current EventKind = C.OLSTATE_EVENT_CURRENT
+	// ConnectionChanged (ABI 1.3, sessions with CapConnectionMode): the
+	// session's Exchange connection mode changed; Event.OldMode and
+	// Event.NewMode are the modes before and after.
+	ConnectionChanged EventKind = C.OLSTATE_EVENT_CONNECTION_CHANGED
+	// AccountChanged (ABI 1.3): an account was added, removed or changed its
+	// mode; OldMode/NewMode are its modes (ConnectionUnknown on the side
+	// where it did not exist). Session.Accounts has the list.
+	AccountChanged EventKind = C.OLSTATE_EVENT_ACCOUNT_CHANGED
 )
 
 func (k EventKind) String() string {
@@ -163,6 +171,10 @@ func (k EventKind) String() string {
 		return "provider_back"
 	case Current:
 		return "current"
+	case ConnectionChanged:
+		return "connection_changed"
+	case AccountChanged:
+		return "account_changed"
 	}
 	return fmt.Sprintf("EventKind(%#x)", uint32(k))
 }

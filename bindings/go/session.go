@@ -245,15 +245,16 @@ func (s *Session) Info() (Info, error) {
 
 // structSizes: the sizes cgo compiled from olstate.h and the sizes the
 // loaded library reports (OLSTATE_STRUCT_OPEN_OPTIONS, _EVENT, _SESSION_INFO,
-// _BRIDGE_OPTIONS).
-func structSizes() (header, library [4]uint64) {
-	header = [4]uint64{C.sizeof_olstate_open_options, C.sizeof_olstate_event, C.sizeof_olstate_session_info,
-		C.sizeof_olstate_bridge_options}
-	library = [4]uint64{
+// _BRIDGE_OPTIONS, _ACCOUNT).
+func structSizes() (header, library [5]uint64) {
+	header = [5]uint64{C.sizeof_olstate_open_options, C.sizeof_olstate_event, C.sizeof_olstate_session_info,
+		C.sizeof_olstate_bridge_options, C.sizeof_olstate_account}
+	library = [5]uint64{
 		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_OPEN_OPTIONS)),
 		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_EVENT)),
 		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_SESSION_INFO)),
 		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_BRIDGE_OPTIONS)),
+		uint64(C.olstate_struct_size(C.OLSTATE_STRUCT_ACCOUNT)),
 	}
 	return
 }

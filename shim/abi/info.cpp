@@ -43,6 +43,7 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which) {
         case OLSTATE_STRUCT_BRIDGE_OPTIONS: return sizeof(olstate_bridge_options);
         case OLSTATE_STRUCT_SUBSCRIBE_OPTIONS: return sizeof(olstate_subscribe_options);
         case OLSTATE_STRUCT_ACCOUNT: return sizeof(olstate_account);
+        case OLSTATE_STRUCT_OUTLOOK_INFO: return sizeof(olstate_outlook_info);
         default: return 0;
     }
 }
@@ -62,6 +63,7 @@ static_assert(sizeof(olstate_bridge_options) == (sizeof(void*) == 8 ? 24 : 20));
 static_assert(sizeof(olstate_subscribe_options) == (sizeof(void*) == 8 ? 32 : 20));
 // The 1.3 layout, frozen likewise.
 static_assert(sizeof(olstate_account) == 16 + 2 * OLSTATE_ACCOUNT_TEXT_SIZE);
+static_assert(sizeof(olstate_outlook_info) == 48);
 
 OLSTATE_API void OLSTATE_CALL olstate_open_options_init(olstate_open_options* options) {
     if (!options) return;

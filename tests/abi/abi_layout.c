@@ -82,7 +82,18 @@ int main(void) {
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_BRIDGE_OPTIONS), sizeof(olstate_bridge_options));
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_SUBSCRIBE_OPTIONS), sizeof(olstate_subscribe_options));
     EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_ACCOUNT), sizeof(olstate_account));
-    EXPECT_EQ(olstate_struct_size(7), 0);
+    EXPECT_EQ(olstate_struct_size(OLSTATE_STRUCT_OUTLOOK_INFO), sizeof(olstate_outlook_info));
+    EXPECT_EQ(olstate_struct_size(8), 0);
+    /* 1.3: which Outlook (olstate_detect_outlook): u32 x8, char[16] */
+    EXPECT_EQ(offsetof(olstate_outlook_info, verdict), 4);
+    EXPECT_EQ(offsetof(olstate_outlook_info, classic_bitness), 12);
+    EXPECT_EQ(offsetof(olstate_outlook_info, new_selected), 28);
+    EXPECT_EQ(offsetof(olstate_outlook_info, classic_version), 32);
+    EXPECT_EQ(sizeof(olstate_outlook_info), 48);
+    EXPECT_EQ(OLSTATE_OUTLOOK_NONE, 0);
+    EXPECT_EQ(OLSTATE_OUTLOOK_CLASSIC, 1);
+    EXPECT_EQ(OLSTATE_OUTLOOK_NEW, 2);
+    EXPECT_EQ(OLSTATE_OUTLOOK_BOTH, 3);
     /* 1.2: the subscribe options, frozen */
     EXPECT_EQ(sizeof(olstate_subscribe_options), sizeof(void*) == 8 ? 32 : 20);
     EXPECT_EQ(offsetof(olstate_subscribe_options, flags), 4);

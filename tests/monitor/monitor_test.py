@@ -116,4 +116,19 @@ for opt, value in (("--demo", "1000001"), ("--demo", "4611686018427387904"),
     check(r.returncode == 2 and "needs a number from 0 to" in r.stderr,
           f"{opt} {value} is a usage error ({r.returncode}, {r.stderr[:80]!r})")
 
+# --detect: which Outlook, without a session. Outside Windows there is none;
+# the Windows facts are checked under Wine (tests/win/detect_outlook.cpp).
+if sys.platform != "win32":
+    r = run("--detect")
+    check(r.returncode == 0 and r.stdout.startswith("outlook:           none (no Outlook found for this user)")
+          and "classic installed: no" in r.stdout and "new selected:      no" in r.stdout,
+          f"--detect text ({r.returncode}, {r.stdout!r}, {r.stderr!r})")
+    r = run("--detect", "--json")
+    obj = json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else {}
+    check(obj == {"type": "outlook", "verdict": "none", "classic_installed": False, "classic_version": "",
+                  "classic_bitness": 0, "classic_click_to_run": False, "classic_running": False,
+                  "new_running": False, "new_selected": False}, f"--detect --json {r.stdout!r}")
+    r = run("--detect", "--provider", "simulator")
+    check(r.returncode == 2 and "--detect takes only --json" in r.stderr, f"--detect with another option ({r.returncode})")
+
 finish("monitor")

@@ -20,6 +20,7 @@
 
 #include "addin_registration.h"  // bridge-win: --install-addin / --uninstall-addin
 #include "connection_facts.h"
+#include "detect_command.h"
 #include "owner_pump.h"
 #include "wait_command.h"
 
@@ -59,6 +60,9 @@ const char* const kUsage =
     "                        0 reached, 1 not (timeout, Ctrl-C, error); with a\n"
     "                        bridge, add --reconnect to wait for its host as well\n"
     "  --timeout S           with --wait: give up after S seconds (default: never)\n"
+    "  --detect              print which Outlook this user has (classic or the new\n"
+    "                        one; installed, running, chosen) without opening a\n"
+    "                        session, then exit (with --json: one object)\n"
     "  -h, --help            this text\n"
     "\n"
     "Windows only (see docs/windows.md):\n"
@@ -393,6 +397,7 @@ bool follow_until_done(Printer& p, long count, bool stop_when_lost, const olstat
 
 int main(int argc, char** argv) {
     if (const int code = olstate_monitor::addin_command(argc, argv); code >= 0) return code;  // bridge-win
+    if (const int code = olstate_monitor::detect_command(argc, argv); code >= 0) return code;
     const Options o = parse(argc, argv);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

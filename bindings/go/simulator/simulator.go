@@ -46,6 +46,9 @@ const (
 	CallSetState        Call = C.OLSTATE_SIM_CALL_SET_STATE        // SetCurrentState: switching the state
 	CallAdvise          Call = C.OLSTATE_SIM_CALL_ADVISE           // Advise: subscribing
 	CallUnadvise        Call = C.OLSTATE_SIM_CALL_UNADVISE         // Unadvise: unsubscribing
+	// CallPollConnection: reading the Exchange connection (a poll of
+	// Outlook's object model): ConnectionMode, Offline and Accounts fail.
+	CallPollConnection Call = C.OLSTATE_SIM_CALL_POLL_CONNECTION
 )
 
 // Delivery is how the simulator sends notifications (SetDelivery).

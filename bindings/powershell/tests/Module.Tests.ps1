@@ -3,7 +3,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-OlStateUnderTest
     $script:cmdlets = 'Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent',
-        'Get-OutlookConnection', 'Wait-OutlookConnection'
+        'Get-OutlookConnection', 'Wait-OutlookConnection', 'Get-OutlookKind'
 }
 
 Describe 'the OlState module' {
@@ -19,7 +19,7 @@ Describe 'the OlState module' {
         $manifest.PowerShellVersion.ToString() | Should -Be '5.1'
     }
 
-    It 'exports exactly its seven cmdlets' {
+    It 'exports exactly its eight cmdlets' {
         (Get-Command -Module OlState).Name | Sort-Object | Should -Be ($cmdlets | Sort-Object)
     }
 
@@ -30,7 +30,7 @@ Describe 'the OlState module' {
     }
 
     It 'has full help for <_>' -ForEach @('Get-OutlookState', 'Set-OutlookState', 'Wait-OutlookState', 'Watch-OutlookState', 'Register-OutlookStateEvent',
-                                           'Get-OutlookConnection', 'Wait-OutlookConnection') {
+                                           'Get-OutlookConnection', 'Wait-OutlookConnection', 'Get-OutlookKind') {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -BeLike "*$_ *[<CommonParameters>]*"   # not the generated stand-in

@@ -9,12 +9,14 @@ Pure Python over olstate's C library (ctypes). See README.md beside this
 package for the library search order, the simulator and the bridge.
 """
 from ._callbacks import set_callback_error_handler
+from ._connection import Account, AccountType, ConnectionMode
 from ._library import LibraryNotFoundError
 from .bridge import Bridge
 from .errors import (BusyError, IncompatibleLibraryError, InternalError, InvalidArgumentError,
                      InvalidHandleError, NotInOutlookError, NotSupportedError, OlStateError,
                      OutOfMemoryError, ProfileNotFoundError, ProviderFailedError,
                      ProviderNotFoundError, SimulatorError, StateTimeoutError, WouldDeadlockError)
+from .outlook import OutlookInfo, OutlookKind, detect_outlook
 from .session import Session, Subscription
 from .streams import AsyncEventStream, EventIterator
 from .types import Capabilities, Delivery, Event, EventKind, Provider, SessionInfo, State
@@ -43,11 +45,12 @@ def _installed_version() -> str:
 __version__ = _installed_version()
 
 __all__ = [
-    "AsyncEventStream", "Bridge", "BusyError", "Capabilities", "Delivery", "Event", "EventIterator",
+    "Account", "AccountType", "AsyncEventStream", "Bridge", "BusyError", "Capabilities", "ConnectionMode", "Delivery", "Event", "EventIterator",
     "EventKind", "IncompatibleLibraryError", "InternalError", "InvalidArgumentError",
     "InvalidHandleError", "LibraryNotFoundError", "NotInOutlookError", "NotSupportedError",
-    "OlStateError", "OutOfMemoryError", "ProfileNotFoundError", "Provider", "ProviderFailedError",
+    "OlStateError", "OutlookInfo", "OutlookKind", "OutOfMemoryError", "ProfileNotFoundError", "Provider", "ProviderFailedError",
     "ProviderNotFoundError", "Session", "SessionInfo", "SimulatorError", "State",
-    "StateTimeoutError", "Subscription", "WouldDeadlockError", "library_path", "library_version",
+    "StateTimeoutError", "Subscription", "WouldDeadlockError", "detect_outlook", "library_path",
+    "library_version",
     "set_callback_error_handler", "__version__",
 ]

@@ -64,7 +64,8 @@ def _line(e: Event, as_json: bool) -> str:
         return json.dumps(e.to_dict(), separators=(",", ":"))
     time = e.time.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     dropped = "  (events were dropped before this)" if e.dropped else ""
-    return f"{time}  #{e.sequence:<4} {str(e.kind):<12} {e.old_state} -> {e.new_state}{dropped}"
+    old, new = e._values()  # modes for connection/account events, as the monitor prints them
+    return f"{time}  #{e.sequence:<4} {e.monitor_kind:<12} {old} -> {new}{dropped}"
 
 
 def main(argv: Optional[List[str]] = None) -> int:

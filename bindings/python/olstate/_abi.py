@@ -1,4 +1,4 @@
-"""The C ABI (include/olstate.h, ABI 1.2) mirrored in ctypes: structs,
+"""The C ABI (include/olstate.h, ABI 1.3) mirrored in ctypes: structs,
 prototypes, and ``call`` which turns a failing result into an exception.
 Nothing else in the package touches the native library directly."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Optional
 from . import _library
 from .errors import IncompatibleLibraryError, error_for
 
-ABI_MAJOR, ABI_MINOR = 1, 2  # 1.2: olstate_wait_state, olstate_subscribe_ex
+ABI_MAJOR, ABI_MINOR = 1, 3  # 1.3: the Exchange connection (_connection.py), session_info.threading
 
 STRUCT_OPEN_OPTIONS, STRUCT_EVENT, STRUCT_SESSION_INFO, STRUCT_BRIDGE_OPTIONS = 1, 2, 3, 4
 OPEN_RECONNECT = 1

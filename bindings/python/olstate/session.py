@@ -9,6 +9,7 @@ from ctypes import byref, c_uint32, c_uint64, c_void_p
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from . import _abi, _callbacks
+from ._connection import ConnectionMixin
 from .errors import InvalidHandleError
 from .types import Capabilities, Delivery, Event, Provider, SessionInfo, State, _enum_or_int
 
@@ -61,7 +62,7 @@ _live: "weakref.WeakSet[Session]" = weakref.WeakSet()
 _live_lock = threading.Lock()
 
 
-class Session:
+class Session(ConnectionMixin):
     """An open session (olstate_open_ex). Use it as a context manager, or call
     close(). Every method may be called from any thread.
 
@@ -70,6 +71,9 @@ class Session:
     (with ``library``: a provider library's full path) or BRIDGE (with
     ``endpoint``: None = this user's bridge; ``reconnect=True`` keeps
     reconnecting and reports PROVIDER_LOST / PROVIDER_BACK events).
+
+    Outlook's Exchange connection (ABI 1.3): ``connection_mode``,
+    ``offline``, ``accounts`` and ``wait_connection`` (olstate/_connection.py).
     """
 
     def __init__(self, profile: Optional[str] = None, *, provider: Provider = Provider.AUTO,

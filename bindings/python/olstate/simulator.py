@@ -15,6 +15,7 @@ from typing import Optional
 from . import _abi, _library
 from .errors import SimulatorError
 from .session import StateLike, to_state
+from ._connection import AccountType, ConnectionMode
 from .types import Capabilities, State
 
 DEFAULT_PROFILE = "Outlook"
@@ -22,6 +23,8 @@ DEFAULT_PROFILE = "Outlook"
 # Calls fail_next can make fail, and delivery modes.
 CALL_OPEN, CALL_QUERY_INTERFACE, CALL_GET_CAPABILITIES, CALL_GET_STATE = 1, 2, 3, 4
 CALL_SET_STATE, CALL_ADVISE, CALL_UNADVISE = 5, 6, 7
+CALL_POLL_CONNECTION = 8  # reading the Exchange connection: connection_mode, offline, accounts fail
+DEFAULT_ACCOUNT = "user@example.com"  # every profile starts with this Exchange account, in mode 700
 DELIVERY_THREAD, DELIVERY_SYNC, DELIVERY_POOL = 0, 1, 2
 MISBEHAVE_OPEN_NULL, MISBEHAVE_LATE_NOTIFY = 1, 2
 MISBEHAVE_NOTIFY_IN_ADVISE, MISBEHAVE_SLOW_UNADVISE = 4, 8
@@ -42,6 +45,11 @@ _PROTOTYPES = {
     "olstate_sim_wait_idle": (c_int32, [_P]),
     "olstate_sim_live_objects": (c_uint32, []),
     "olstate_sim_advised_sinks": (c_uint32, []),
+    "olstate_sim_set_connection_mode": (c_int32, [_P, c_uint32]),
+    "olstate_sim_add_account": (c_int32, [_P, _P, _P, c_uint32, c_uint32]),
+    "olstate_sim_remove_account": (c_int32, [_P, _P]),
+    "olstate_sim_set_account_mode": (c_int32, [_P, _P, c_uint32]),
+    "olstate_sim_set_connection_reported": (c_int32, [_P, c_int32]),
 }
 
 _lock = threading.Lock()
@@ -145,3 +153,42 @@ def live_objects() -> int:
 
 def advised_sinks() -> int:
     return int(_native().olstate_sim_advised_sinks())
+
+
+# -- Outlook's Exchange connection (ABI 1.3) ------------------------------
+# Each change notifies the profile's sessions (CONNECTION_CHANGED,
+# ACCOUNT_CHANGED); one that changes nothing notifies nothing. Display names
+# are the accounts' keys.
+
+def set_connection_mode(mode: "ConnectionMode | int", profile: Optional[str] = None) -> None:
+    """The session's mode, as NameSpace.ExchangeConnectionMode would change."""
+    _check("set_connection_mode",
+           _native().olstate_sim_set_connection_mode(_abi.encode(profile), int(mode)))
+
+
+def add_account(display_name: str, smtp_address: Optional[str] = None,
+                account_type: "AccountType | int" = AccountType.EXCHANGE,
+                mode: "ConnectionMode | int" = ConnectionMode.CACHED_CONNECTED_FULL,
+                profile: Optional[str] = None) -> None:
+    """Adds an account at the end of the list (smtp_address None: unreadable)."""
+    _check("add_account", _native().olstate_sim_add_account(
+        _abi.encode(profile), _abi.encode(display_name), _abi.encode(smtp_address), int(account_type), int(mode)))
+
+
+def remove_account(display_name: str, profile: Optional[str] = None) -> None:
+    """Removes the account of that display name."""
+    _check("remove_account",
+           _native().olstate_sim_remove_account(_abi.encode(profile), _abi.encode(display_name)))
+
+
+def set_account_mode(display_name: str, mode: "ConnectionMode | int", profile: Optional[str] = None) -> None:
+    """Changes one account's mode (Account.ExchangeConnectionMode)."""
+    _check("set_account_mode",
+           _native().olstate_sim_set_account_mode(_abi.encode(profile), _abi.encode(display_name), int(mode)))
+
+
+def set_connection_reported(reported: bool, profile: Optional[str] = None) -> None:
+    """reported=False: sessions opened from then on lack Capabilities.CONNECTION_MODE
+    (Outlook's MAPI DLL alone); their connection reads raise NotSupportedError."""
+    _check("set_connection_reported",
+           _native().olstate_sim_set_connection_reported(_abi.encode(profile), 1 if reported else 0))

@@ -67,6 +67,11 @@ class _Buffer:
                 return self._items.popleft(), False
             return None, self._ended
 
+    def finished(self) -> bool:
+        """Ended, and every event taken."""
+        with self._cond:
+            return self._ended and not self._items
+
     def wait(self, timeout: Optional[float]) -> None:
         with self._cond:
             if not self._items and not self._ended:
@@ -94,6 +99,13 @@ class EventIterator:
                 return None
             # Short slices keep the main thread responsive to Ctrl-C.
             self._buffer.wait(0.25 if left is None else min(left, 0.25))
+
+    @property
+    def ended(self) -> bool:
+        """The stream has ended (session closed, iterator closed, final
+        PROVIDER_LOST) and every event in it was read: ``get`` returns None
+        at once from now on."""
+        return self._buffer.finished()
 
     def __iter__(self) -> Iterator[Event]:
         return self

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from dataclasses import dataclass
-from typing import Any, Dict
+from typing import TYPE_CHECKING, Any, Dict, Optional
+
+if TYPE_CHECKING:
+    from ._connection import ConnectionMode
 
 
 class State(enum.IntEnum):
@@ -35,6 +38,8 @@ class EventKind(enum.IntEnum):
     PROVIDER_LOST = 0x100
     PROVIDER_BACK = 0x101
     CURRENT = 0x200
+    CONNECTION_CHANGED = 0x300  # ABI 1.3: the session's Exchange connection mode changed
+    ACCOUNT_CHANGED = 0x301     # ABI 1.3: an account was added, removed or changed its mode
 
     def __str__(self) -> str:
         return self.name.lower()
@@ -84,16 +89,59 @@ class Event:
                    dropped=bool(e.flags & dropped_flag),
                    time=_dt.datetime.fromtimestamp(e.notify_time_us / 1e6, _dt.timezone.utc))
 
+    @property
+    def carries_modes(self) -> bool:
+        """CONNECTION_CHANGED and ACCOUNT_CHANGED carry connection modes (in
+        old_mode / new_mode), not online/offline states."""
+        return self.kind in (EventKind.CONNECTION_CHANGED, EventKind.ACCOUNT_CHANGED)
+
+    @property
+    def old_mode(self) -> "Optional[ConnectionMode | int]":
+        """CONNECTION_CHANGED: the session's mode before; ACCOUNT_CHANGED: the
+        account's (None when it was just added). None for other kinds."""
+        from ._connection import mode_or_none
+        return mode_or_none(int(self.old_state)) if self.carries_modes else None
+
+    @property
+    def new_mode(self) -> "Optional[ConnectionMode | int]":
+        """As old_mode, after the change (None for a removed account)."""
+        from ._connection import mode_or_none
+        return mode_or_none(int(self.new_state)) if self.carries_modes else None
+
+    def _values(self) -> "tuple[str, str]":
+        """The old and new value's names: modes ("none" for no account) or states."""
+        if self.carries_modes:
+            return _mode_name(self.old_mode), _mode_name(self.new_mode)
+        return str(self.old_state), str(self.new_state)
+
+    @property
+    def monitor_kind(self) -> str:
+        """The kind's name as olstate-monitor prints it ("unknown" for a kind
+        this package does not know)."""
+        if not isinstance(self.kind, EventKind):
+            return "unknown"
+        return _MONITOR_KIND_NAMES.get(self.kind, str(self.kind))
+
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready dict, the shape ``olstate-monitor --json`` prints."""
+        old, new = self._values()
         return {"type": "event", "time": self.time.isoformat().replace("+00:00", "Z"),
-                "kind": str(self.kind) if isinstance(self.kind, EventKind) else "unknown",
-                "old_state": str(self.old_state), "new_state": str(self.new_state),
+                "kind": self.monitor_kind,
+                "old_state": old, "new_state": new,
                 "sequence": self.sequence, "subscription": self.subscription,
                 "dropped": self.dropped}
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.kind} {self.old_state} -> {self.new_state}"
+        old, new = self._values()
+        return f"#{self.sequence} {self.kind} {old} -> {new}"
+
+
+def _mode_name(mode: "Optional[ConnectionMode | int]") -> str:
+    return "none" if mode is None else str(mode)
+
+
+# Where the monitor's --json names a kind otherwise than str(kind).
+_MONITOR_KIND_NAMES = {EventKind.CONNECTION_CHANGED: "connection", EventKind.ACCOUNT_CHANGED: "account"}
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,15 @@ fn run(args: Args) -> Result<(), olstate::Error> {
         info.profile,
         info.provider_path.as_ref().map_or("-".into(), |p| p.display().to_string()),
     );
-    println!("capabilities {:?}, state {}", session.capabilities()?, session.state()?);
+    let capabilities = session.capabilities()?;
+    println!("capabilities {:?}, state {}", capabilities, session.state()?);
+    if capabilities.contains(olstate::Capabilities::CONNECTION_MODE) {
+        // Outlook's Exchange connection (ABI 1.3); its changes print as events below.
+        println!("connection {}, offline {}", session.connection_mode()?, session.offline()?);
+        for account in session.accounts()? {
+            println!("account {account}");
+        }
+    }
 
     let (_subscription, events) = session.events_with(SubscribeOptions::new().current_state(true))?;
     let print = |event: olstate::Event| {

@@ -16,6 +16,11 @@
 //!   [`Subscription`] guard that unsubscribes when dropped;
 //!   [`SubscribeOptions`] make the first event the current state
 //!   ([`EventKind::Current`]);
+//! - Outlook's Exchange connection (ABI 1.3): [`Session::connection_mode`]
+//!   ([`ConnectionMode`]), [`Session::offline`], [`Session::accounts`]
+//!   ([`Account`]), their events [`EventKind::ConnectionChanged`] and
+//!   [`EventKind::AccountChanged`] ([`Event::old_mode`], [`Event::new_mode`])
+//!   and [`Session::wait_for_connection`];
 //! - a [`Bridge`] publishes a session to other processes of the same user,
 //!   which open it with [`Provider::Bridge`] (and, with
 //!   [`SessionBuilder::reconnect`], follow the host going away and coming
@@ -81,7 +86,9 @@
 #![warn(missing_docs, rust_2018_idioms, unsafe_op_in_unsafe_fn)]
 
 mod bridge;
+mod connection;
 mod error;
+mod outlook;
 mod session;
 mod subscription;
 mod types;
@@ -105,7 +112,9 @@ use std::ffi::CStr;
 use std::sync::OnceLock;
 
 pub use bridge::{Bridge, BridgeOptions};
+pub use connection::{Account, AccountType, ConnectionMode};
 pub use error::{Error, ErrorCode, Result};
+pub use outlook::{detect_outlook, OutlookInfo, OutlookKind};
 pub use session::{Session, SessionBuilder};
 pub use subscription::{SubscribeOptions, Subscription};
 pub use types::{

@@ -30,11 +30,13 @@ use std::ffi::CString;
 use std::fmt;
 use std::ptr;
 
-use crate::{Capabilities, State};
+use crate::{AccountType, Capabilities, ConnectionMode, State};
 use olstate_sys::sim as ffi;
 
-/// A call of the Offline State API that [`fail_next`] can make fail.
+/// A call of the Offline State API that [`fail_next`] can make fail
+/// (`#[non_exhaustive]` since 1.3, which added [`Call::PollConnection`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Call {
     /// `HrOpenOfflineObj`: opening a session.
     Open,
@@ -50,6 +52,11 @@ pub enum Call {
     Advise,
     /// `Unadvise`: unsubscribing.
     Unadvise,
+    /// Reading the Exchange connection (a poll of Outlook's object model,
+    /// ABI 1.3): [`Session::connection_mode`](crate::Session::connection_mode),
+    /// [`Session::offline`](crate::Session::offline) and
+    /// [`Session::accounts`](crate::Session::accounts) fail.
+    PollConnection,
 }
 
 impl Call {
@@ -62,6 +69,7 @@ impl Call {
             Call::SetState => ffi::OLSTATE_SIM_CALL_SET_STATE,
             Call::Advise => ffi::OLSTATE_SIM_CALL_ADVISE,
             Call::Unadvise => ffi::OLSTATE_SIM_CALL_UNADVISE,
+            Call::PollConnection => ffi::OLSTATE_SIM_CALL_POLL_CONNECTION,
         }
     }
 }
@@ -71,14 +79,14 @@ impl Call {
 pub struct SimError {
     /// The `olstate_sim_*` function.
     pub function: &'static str,
-    /// Its HRESULT (negative), or 0 for a profile name with a NUL byte.
+    /// Its HRESULT (negative), or 0 for a profile or account name with a NUL byte.
     pub hresult: i32,
 }
 
 impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.hresult == 0 {
-            write!(f, "{}: the profile name contains a NUL byte", self.function)
+            write!(f, "{}: a name contains a NUL byte", self.function)
         } else {
             write!(f, "{} failed with HRESULT {:#010x}", self.function, self.hresult as u32)
         }
@@ -154,4 +162,70 @@ pub fn set_profile_known(profile: Option<&str>, known: bool) -> Result<(), SimEr
 /// Returns when every notification queued so far for the profile was delivered.
 pub fn wait_idle(profile: Option<&str>) -> Result<(), SimError> {
     with_profile("olstate_sim_wait_idle", profile, |p| unsafe { ffi::olstate_sim_wait_idle(p) })
+}
+
+// ---- Exchange connection and accounts (ABI 1.3) ----
+// Each change notifies every session of the profile
+// (EventKind::ConnectionChanged / AccountChanged) through its delivery
+// mode; a call that changes nothing notifies nothing. A profile starts in
+// ConnectionMode::CachedConnectedFull with one Exchange account,
+// "user@example.com".
+
+fn name(function: &'static str, text: &str) -> Result<CString, SimError> {
+    CString::new(text).map_err(|_| SimError { function, hresult: 0 })
+}
+
+/// The session's mode, as Outlook's `NameSpace.ExchangeConnectionMode`
+/// would change (the network goes, Work Offline, ...).
+pub fn set_connection_mode(profile: Option<&str>, mode: ConnectionMode) -> Result<(), SimError> {
+    with_profile("olstate_sim_set_connection_mode", profile, |p| unsafe {
+        ffi::olstate_sim_set_connection_mode(p, mode.raw())
+    })
+}
+
+/// Adds an account at the end of the list (`display_name` is its key;
+/// `smtp_address` `None` = unreadable).
+pub fn add_account(
+    profile: Option<&str>,
+    display_name: &str,
+    smtp_address: Option<&str>,
+    account_type: AccountType,
+    mode: ConnectionMode,
+) -> Result<(), SimError> {
+    const F: &str = "olstate_sim_add_account";
+    let display = name(F, display_name)?;
+    let smtp = smtp_address.map(|s| name(F, s)).transpose()?;
+    with_profile(F, profile, |p| unsafe {
+        ffi::olstate_sim_add_account(
+            p,
+            display.as_ptr(),
+            smtp.as_ref().map_or(ptr::null(), |s| s.as_ptr()),
+            account_type.raw(),
+            mode.raw(),
+        )
+    })
+}
+
+/// Removes the account of that display name.
+pub fn remove_account(profile: Option<&str>, display_name: &str) -> Result<(), SimError> {
+    const F: &str = "olstate_sim_remove_account";
+    let display = name(F, display_name)?;
+    with_profile(F, profile, |p| unsafe { ffi::olstate_sim_remove_account(p, display.as_ptr()) })
+}
+
+/// Changes one account's mode (`Account.ExchangeConnectionMode`).
+pub fn set_account_mode(profile: Option<&str>, display_name: &str, mode: ConnectionMode) -> Result<(), SimError> {
+    const F: &str = "olstate_sim_set_account_mode";
+    let display = name(F, display_name)?;
+    with_profile(F, profile, |p| unsafe { ffi::olstate_sim_set_account_mode(p, display.as_ptr(), mode.raw()) })
+}
+
+/// With `reported == false`, sessions opened from then on lack
+/// [`Capabilities::CONNECTION_MODE`] (Outlook's MAPI DLL alone, without
+/// olstate's reader): their connection calls fail with
+/// [`ErrorCode::NotSupported`](crate::ErrorCode::NotSupported).
+pub fn set_connection_reported(profile: Option<&str>, reported: bool) -> Result<(), SimError> {
+    with_profile("olstate_sim_set_connection_reported", profile, |p| unsafe {
+        ffi::olstate_sim_set_connection_reported(p, i32::from(reported))
+    })
 }

@@ -160,6 +160,8 @@ impl fmt::Debug for Capabilities {
 /// assert_eq!(EventKind::from_raw(1), EventKind::ChangeStart);
 /// assert_eq!(EventKind::from_raw(0x100), EventKind::ProviderLost);
 /// assert_eq!(EventKind::from_raw(0x200), EventKind::Current);
+/// assert_eq!(EventKind::from_raw(0x300), EventKind::ConnectionChanged);
+/// assert_eq!(EventKind::from_raw(0x301), EventKind::AccountChanged);
 /// assert_eq!(EventKind::from_raw(42), EventKind::Other(42));
 /// assert_eq!(EventKind::Other(42).raw(), 42);
 /// ```
@@ -190,6 +192,17 @@ pub enum EventKind {
     /// follows it, in order. Its `sequence` is that of the last notification
     /// the session had received (0 when none). Never dropped.
     Current,
+    /// The session's Exchange connection mode changed
+    /// (`OLSTATE_EVENT_CONNECTION_CHANGED`, since ABI 1.3; only from sessions
+    /// with [`Capabilities::CONNECTION_MODE`]): [`Event::old_mode`] and
+    /// [`Event::new_mode`] are the modes before and after.
+    ConnectionChanged,
+    /// An account was added, removed or changed its mode
+    /// (`OLSTATE_EVENT_ACCOUNT_CHANGED`, since ABI 1.3): [`Event::old_mode`]
+    /// and [`Event::new_mode`] are its mode before and after (`None` on the
+    /// side where it did not exist); read
+    /// [`Session::accounts`](crate::Session::accounts) for the list.
+    AccountChanged,
     /// A kind this binding does not know, passed through untouched.
     Other(u32),
 }
@@ -204,6 +217,8 @@ impl EventKind {
             sys::OLSTATE_EVENT_PROVIDER_LOST => EventKind::ProviderLost,
             sys::OLSTATE_EVENT_PROVIDER_BACK => EventKind::ProviderBack,
             sys::OLSTATE_EVENT_CURRENT => EventKind::Current,
+            sys::OLSTATE_EVENT_CONNECTION_CHANGED => EventKind::ConnectionChanged,
+            sys::OLSTATE_EVENT_ACCOUNT_CHANGED => EventKind::AccountChanged,
             other => EventKind::Other(other),
         }
     }
@@ -217,6 +232,8 @@ impl EventKind {
             EventKind::ProviderLost => sys::OLSTATE_EVENT_PROVIDER_LOST,
             EventKind::ProviderBack => sys::OLSTATE_EVENT_PROVIDER_BACK,
             EventKind::Current => sys::OLSTATE_EVENT_CURRENT,
+            EventKind::ConnectionChanged => sys::OLSTATE_EVENT_CONNECTION_CHANGED,
+            EventKind::AccountChanged => sys::OLSTATE_EVENT_ACCOUNT_CHANGED,
             EventKind::Other(v) => v,
         }
     }
@@ -231,6 +248,8 @@ impl fmt::Display for EventKind {
             EventKind::ProviderLost => f.write_str("PROVIDER_LOST"),
             EventKind::ProviderBack => f.write_str("PROVIDER_BACK"),
             EventKind::Current => f.write_str("CURRENT"),
+            EventKind::ConnectionChanged => f.write_str("CONNECTION_CHANGED"),
+            EventKind::AccountChanged => f.write_str("ACCOUNT_CHANGED"),
             EventKind::Other(v) => write!(f, "kind {v:#x}"),
         }
     }
@@ -290,14 +309,17 @@ impl fmt::Display for Event {
         fn st(s: Option<State>, raw: u32) -> String {
             s.map(|s| s.to_string()).unwrap_or_else(|| format!("state {raw}"))
         }
-        write!(
-            f,
-            "#{} {} {} -> {}",
-            self.sequence,
-            self.kind,
-            st(self.old_state, self.raw.old_state),
-            st(self.new_state, self.raw.new_state)
-        )?;
+        // Connection and account events carry modes, not states.
+        fn mode(m: Option<crate::ConnectionMode>) -> String {
+            m.map_or_else(|| "none".to_string(), |m| m.to_string())
+        }
+        let (old, new) = match self.kind {
+            EventKind::ConnectionChanged | EventKind::AccountChanged => {
+                (mode(self.old_mode()), mode(self.new_mode()))
+            }
+            _ => (st(self.old_state, self.raw.old_state), st(self.new_state, self.raw.new_state)),
+        };
+        write!(f, "#{} {} {} -> {}", self.sequence, self.kind, old, new)?;
         if self.dropped_before {
             f.write_str(" (events dropped before this one)")?;
         }

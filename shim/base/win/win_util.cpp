@@ -56,6 +56,15 @@ std::optional<std::wstring> RegKey::multi_string(const wchar_t* name) const {
     return value;
 }
 
+std::optional<DWORD> RegKey::dword(const wchar_t* name) const {
+    if (!key_) return std::nullopt;
+    DWORD type = 0, value = 0, bytes = sizeof value;
+    if (RegQueryValueExW(key_, name, nullptr, &type, reinterpret_cast<BYTE*>(&value), &bytes) != ERROR_SUCCESS ||
+        type != REG_DWORD || bytes != sizeof value)
+        return std::nullopt;
+    return value;
+}
+
 std::vector<REGSAM> registry_views() {
 #if defined(_WIN64)
     return {0, KEY_WOW64_32KEY};

@@ -25,6 +25,8 @@ public:
     // A REG_MULTI_SZ (or REG_SZ) value whole: its strings, each followed by a
     // NUL, then the closing NUL - what FGetComponentPath takes as a qualifier.
     std::optional<std::wstring> multi_string(const wchar_t* name) const;
+    // A REG_DWORD value; nullopt when missing or of another type.
+    std::optional<DWORD> dword(const wchar_t* name) const;
 
 private:
     std::optional<std::wstring> raw(const wchar_t* name, DWORD& type) const;

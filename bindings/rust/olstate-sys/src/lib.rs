@@ -24,6 +24,9 @@
 #[cfg(feature = "sim")]
 pub mod sim;
 
+mod outlook;
+pub use outlook::*;
+
 use std::os::raw::{c_char, c_void};
 
 // ---------------------------------------------------------------------------

@@ -22,6 +22,8 @@ pub const OLSTATE_SIM_CALL_SET_STATE: u32 = 5;
 pub const OLSTATE_SIM_CALL_ADVISE: u32 = 6;
 /// Unadvise.
 pub const OLSTATE_SIM_CALL_UNADVISE: u32 = 7;
+/// Reading the Exchange connection (a poll of Outlook's object model).
+pub const OLSTATE_SIM_CALL_POLL_CONNECTION: u32 = 8;
 
 extern "C" {
     /// Every profile back to ONLINE with both capabilities, no faults.
@@ -38,4 +40,20 @@ extern "C" {
     pub fn olstate_sim_set_profile_known(profile: *const c_char, known: i32) -> i32;
     /// Returns when every notification queued so far for the profile was delivered.
     pub fn olstate_sim_wait_idle(profile: *const c_char) -> i32;
+    /// The session's Exchange connection mode (`OLSTATE_CONNECTION_*`).
+    pub fn olstate_sim_set_connection_mode(profile: *const c_char, mode: u32) -> i32;
+    /// Adds an account at the end of the list (`smtp_address` NULL = "").
+    pub fn olstate_sim_add_account(
+        profile: *const c_char,
+        display_name: *const c_char,
+        smtp_address: *const c_char,
+        account_type: u32,
+        mode: u32,
+    ) -> i32;
+    /// Removes the account of that display name.
+    pub fn olstate_sim_remove_account(profile: *const c_char, display_name: *const c_char) -> i32;
+    /// Changes one account's mode.
+    pub fn olstate_sim_set_account_mode(profile: *const c_char, display_name: *const c_char, mode: u32) -> i32;
+    /// `reported == 0`: sessions opened from then on lack the connection capability.
+    pub fn olstate_sim_set_connection_reported(profile: *const c_char, reported: i32) -> i32;
 }
