@@ -211,8 +211,10 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
 #define OLSTATE_EVENT_CHANGE_START 1u
 #define OLSTATE_EVENT_CHANGE 2u
 #define OLSTATE_EVENT_CHANGE_DONE 3u
-/* Since 1.1, bridge sessions only (never dropped on overflow; numbered and
- * delivered like the others, in both delivery modes): */
+/* Since 1.1, bridge sessions only, and since 1.3 OLSTATE_PROVIDER_OBJECT_MODEL
+ * sessions (Outlook exited / runs again; "host" below is then that Outlook)
+ * (never dropped on overflow; numbered and delivered like the others, in both
+ * delivery modes): */
 #define OLSTATE_EVENT_PROVIDER_LOST 0x100u /* the bridge host went away (Outlook exited, the
                                               bridge stopped, the connection broke); old_state
                                               = new_state = the last state known. Later calls
@@ -280,8 +282,11 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
 #define OLSTATE_SET_BLOCK 1u   /* returns when the change is complete */
 
 /* Providers (olstate_open_options.provider). */
-#define OLSTATE_PROVIDER_AUTO 0u      /* Windows: Outlook inside OUTLOOK.EXE, the bridge
-                                         elsewhere; other platforms: the simulator */
+#define OLSTATE_PROVIDER_AUTO 0u      /* Windows: Outlook inside OUTLOOK.EXE; elsewhere the
+                                         bridge, and when no bridge host answers (since
+                                         1.3) OLSTATE_PROVIDER_OBJECT_MODEL (see
+                                         OLSTATE_OPEN_NO_FALLBACK); other platforms: the
+                                         simulator */
 #define OLSTATE_PROVIDER_OUTLOOK 1u   /* Outlook's MAPI DLL; only inside OUTLOOK.EXE */
 #define OLSTATE_PROVIDER_SIMULATOR 2u /* olstate_sim, found next to the olstate library */
 #define OLSTATE_PROVIDER_LIBRARY 3u   /* the library at provider_path (exports HrOpenOfflineObj) */
@@ -290,13 +295,46 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
                                          provider_path: NULL = the current user's
                                          endpoint, or an endpoint of its own (a socket
                                          path on POSIX, a pipe name on Windows) */
+/* Since 1.3, Windows: the fallback that needs no add-in. A separate program
+ * follows a running Outlook through its object model from outside: every
+ * connection_poll_ms (default OLSTATE_CONNECTION_POLL_DEFAULT_MS) a thread of
+ * the session's own finds Outlook.Application in the running object table
+ * (GetActiveObject), reads Session.ExchangeConnectionMode, Session.Offline and
+ * the accounts (never a property on the object-model guard's list, so
+ * smtp_address is always ""), and releases Outlook again (a reference held
+ * from outside would keep Outlook running after its user closed it).
+ *   - Read-only: olstate_set_state fails with NOT_SUPPORTED.
+ *   - State: OLSTATE_OFFLINE when Session.Offline is true, else ONLINE; a
+ *     flip is reported as CHANGE_START, CHANGE, CHANGE_DONE at the next poll.
+ *     Calls answer from the last poll (at most one interval old) and never
+ *     call Outlook on the caller's thread.
+ *   - Outlook not running at open: PROVIDER_NOT_FOUND, or with
+ *     OLSTATE_OPEN_RECONNECT the session opens and reports PROVIDER_BACK once
+ *     Outlook runs. Outlook exits: PROVIDER_LOST once, then calls fail with
+ *     PROVIDER_NOT_FOUND; with OLSTATE_OPEN_RECONNECT it keeps polling and
+ *     reports PROVIDER_BACK when Outlook runs again (the bridge's rules).
+ *   - One poll's events come in this order: PROVIDER_BACK, CONNECTION_CHANGED,
+ *     ACCOUNT_CHANGED, then the state change.
+ *   - profile: NULL = whichever profile Outlook has open; a name that differs
+ *     from the running Outlook's fails the open with PROFILE_NOT_FOUND.
+ *   - provider_path must be NULL; other platforms: NOT_SUPPORTED. */
+#define OLSTATE_PROVIDER_OBJECT_MODEL 5u
 
 /* olstate_open_options.flags (since 1.1). */
-#define OLSTATE_OPEN_RECONNECT 1u /* bridge only (INVALID_ARGUMENT with another provider):
+#define OLSTATE_OPEN_RECONNECT 1u /* bridge, OBJECT_MODEL (since 1.3) and AUTO only
+                                     (INVALID_ARGUMENT with another provider):
                                      keep reconnecting with backoff (50 ms doubling to 2 s)
                                      when the host is gone, also at open: the open then
                                      succeeds with no host running; reports
                                      PROVIDER_LOST/BACK */
+#define OLSTATE_OPEN_NO_FALLBACK 2u /* since 1.3, AUTO only (INVALID_ARGUMENT with another
+                                       provider): on Windows outside OUTLOOK.EXE use the
+                                       bridge alone, never OLSTATE_PROVIDER_OBJECT_MODEL (the
+                                       1.1/1.2 behaviour). Without it AUTO there opens the
+                                       bridge when a host answers at once, else the
+                                       object-model provider when Outlook runs, else the
+                                       bridge (waiting for a host with
+                                       OLSTATE_OPEN_RECONNECT, PROVIDER_NOT_FOUND without) */
 
 /* Delivery modes (olstate_open_options.delivery). */
 #define OLSTATE_DELIVERY_QUEUED 0u /* default: one dispatcher thread per session runs the
@@ -329,7 +367,8 @@ typedef struct olstate_open_options {
                                     none */
     uint32_t connection_poll_ms; /* ms between two reads of the object model; 0 =
                                     OLSTATE_CONNECTION_POLL_DEFAULT_MS; only with
-                                    application */
+                                    application, OBJECT_MODEL or AUTO (used when AUTO
+                                    falls back to OBJECT_MODEL) */
 } olstate_open_options;
 
 /* Outlook's object model (since 1.3). Outlook's MAPI DLL knows only online
@@ -353,9 +392,9 @@ typedef struct olstate_open_options {
  *     compared with the last good one.
  * Account.SmtpAddress is read (an add-in's Application is trusted by
  * Outlook's object-model guard); no other guarded property is read.
- * Errors at open: INVALID_ARGUMENT (application with the bridge provider or
- * with AUTO outside Outlook; connection_poll_ms without application or out of
- * range; an opening thread without a message queue), NOT_SUPPORTED (not
+ * Errors at open: INVALID_ARGUMENT (application with the bridge provider,
+ * OBJECT_MODEL or AUTO outside Outlook; connection_poll_ms with another
+ * provider and no application, or out of range; an opening thread without a message queue), NOT_SUPPORTED (not
  * Windows). */
 #define OLSTATE_CONNECTION_POLL_DEFAULT_MS 5000u   /* since 1.3 */
 #define OLSTATE_CONNECTION_POLL_MIN_MS 100u        /* since 1.3 */
@@ -400,11 +439,13 @@ OLSTATE_API olstate_result OLSTATE_CALL olstate_open(const char* profile,
  * rejected otherwise.
  *
  * Errors: INVALID_ARGUMENT (NULL options or out_session, bad struct_size,
- * unknown provider or delivery, unknown flags or OLSTATE_OPEN_RECONNECT with
- * a provider other than the bridge, invalid UTF-8, provider_path missing or
- * misplaced), PROVIDER_NOT_FOUND (also: no bridge host serves the endpoint,
- * without OLSTATE_OPEN_RECONNECT), PROFILE_NOT_FOUND (also: the bridge host
- * serves another profile), NOT_SUPPORTED (the provider does not exist on this
+ * unknown provider or delivery, unknown flags, OLSTATE_OPEN_RECONNECT with
+ * a provider other than the bridge, OBJECT_MODEL or AUTO,
+ * OLSTATE_OPEN_NO_FALLBACK with one other than AUTO, invalid UTF-8,
+ * provider_path missing or misplaced), PROVIDER_NOT_FOUND (also: no bridge
+ * host serves the endpoint, or no Outlook runs for OBJECT_MODEL, without
+ * OLSTATE_OPEN_RECONNECT), PROFILE_NOT_FOUND (also: the bridge host or the
+ * running Outlook serves another profile), NOT_SUPPORTED (the provider does not exist on this
  * platform; the bridge host speaks no common protocol version), BUSY (the
  * bridge host serves its maximum of clients), NOT_IN_OUTLOOK,
  * PROVIDER_FAILED, OUT_OF_MEMORY.

@@ -83,7 +83,7 @@ OpenRequest request_from(const olstate_open_options& o) {
         r.profile = o.profile;
         r.has_profile = true;
     }
-    if (o.provider > OLSTATE_PROVIDER_BRIDGE)
+    if (o.provider > OLSTATE_PROVIDER_OBJECT_MODEL)
         fail(OLSTATE_E_INVALID_ARGUMENT, "unknown provider " + std::to_string(o.provider));
     r.provider = o.provider;
     if (o.provider == OLSTATE_PROVIDER_LIBRARY) {
@@ -111,22 +111,33 @@ OpenRequest request_from(const olstate_open_options& o) {
     if (o.delivery > OLSTATE_DELIVERY_INLINE)
         fail(OLSTATE_E_INVALID_ARGUMENT, "unknown delivery " + std::to_string(o.delivery));
     r.delivery = o.delivery;
-    if (o.flags & ~OLSTATE_OPEN_RECONNECT)
+    constexpr std::uint32_t known_flags = OLSTATE_OPEN_RECONNECT | OLSTATE_OPEN_NO_FALLBACK;
+    if (o.flags & ~known_flags)
         fail(OLSTATE_E_INVALID_ARGUMENT,
-             "unknown flags " + std::to_string(o.flags & ~OLSTATE_OPEN_RECONNECT) +
-                 " (this version knows OLSTATE_OPEN_RECONNECT only)");
-    // AUTO may resolve to the bridge (Windows outside Outlook); the resolver
-    // refuses RECONNECT where it does not.
+             "unknown flags " + std::to_string(o.flags & ~known_flags) +
+                 " (this version knows OLSTATE_OPEN_RECONNECT and OLSTATE_OPEN_NO_FALLBACK)");
+    // AUTO may resolve to the bridge or the object-model provider (Windows
+    // outside Outlook); the resolver refuses RECONNECT where it does not.
     if ((o.flags & OLSTATE_OPEN_RECONNECT) && o.provider != OLSTATE_PROVIDER_BRIDGE &&
-        o.provider != OLSTATE_PROVIDER_AUTO)
-        fail(OLSTATE_E_INVALID_ARGUMENT, "OLSTATE_OPEN_RECONNECT is only for OLSTATE_PROVIDER_BRIDGE");
+        o.provider != OLSTATE_PROVIDER_OBJECT_MODEL && o.provider != OLSTATE_PROVIDER_AUTO)
+        fail(OLSTATE_E_INVALID_ARGUMENT,
+             "OLSTATE_OPEN_RECONNECT is only for OLSTATE_PROVIDER_BRIDGE, OLSTATE_PROVIDER_OBJECT_MODEL and AUTO");
+    if ((o.flags & OLSTATE_OPEN_NO_FALLBACK) && o.provider != OLSTATE_PROVIDER_AUTO)
+        fail(OLSTATE_E_INVALID_ARGUMENT, "OLSTATE_OPEN_NO_FALLBACK is only for OLSTATE_PROVIDER_AUTO");
     r.flags = o.flags;
     if (o.application && o.provider == OLSTATE_PROVIDER_BRIDGE)
         fail(OLSTATE_E_INVALID_ARGUMENT,
              "application is for a session inside Outlook; a bridge session gets the connection from its host");
+    if (o.application && o.provider == OLSTATE_PROVIDER_OBJECT_MODEL)
+        fail(OLSTATE_E_INVALID_ARGUMENT,
+             "application is for a session inside Outlook; OLSTATE_PROVIDER_OBJECT_MODEL finds the running Outlook "
+             "itself");
     if (o.connection_poll_ms) {
-        if (!o.application)
-            fail(OLSTATE_E_INVALID_ARGUMENT, "connection_poll_ms is only for a session opened with application");
+        // AUTO: used when it falls back to the object-model provider.
+        if (!o.application && o.provider != OLSTATE_PROVIDER_OBJECT_MODEL && o.provider != OLSTATE_PROVIDER_AUTO)
+            fail(OLSTATE_E_INVALID_ARGUMENT,
+                 "connection_poll_ms is only for a session opened with application, OLSTATE_PROVIDER_OBJECT_MODEL "
+                 "or AUTO");
         if (o.connection_poll_ms < OLSTATE_CONNECTION_POLL_MIN_MS || o.connection_poll_ms > OLSTATE_CONNECTION_POLL_MAX_MS)
             fail(OLSTATE_E_INVALID_ARGUMENT,
                  "connection_poll_ms " + std::to_string(o.connection_poll_ms) + " is outside " +

@@ -141,8 +141,9 @@ TEST_CASE("open options are checked") {
     auto o = options(p);
 
     SUBCASE("unknown provider, delivery or flags") {
-        o.provider = 5;
+        o.provider = OLSTATE_PROVIDER_OBJECT_MODEL + 1;
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        CHECK(std::string(olstate_last_error_message()).find("unknown provider") != std::string::npos);
         o = options(p);
         o.delivery = 2;
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
@@ -155,11 +156,20 @@ TEST_CASE("open options are checked") {
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
 #endif
         o = options(p);
-        o.flags = 2;  // unknown
+        o.flags = 4;  // unknown
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        CHECK(std::string(olstate_last_error_message()).find("unknown flags") != std::string::npos);
         o.provider = OLSTATE_PROVIDER_BRIDGE;
-        o.flags = OLSTATE_OPEN_RECONNECT | 2;
+        o.flags = OLSTATE_OPEN_RECONNECT | 4;
         CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+        // Choosing AUTO's order is AUTO's alone.
+        for (std::uint32_t provider : {OLSTATE_PROVIDER_SIMULATOR, OLSTATE_PROVIDER_BRIDGE, OLSTATE_PROVIDER_OBJECT_MODEL}) {
+            o = options(p);
+            o.provider = provider;
+            o.flags = OLSTATE_OPEN_NO_FALLBACK;
+            CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+            CHECK(std::string(olstate_last_error_message()).find("NO_FALLBACK") != std::string::npos);
+        }
     }
     SUBCASE("invalid UTF-8 and empty profile") {
         o.profile = "bad\xC3";
@@ -265,15 +275,41 @@ TEST_CASE("providers on this platform") {
     o.provider = OLSTATE_PROVIDER_OUTLOOK;
     CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_NOT_SUPPORTED);
     CHECK(std::string(olstate_last_error_message()).find("Windows") != std::string::npos);
-    o.provider = OLSTATE_PROVIDER_AUTO;  // the simulator here
-    REQUIRE(olstate_open_ex(&o, &out) == OLSTATE_OK);
-    olstate_session_info info{};
-    info.struct_size = sizeof info;
-    REQUIRE(olstate_get_session_info(out, &info) == OLSTATE_OK);
-    CHECK(info.provider == OLSTATE_PROVIDER_SIMULATOR);
-    CHECK(olstate_close(out) == OLSTATE_OK);
-    out = nullptr;
+    // The no-add-in fallback polls a running Outlook through COM: Windows
+    // only, refused with a message saying so (also with its options).
+    o.provider = OLSTATE_PROVIDER_OBJECT_MODEL;
+    o.struct_size = sizeof o;
+    o.connection_poll_ms = OLSTATE_CONNECTION_POLL_MIN_MS;
+    o.flags = OLSTATE_OPEN_RECONNECT;
+    CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_NOT_SUPPORTED);
+    CHECK(std::string(olstate_last_error_message()).find("OLSTATE_PROVIDER_OBJECT_MODEL") != std::string::npos);
+    CHECK(std::string(olstate_last_error_message()).find("only on Windows") != std::string::npos);
+    CHECK(out == nullptr);
+    o = options(p);
+    // AUTO is the simulator here, its order flag changes nothing.
+    for (std::uint32_t flags : {0u, OLSTATE_OPEN_NO_FALLBACK}) {
+        o.provider = OLSTATE_PROVIDER_AUTO;
+        o.flags = flags;
+        REQUIRE(olstate_open_ex(&o, &out) == OLSTATE_OK);
+        olstate_session_info info{};
+        info.struct_size = sizeof info;
+        REQUIRE(olstate_get_session_info(out, &info) == OLSTATE_OK);
+        CHECK(info.provider == OLSTATE_PROVIDER_SIMULATOR);
+        CHECK(olstate_close(out) == OLSTATE_OK);
+        out = nullptr;
+    }
+    o = options(p);
 #endif
+    // The object-model provider finds Outlook itself: no path, no Application.
+    o.provider = OLSTATE_PROVIDER_OBJECT_MODEL;
+    o.provider_path = "Outlook.Application";
+    CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+    o.provider_path = nullptr;
+    o.struct_size = sizeof o;
+    o.application = reinterpret_cast<void*>(0x1);  // never called: refused first
+    CHECK(olstate_open_ex(&o, &out) == OLSTATE_E_INVALID_ARGUMENT);
+    CHECK(std::string(olstate_last_error_message()).find("application") != std::string::npos);
+    o = options(p);
     // Nobody serves this endpoint (tests/bridge covers a running host).
     o.provider = OLSTATE_PROVIDER_BRIDGE;
 #if defined(_WIN32)
@@ -450,6 +486,8 @@ TEST_CASE("every result has its static name") {
     CHECK(OLSTATE_SET_BLOCK == 1u);
     CHECK(OLSTATE_PROVIDER_AUTO == 0u);
     CHECK(OLSTATE_PROVIDER_BRIDGE == 4u);
+    CHECK(OLSTATE_PROVIDER_OBJECT_MODEL == 5u);
+    CHECK(OLSTATE_OPEN_NO_FALLBACK == 2u);
     CHECK(OLSTATE_DELIVERY_QUEUED == 0u);
     CHECK(OLSTATE_DELIVERY_INLINE == 1u);
     CHECK(std::string(olstate_version_string()).size() >= 5);

@@ -34,13 +34,15 @@ const char* const kUsage =
     "\n"
     "options:\n"
     "  --profile NAME        MAPI profile (default: the default profile)\n"
-    "  --provider P          auto | outlook | simulator | bridge | PATH to a provider\n"
-    "                        library exporting HrOpenOfflineObj (default: auto;\n"
-    "                        auto is the simulator outside Windows)\n"
+    "  --provider P          auto | outlook | simulator | bridge | object-model |\n"
+    "                        PATH to a provider library exporting HrOpenOfflineObj\n"
+    "                        (default: auto; auto is the simulator outside Windows;\n"
+    "                        object-model polls a running Outlook, Windows only)\n"
     "  --endpoint PATH       the bridge endpoint to follow (--provider bridge) or to\n"
     "                        serve (--serve); default: this user's endpoint\n"
-    "  --reconnect           with --provider bridge: keep waiting for the host, also\n"
-    "                        when none runs yet; report provider_lost/provider_back\n"
+    "  --reconnect           with --provider bridge or object-model: keep waiting for\n"
+    "                        the host (Outlook), also when none runs yet; report\n"
+    "                        provider_lost/provider_back\n"
     "  --serve               host a bridge over the opened provider, so that other\n"
     "                        programs of this user can follow it with --provider\n"
     "                        bridge; runs until Ctrl-C/SIGTERM\n"
@@ -149,6 +151,7 @@ Options parse(int argc, char** argv) {
             else if (p == "outlook") o.provider = OLSTATE_PROVIDER_OUTLOOK;
             else if (p == "simulator") o.provider = OLSTATE_PROVIDER_SIMULATOR;
             else if (p == "bridge") o.provider = OLSTATE_PROVIDER_BRIDGE;
+            else if (p == "object-model") o.provider = OLSTATE_PROVIDER_OBJECT_MODEL;
             else {
                 o.provider = OLSTATE_PROVIDER_LIBRARY;
                 o.provider_path = argv[i];
@@ -198,7 +201,8 @@ Options parse(int argc, char** argv) {
     if (o.wait && (o.set || o.demo >= 0 || o.serve || o.count >= 0))
         usage_error("--wait excludes --set, --demo, --serve and --count");
     if (o.set && o.demo >= 0) usage_error("--set and --demo exclude each other");
-    if (o.reconnect && o.provider != OLSTATE_PROVIDER_BRIDGE) usage_error("--reconnect goes with --provider bridge");
+    if (o.reconnect && o.provider != OLSTATE_PROVIDER_BRIDGE && o.provider != OLSTATE_PROVIDER_OBJECT_MODEL)
+        usage_error("--reconnect goes with --provider bridge or object-model");
     if (o.allow_set && !o.serve) usage_error("--allow-set goes with --serve");
     if (o.serve && (o.set || o.demo >= 0)) usage_error("--serve excludes --set and --demo");
     if (o.serve && o.provider == OLSTATE_PROVIDER_BRIDGE && !o.endpoint)
@@ -237,6 +241,7 @@ const char* provider_name(uint32_t p) {
         case OLSTATE_PROVIDER_SIMULATOR: return "simulator";
         case OLSTATE_PROVIDER_LIBRARY: return "library";
         case OLSTATE_PROVIDER_BRIDGE: return "bridge";
+        case OLSTATE_PROVIDER_OBJECT_MODEL: return "object-model";
         default: return "auto";
     }
 }
@@ -508,8 +513,10 @@ int main(int argc, char** argv) {
             }
         }
     } else if (exit_code == 0) {
-        // Following a bridge without --reconnect ends when its host goes away.
-        const bool stop_when_lost = o.provider == OLSTATE_PROVIDER_BRIDGE && !o.reconnect;
+        // Following a bridge (or Outlook's object model) without --reconnect
+        // ends when its host goes away.
+        const bool stop_when_lost =
+            (o.provider == OLSTATE_PROVIDER_BRIDGE || o.provider == OLSTATE_PROVIDER_OBJECT_MODEL) && !o.reconnect;
         if (follow_until_done(printer, o.count, stop_when_lost, pump)) {
             std::fprintf(stderr, "olstate-monitor: the bridge host went away (use --reconnect to wait for it)\n");
             exit_code = 1;

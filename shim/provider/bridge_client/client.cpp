@@ -89,7 +89,7 @@ private:
 }  // namespace
 
 std::unique_ptr<provider::Provider> open_bridge_provider(const std::string& endpoint, bool reconnect,
-                                                         const std::string& profile) {
+                                                         const std::string& profile, bool host_required_now) {
     auto link = std::make_shared<ClientLink>(endpoint, reconnect, profile);
     try {
         link->connect_now();
@@ -97,7 +97,7 @@ std::unique_ptr<provider::Provider> open_bridge_provider(const std::string& endp
         // With reconnect, "nobody there yet" is the starting point, not an
         // error; a host that answers and refuses (another profile, full)
         // still fails the open, so a mistake is reported at once.
-        if (!reconnect || f.result() != OLSTATE_E_PROVIDER_NOT_FOUND) throw;
+        if (!reconnect || host_required_now || f.result() != OLSTATE_E_PROVIDER_NOT_FOUND) throw;
     }
     // The provider first: should starting the threads fail, its destructor
     // stops and joins whatever did start.

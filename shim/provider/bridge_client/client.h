@@ -12,11 +12,12 @@ namespace olstate::bridge {
 
 // Connects to the host at `endpoint` (UTF-8) and says hello. profile (UTF-8)
 // empty: whatever profile the host serves. Throws Failure:
-// PROVIDER_NOT_FOUND when nobody serves the endpoint (only without
-// `reconnect`: with it the provider starts disconnected and keeps trying),
-// PROFILE_NOT_FOUND when the host serves another profile, the host's own
-// result when it refused.
+// PROVIDER_NOT_FOUND when nobody serves the endpoint (without `reconnect`,
+// or with `host_required_now`: otherwise the provider starts disconnected
+// and keeps trying), PROFILE_NOT_FOUND when the host serves another
+// profile, the host's own result when it refused. AUTO sets
+// host_required_now to try the object-model fallback before waiting.
 std::unique_ptr<provider::Provider> open_bridge_provider(const std::string& endpoint, bool reconnect,
-                                                         const std::string& profile);
+                                                         const std::string& profile, bool host_required_now = false);
 
 }  // namespace olstate::bridge
