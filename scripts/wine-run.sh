@@ -38,4 +38,16 @@ if ! grep -q olstate-wine-probe <<<"$answer"; then
        "$program was NOT run$hint" >&2
   exit 1
 fi
-exec "$wine" "$@"
+# A crash must fail the test. Wine reports an unhandled exception on stderr
+# and starts its debugger, and the program's exit status can still be 0: a
+# test that crashed after its last check would pass. So stderr is copied
+# aside and read.
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
+{ "$wine" "$@" 2>&1 1>&3 3>&- | tee "$errors" >&2; } 3>&1
+status=${PIPESTATUS[0]}
+if [ "$status" -eq 0 ] && grep -aq 'Unhandled \(page fault\|exception\)' "$errors"; then
+  echo "wine-run.sh: $program exited 0 after an unhandled exception (above): counted as a failure" >&2
+  exit 1
+fi
+exit "$status"

@@ -1,12 +1,21 @@
 // A thread that plays Outlook's main thread for the strict simulator: it
 // runs work handed to it (olstate_open on it makes it the session's owner)
 // and, between work, the simulator's owner queue (olstate_sim_pump), the
-// Linux stand-in for Outlook's message loop.
+// Linux stand-in for Outlook's message loop. On Windows it also dispatches
+// the thread's window messages, as Outlook's loop does: there a thread with a
+// message queue (under Wine, every thread) gets OLSTATE_THREADING_OWNER_WINDOW,
+// whose carried calls arrive as messages.
 #pragma once
 
+#include <olstate.h>
 #include <olstate_sim.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -50,6 +59,18 @@ public:
     }
     std::thread::id id() const { return thread_.get_id(); }
 
+    // The threading a session opened on this thread reports under the strict
+    // simulator: OWNER_WINDOW where the thread has a message queue (Windows),
+    // else OWNER_LOOP.
+    std::uint32_t expected_threading() {
+#ifdef _WIN32
+        return run([] { return IsGUIThread(FALSE) != FALSE; }) ? OLSTATE_THREADING_OWNER_WINDOW
+                                                                : OLSTATE_THREADING_OWNER_LOOP;
+#else
+        return OLSTATE_THREADING_OWNER_LOOP;
+#endif
+    }
+
 private:
     void loop() {
         for (;;) {
@@ -65,9 +86,22 @@ private:
                 }
             }
             if (next) next();
-            olstate_sim_pump(0, nullptr);  // the owner's "message loop"
+            pump();
         }
+        pump();
+    }
+
+    // The owner's "message loop": the simulator's owner queue, and on Windows
+    // the thread's messages.
+    static void pump() {
         olstate_sim_pump(0, nullptr);
+#ifdef _WIN32
+        MSG msg;
+        while (PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE)) {
+            TranslateMessage(&msg);
+            DispatchMessageW(&msg);
+        }
+#endif
     }
 
     std::mutex mutex_;
