@@ -44,6 +44,9 @@ struct World {
     std::vector<FakeAccount> accounts;
     std::atomic<int> guarded_reads{0};
     std::atomic<int> reads{0};
+    // Application.Session does not answer while set (a hung Outlook, so a
+    // test can end the process in the middle of a read).
+    std::atomic<bool> stalled{false};
 };
 
 // One IDispatch whose properties are named getters.
@@ -183,6 +186,7 @@ inline IDispatch* make_session(const std::shared_ptr<World>& w, const std::share
 
 inline IDispatch* make_application(const std::shared_ptr<World>& w) {
     return Object::make({{L"Session", [w](DISPPARAMS*, VARIANT* out) -> HRESULT {
+                              while (w->stalled) Sleep(20);
                               auto s = std::make_shared<Snapshot>();
                               {
                                   std::lock_guard lock(w->mutex);

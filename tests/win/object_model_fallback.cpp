@@ -23,49 +23,11 @@
 #include <vector>
 
 #include "fake_outlook.h"
+#include "fallback_test.h"
 
 namespace {
 
-int failures = 0;
-#define EXPECT(cond)                                                                            \
-    do {                                                                                        \
-        if (!(cond)) {                                                                          \
-            std::printf("FAIL line %d: %s (last error: %s)\n", __LINE__, #cond,                  \
-                        olstate_last_error_message());                                          \
-            ++failures;                                                                         \
-        }                                                                                       \
-    } while (0)
-
-struct Seen {
-    std::uint32_t kind, old_state, new_state;
-};
-
-struct Recorder {
-    std::mutex mutex;
-    std::condition_variable grew;
-    std::vector<Seen> events;
-    static void OLSTATE_CALL on_event(const olstate_event* e, void* context) {
-        auto* r = static_cast<Recorder*>(context);
-        {
-            std::lock_guard lock(r->mutex);
-            r->events.push_back(Seen{e->kind, e->old_state, e->new_state});
-        }
-        r->grew.notify_all();
-    }
-    std::vector<Seen> wait_for(std::size_t n, std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
-        std::unique_lock lock(mutex);
-        grew.wait_for(lock, deadline, [&] { return events.size() >= n; });
-        return events;
-    }
-};
-
-bool is(const Seen& s, std::uint32_t kind, std::uint32_t old_state, std::uint32_t new_state) {
-    const bool same = s.kind == kind && s.old_state == old_state && s.new_state == new_state;
-    if (!same)
-        std::printf("  got event 0x%x %u -> %u, expected 0x%x %u -> %u\n", s.kind, s.old_state, s.new_state, kind,
-                    old_state, new_state);
-    return same;
-}
+using namespace fallbacktest;
 
 // The fake Outlook in the running object table, as Outlook registers itself.
 class Registration {
@@ -87,21 +49,6 @@ private:
     DWORD cookie_ = 0;
     bool registered_ = false;
 };
-
-olstate_open_options object_model_options(std::uint32_t provider, std::uint32_t flags) {
-    olstate_open_options o = OLSTATE_OPEN_OPTIONS_INIT;
-    o.provider = provider;
-    o.flags = flags;
-    o.connection_poll_ms = OLSTATE_CONNECTION_POLL_MIN_MS;
-    return o;
-}
-
-std::uint32_t provider_of(olstate_session* s) {
-    olstate_session_info info{};
-    info.struct_size = sizeof info;
-    if (olstate_get_session_info(s, &info) != OLSTATE_OK) return 99;
-    return info.provider;
-}
 
 void follows_outlook(const std::shared_ptr<fakeoutlook::World>& world, IDispatch* application) {
     std::printf("== the provider follows the fake Outlook\n");
