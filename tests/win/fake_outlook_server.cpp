@@ -19,8 +19,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "fake_outlook.h"
 
@@ -61,12 +64,53 @@ bool apply_command(const std::shared_ptr<fakeoutlook::World>& world, const char*
     return true;
 }
 
+// The lines read from stdin, handed to the main thread; "exit" when stdin
+// closes.
+struct Commands {
+    std::mutex mutex;
+    std::deque<std::string> lines;
+    void push(std::string line, DWORD main_thread) {
+        {
+            std::lock_guard lock(mutex);
+            lines.push_back(std::move(line));
+        }
+        PostThreadMessageW(main_thread, WM_APP, 0, 0);
+    }
+    bool pop(std::string& line) {
+        std::lock_guard lock(mutex);
+        if (lines.empty()) return false;
+        line = std::move(lines.front());
+        lines.pop_front();
+        return true;
+    }
+};
+
+// Runs the main thread's message loop (which is how a single-threaded
+// apartment receives calls from other processes, as Outlook's UI thread
+// does) and applies each command there, until "exit".
+void serve(const std::shared_ptr<fakeoutlook::World>& world, Commands& commands) {
+    MSG msg;
+    while (GetMessageW(&msg, nullptr, 0, 0) > 0) {
+        if (msg.hwnd == nullptr && msg.message == WM_APP) {
+            std::string line;
+            while (commands.pop(line)) {
+                if (!apply_command(world, line.c_str())) return;
+                say("ok");
+            }
+            continue;
+        }
+        TranslateMessage(&msg);
+        DispatchMessageW(&msg);
+    }
+}
+
 }  // namespace
 
 int main() {
-    // A multithreaded apartment: calls from other processes arrive on RPC
-    // threads, so the main thread can block on stdin without a message loop.
-    HRESULT hr = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+    // A single-threaded apartment with a message loop, like Outlook's UI
+    // thread: calls from other processes arrive as window messages. (The
+    // fake's objects are free-threaded; the apartment decides the path.)
+    HRESULT hr = CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED);
     if (FAILED(hr)) {
         std::printf("FAIL: CoInitializeEx: 0x%08lx\n", static_cast<unsigned long>(hr));
         return 1;
@@ -85,9 +129,18 @@ int main() {
         std::fflush(stdout);
         return 1;
     }
+    MSG peek;
+    PeekMessageW(&peek, nullptr, WM_USER, WM_USER, PM_NOREMOVE);  // this thread's message queue exists now
+    Commands commands;
+    const DWORD main_thread = GetCurrentThreadId();
+    std::thread reader([&commands, main_thread] {
+        char line[256];
+        while (std::fgets(line, sizeof line, stdin)) commands.push(line, main_thread);
+        commands.push("exit", main_thread);
+    });
+    reader.detach();  // blocked in fgets until the process ends
     say("ready");
-    char line[256];
-    while (std::fgets(line, sizeof line, stdin) && apply_command(world, line)) say("ok");
+    serve(world, commands);
     hr = RevokeActiveObject(cookie, nullptr);
     // Disconnect the stubs so a client's proxy fails at once instead of
     // keeping the object alive past the exit.

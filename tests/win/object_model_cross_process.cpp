@@ -1,8 +1,9 @@
 // The no-add-in fallback provider (OLSTATE_PROVIDER_OBJECT_MODEL) under Wine
 // following a fake Outlook served from ANOTHER process
-// (olstate-win-fake-outlook-server.exe, fake_outlook_server.cpp): the running
-// object table across processes (rpcss), IDispatch marshalled by oleaut32's
-// proxy/stub, each change once and in order, PROVIDER_LOST when the server
+// (olstate-win-fake-outlook-server.exe, fake_outlook_server.cpp, serving from
+// a single-threaded apartment with a message loop, as Outlook's UI thread
+// does): the running object table across processes (rpcss), IDispatch
+// marshalled by oleaut32's proxy/stub, each change once and in order, PROVIDER_LOST when the server
 // exits and when it is killed (TerminateProcess), PROVIDER_BACK when it runs
 // again (OLSTATE_OPEN_RECONNECT).
 #include <objbase.h>
@@ -239,8 +240,9 @@ void follows_outlook_in_another_process() {
     server = std::make_unique<Server>();
     EXPECT(server->ready());
     recorder.wait_for(16);
-    // Outlook hangs in the middle of a read and is then killed: the call
-    // the provider's thread is blocked in fails, and Outlook is lost.
+    // Outlook hangs in the middle of a read (its UI thread stuck inside
+    // Application.Session) and is then killed: the call the provider's
+    // thread is blocked in fails, and Outlook is lost.
     IDispatch* held = held_application();
     EXPECT(server->command("stall"));
     Sleep(500);  // five poll intervals: the poll thread is inside Application.Session
