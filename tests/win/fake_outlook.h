@@ -5,7 +5,9 @@
 // shared with the test that changes them. It counts every read of a property
 // on the object-model guard's list (Account.SmtpAddress, Account.CurrentUser,
 // NameSpace.CurrentUser) so a test can prove none is read. Free-threaded:
-// registered from a multithreaded apartment, called from the provider's.
+// registered from a multithreaded apartment and called from the provider's
+// (object_model_fallback.cpp), or served from another process
+// (fake_outlook_server.cpp).
 // Not fake_object_model.h (the owner-thread tests' fake, whose properties
 // are set one by one): here the provider's thread reads while the test
 // changes the world, so each Session read sees one consistent snapshot,

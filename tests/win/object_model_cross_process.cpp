@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fallback_test.h"
@@ -243,10 +244,30 @@ void follows_outlook_in_another_process() {
     // Outlook hangs in the middle of a read (its UI thread stuck inside
     // Application.Session) and is then killed: the call the provider's
     // thread is blocked in fails, and Outlook is lost.
+    // A second session is closed meanwhile: its close waits for its poll
+    // thread, stuck in the call (printed for docs/windows.md), and returns
+    // once the call fails.
     IDispatch* held = held_application();
+    olstate_session* closing = nullptr;
+    EXPECT(olstate_open_ex(&o, &closing) == OLSTATE_OK);
     EXPECT(server->command("stall"));
-    Sleep(500);  // five poll intervals: the poll thread is inside Application.Session
+    Sleep(500);  // five poll intervals: the poll threads are inside Application.Session
+    const HANDLE closed = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    const ULONGLONG close_started = GetTickCount64();
+    std::thread closer([closing, closed] {
+        olstate_close(closing);
+        SetEvent(closed);
+    });
+    const bool blocked = WaitForSingleObject(closed, 3000) == WAIT_TIMEOUT;
+    std::printf("  olstate_close while Outlook hangs: %s after %llu ms\n", blocked ? "still blocked" : "returned",
+                static_cast<unsigned long long>(GetTickCount64() - close_started));
+    const ULONGLONG killed_at = GetTickCount64();
     EXPECT(server->kill());
+    EXPECT(WaitForSingleObject(closed, 20000) == WAIT_OBJECT_0);
+    std::printf("  ... returned %llu ms after TerminateProcess\n",
+                static_cast<unsigned long long>(GetTickCount64() - killed_at));
+    closer.join();
+    CloseHandle(closed);
     describe_held(held);
     recorder.wait_for(17);
     server = std::make_unique<Server>();
