@@ -6,8 +6,8 @@
 // no bridge runs and preferring the bridge when one does.
 //
 // The fake is served from this process (a multithreaded apartment the
-// provider's poll thread shares), not from another: what this leaves
-// unproven is written in docs/windows.md.
+// provider's poll thread shares); object_model_cross_process.cpp serves it
+// from another process. What both leave unproven: docs/windows.md.
 #include <objbase.h>
 #include <oleauto.h>
 #include <windows.h>
