@@ -352,6 +352,12 @@ pub enum Provider {
     /// [`SessionBuilder::reconnect`](crate::SessionBuilder::reconnect) is on.
     /// A host publishes a session with [`Bridge::start`](crate::Bridge::start).
     Bridge,
+    /// Windows (ABI 1.3): a running Outlook read from outside through its
+    /// object model, read-only, no add-in needed; elsewhere opening it fails
+    /// with [`ErrorCode::NotSupported`](crate::ErrorCode::NotSupported).
+    /// [`Provider::Auto`] outside `OUTLOOK.EXE` falls back to it when no
+    /// bridge runs.
+    ObjectModel,
     /// A provider value this binding does not know (reported by a newer
     /// library in [`SessionInfo::provider`]).
     Other(u32),
@@ -366,6 +372,7 @@ impl Provider {
             sys::OLSTATE_PROVIDER_SIMULATOR => Provider::Simulator,
             sys::OLSTATE_PROVIDER_LIBRARY => Provider::Library,
             sys::OLSTATE_PROVIDER_BRIDGE => Provider::Bridge,
+            sys::OLSTATE_PROVIDER_OBJECT_MODEL => Provider::ObjectModel,
             other => Provider::Other(other),
         }
     }
@@ -378,6 +385,7 @@ impl Provider {
             Provider::Simulator => sys::OLSTATE_PROVIDER_SIMULATOR,
             Provider::Library => sys::OLSTATE_PROVIDER_LIBRARY,
             Provider::Bridge => sys::OLSTATE_PROVIDER_BRIDGE,
+            Provider::ObjectModel => sys::OLSTATE_PROVIDER_OBJECT_MODEL,
             Provider::Other(v) => v,
         }
     }

@@ -77,6 +77,10 @@ fn not_supported() {
     {
         let e = Session::builder().provider(Provider::Outlook).open().unwrap_err();
         assert_error(&e, ErrorCode::NotSupported, 0);
+        // Nor the object-model fallback (a running Outlook read from outside).
+        let e = Session::builder().provider(Provider::ObjectModel).open().unwrap_err();
+        assert_error(&e, ErrorCode::NotSupported, 0);
+        assert_eq!(Provider::from_raw(Provider::ObjectModel.raw()), Provider::ObjectModel);
     }
     // A provider with neither capability: no subscriptions.
     sim_set_capabilities("rust-err-nocaps", 0);

@@ -174,11 +174,18 @@ pub const OLSTATE_PROVIDER_LIBRARY: u32 = 3;
 /// another process (since 1.1); `provider_path`: NULL = the current user's
 /// endpoint, or an endpoint of its own.
 pub const OLSTATE_PROVIDER_BRIDGE: u32 = 4;
+/// Provider (since 1.3, Windows): a running Outlook read from outside through
+/// its object model (`GetActiveObject`), read-only; no add-in needed. AUTO
+/// outside `OUTLOOK.EXE` falls back to it when no bridge runs.
+pub const OLSTATE_PROVIDER_OBJECT_MODEL: u32 = 5;
 
 /// `olstate_open_options.flags` (since 1.1): bridge only; keep reconnecting
 /// with backoff when the host is gone (also at open); reports
 /// `OLSTATE_EVENT_PROVIDER_LOST`/`_BACK`.
 pub const OLSTATE_OPEN_RECONNECT: u32 = 1;
+/// `olstate_open_options.flags` (since 1.3): AUTO only; the bridge alone,
+/// without the object-model fallback.
+pub const OLSTATE_OPEN_NO_FALLBACK: u32 = 2;
 
 /// Delivery: one dispatcher thread per session, callbacks one at a time, in order.
 pub const OLSTATE_DELIVERY_QUEUED: u32 = 0;
