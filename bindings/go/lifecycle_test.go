@@ -287,6 +287,7 @@ func TestOptionsInfoAndArguments(t *testing.T) {
 
 	bad := map[string]error{}
 	_, bad["Outlook provider on Linux"] = olstate.Open(p, olstate.WithProvider(olstate.ProviderOutlook))
+	_, bad["object-model provider on Linux"] = olstate.Open(p, olstate.WithProvider(olstate.ProviderObjectModel))
 	_, bad["NUL in profile"] = olstate.Open("a\x00b")
 	_, bad["NUL in path"] = olstate.Open(p, olstate.WithProviderPath("/x\x00y"))
 	_, bad["library without path"] = olstate.Open(p, olstate.WithProvider(olstate.ProviderLibrary))
@@ -296,15 +297,16 @@ func TestOptionsInfoAndArguments(t *testing.T) {
 	bad["bad state"] = s.SetState(olstate.State(3), false)
 	_, bad["nil func"] = s.Subscribe(nil)
 	want := map[string]error{
-		"Outlook provider on Linux": olstate.ErrNotSupported,
-		"NUL in profile":            olstate.ErrInvalidArgument,
-		"NUL in path":               olstate.ErrInvalidArgument,
-		"library without path":      olstate.ErrInvalidArgument,
-		"missing library":           olstate.ErrProviderNotFound,
-		"unknown provider":          olstate.ErrInvalidArgument,
-		"unknown delivery":          olstate.ErrInvalidArgument,
-		"bad state":                 olstate.ErrInvalidArgument,
-		"nil func":                  olstate.ErrInvalidArgument,
+		"Outlook provider on Linux":      olstate.ErrNotSupported,
+		"object-model provider on Linux": olstate.ErrNotSupported,
+		"NUL in profile":                 olstate.ErrInvalidArgument,
+		"NUL in path":                    olstate.ErrInvalidArgument,
+		"library without path":           olstate.ErrInvalidArgument,
+		"missing library":                olstate.ErrProviderNotFound,
+		"unknown provider":               olstate.ErrInvalidArgument,
+		"unknown delivery":               olstate.ErrInvalidArgument,
+		"bad state":                      olstate.ErrInvalidArgument,
+		"nil func":                       olstate.ErrInvalidArgument,
 	}
 	for name, err := range bad {
 		if !errors.Is(err, want[name]) || !strings.HasPrefix(err.Error(), "olstate: ") {

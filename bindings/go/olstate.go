@@ -204,6 +204,11 @@ const (
 	// the one given WithEndpoint. Open fails with ErrProviderNotFound when no
 	// bridge serves it, unless WithReconnect(true).
 	ProviderBridge Provider = C.OLSTATE_PROVIDER_BRIDGE
+	// ProviderObjectModel (ABI 1.3, Windows) reads a running Outlook from
+	// outside through its object model, read-only, with no add-in;
+	// ProviderAuto outside OUTLOOK.EXE falls back to it when no bridge runs.
+	// Elsewhere Open fails with ErrNotSupported.
+	ProviderObjectModel Provider = C.OLSTATE_PROVIDER_OBJECT_MODEL
 )
 
 func (p Provider) String() string {
@@ -218,6 +223,8 @@ func (p Provider) String() string {
 		return "library"
 	case ProviderBridge:
 		return "bridge"
+	case ProviderObjectModel:
+		return "object-model"
 	}
 	return fmt.Sprintf("Provider(%d)", uint32(p))
 }

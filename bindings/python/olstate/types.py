@@ -51,6 +51,7 @@ class Provider(enum.IntEnum):
     SIMULATOR = 2
     LIBRARY = 3
     BRIDGE = 4
+    OBJECT_MODEL = 5  # ABI 1.3, Windows: a running Outlook read from outside, read-only
 
     def __str__(self) -> str:
         return self.name.lower()

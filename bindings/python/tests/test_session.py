@@ -67,6 +67,8 @@ def test_provider_failure_carries_hresult(session):
 def test_outlook_provider_is_not_supported_here(profile):
     with pytest.raises(olstate.NotSupportedError):
         olstate.Session(profile, provider=Provider.OUTLOOK)
+    with pytest.raises(olstate.NotSupportedError):
+        olstate.Session(profile, provider=Provider.OBJECT_MODEL)
 
 
 def test_argument_mismatch_is_refused_before_c():

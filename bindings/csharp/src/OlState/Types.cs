@@ -94,6 +94,13 @@ namespace OlState
         /// set. A host publishes a session with <see cref="OlStateBridge.Start"/>.
         /// </summary>
         Bridge = 4,
+        /// <summary>
+        /// Windows (ABI 1.3): a running Outlook read from outside through its
+        /// object model, read-only, no add-in needed. <see cref="Auto"/> outside
+        /// OUTLOOK.EXE falls back to it when no bridge runs. Elsewhere opening
+        /// throws <see cref="ResultCode.NotSupported"/>.
+        /// </summary>
+        ObjectModel = 5,
     }
 
     /// <summary>The thread handlers run on.</summary>

@@ -305,6 +305,8 @@ namespace OlState.Tests
                     OlStateSession.Open(new OlStateOptions { Provider = Provider.Library, ProviderPath = "/nonexistent/x.so" })).Code);
                 Assert.Equal(ResultCode.NotSupported, Assert.Throws<OlStateException>(() =>
                     OlStateSession.Open(new OlStateOptions { Provider = Provider.Outlook })).Code);
+                Assert.Equal(ResultCode.NotSupported, Assert.Throws<OlStateException>(() =>
+                    OlStateSession.Open(new OlStateOptions { Provider = Provider.ObjectModel })).Code);
                 // Outlook's object model (1.3): an interval needs an Application
                 // (the library refuses it); an Application needs Windows (the
                 // binding refuses it before any COM call).
