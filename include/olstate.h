@@ -317,6 +317,12 @@ OLSTATE_API size_t OLSTATE_CALL olstate_struct_size(uint32_t which);
  *     ACCOUNT_CHANGED, then the state change.
  *   - profile: NULL = whichever profile Outlook has open; a name that differs
  *     from the running Outlook's fails the open with PROFILE_NOT_FOUND.
+ *   - A poll is a call into Outlook's process, which a dialog open in Outlook
+ *     or a hung Outlook can hold: the open waits at most 5 s for the first
+ *     poll, then fails with OLSTATE_E_TIMEOUT; olstate_close waits at most
+ *     2 s for the poll thread, then returns and leaves that thread to end
+ *     by itself when Outlook answers (nothing it reads is delivered; the
+ *     olstate library then stays loaded in the process).
  *   - provider_path must be NULL; other platforms: NOT_SUPPORTED. */
 #define OLSTATE_PROVIDER_OBJECT_MODEL 5u
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -32,6 +33,9 @@ struct FakeOutlook {
     std::string profile = "Outlook";
     int looks = 0;
     int threads_entered = 0, threads_left = 0;
+    bool hung = false;  // look() does not return while set (Outlook not answering)
+    int hung_looks = 0; // looks waiting for it
+    std::condition_variable unhung;
 
     template <class F>
     void change(F f) {
@@ -42,6 +46,22 @@ struct FakeOutlook {
         std::lock_guard lock(mutex);
         return looks;
     }
+    void set_hung(bool value) {
+        change([&](FakeOutlook& o) { o.hung = value; });
+        unhung.notify_all();
+    }
+    // True once n looks wait inside the hung Outlook / the threads have left (generous deadline).
+    bool wait_until(const std::function<bool(FakeOutlook&)>& what) {
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            {
+                std::lock_guard lock(mutex);
+                if (what(*this)) return true;
+            }
+            std::this_thread::sleep_for(2ms);
+        }
+        return false;
+    }
 };
 
 class FakeSource final : public running_outlook::OutlookSource {
@@ -50,7 +70,10 @@ public:
     void enter_thread() override { outlook_->change([](FakeOutlook& o) { ++o.threads_entered; }); }
     void leave_thread() noexcept override { outlook_->change([](FakeOutlook& o) { ++o.threads_left; }); }
     running_outlook::Look look() noexcept override {
-        std::lock_guard lock(outlook_->mutex);
+        std::unique_lock lock(outlook_->mutex);
+        ++outlook_->hung_looks;
+        outlook_->unhung.wait(lock, [&] { return !outlook_->hung; });
+        --outlook_->hung_looks;
         ++outlook_->looks;
         running_outlook::Look l;
         l.running = outlook_->running;
@@ -100,11 +123,14 @@ Connection cached(std::uint32_t mode, bool offline = false) {
 }
 
 std::unique_ptr<Provider> open(const std::shared_ptr<FakeOutlook>& outlook, bool reconnect,
-                               const std::string& profile = "") {
+                               const std::string& profile = "",
+                               std::chrono::milliseconds answer_wait = std::chrono::milliseconds(5000)) {
     running_outlook::PollOptions o;
     o.reconnect = reconnect;
     o.interval_ms = 5;
     o.profile = profile;
+    o.open_wait = answer_wait;
+    o.close_wait = answer_wait;
     return running_outlook::open_polling_provider(std::make_unique<FakeSource>(outlook), o);
 }
 
@@ -343,4 +369,40 @@ TEST_CASE("object-model provider: destroyed from its own poll thread (an INLINE 
     }
     std::lock_guard l(outlook->mutex);
     CHECK(outlook->threads_left == 1);
+}
+
+TEST_CASE("object-model provider: an Outlook that does not answer fails open with TIMEOUT and never holds close") {
+    using clock = std::chrono::steady_clock;
+    auto outlook = std::make_shared<FakeOutlook>();
+    outlook->connection = cached(OLSTATE_CONNECTION_CACHED_CONNECTED_FULL);
+
+    // Hung at open: TIMEOUT after the open wait, not never.
+    outlook->set_hung(true);
+    auto started = clock::now();
+    try {
+        (void)open(outlook, true, "", 200ms);
+        FAIL("opening against a hung Outlook succeeded");
+    } catch (const Failure& f) {
+        CHECK(f.result() == OLSTATE_E_TIMEOUT);
+        CHECK(std::string(f.what()).find("did not answer within 200 ms") != std::string::npos);
+    }
+    CHECK(clock::now() - started < 5s);  // generous: the bound is 200 ms + 200 ms
+    // The abandoned thread ends by itself once Outlook answers.
+    outlook->set_hung(false);
+    CHECK(outlook->wait_until([](FakeOutlook& o) { return o.threads_left == o.threads_entered; }));
+
+    // Hung while open: close returns; nothing is delivered after it.
+    auto recorder = std::make_shared<Recorder>();
+    auto p = open(outlook, true, "", 200ms);
+    REQUIRE(p->advise(recorder).ok());
+    outlook->set_hung(true);
+    REQUIRE(outlook->wait_until([](FakeOutlook& o) { return o.hung_looks == 1; }));
+    outlook->change([](FakeOutlook& o) { o.connection = cached(OLSTATE_CONNECTION_CACHED_DISCONNECTED); });
+    started = clock::now();
+    p.reset();
+    CHECK(clock::now() - started < 5s);
+    const std::size_t at_close = recorder->count();
+    outlook->set_hung(false);
+    CHECK(outlook->wait_until([](FakeOutlook& o) { return o.threads_left == o.threads_entered; }));
+    CHECK(recorder->count() == at_close);
 }

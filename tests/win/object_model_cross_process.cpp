@@ -244,9 +244,9 @@ void follows_outlook_in_another_process() {
     // Outlook hangs in the middle of a read (its UI thread stuck inside
     // Application.Session) and is then killed: the call the provider's
     // thread is blocked in fails, and Outlook is lost.
-    // A second session is closed meanwhile: its close waits for its poll
-    // thread, stuck in the call (printed for docs/windows.md), and returns
-    // once the call fails.
+    // A second session is closed meanwhile: its close waits at most 2 s for
+    // its poll thread, stuck in the call, then returns and leaves the thread
+    // to end by itself when the call fails (printed for docs/windows.md).
     IDispatch* held = held_application();
     olstate_session* closing = nullptr;
     EXPECT(olstate_open_ex(&o, &closing) == OLSTATE_OK);
@@ -258,14 +258,13 @@ void follows_outlook_in_another_process() {
         olstate_close(closing);
         SetEvent(closed);
     });
-    const bool blocked = WaitForSingleObject(closed, 3000) == WAIT_TIMEOUT;
-    std::printf("  olstate_close while Outlook hangs: %s after %llu ms\n", blocked ? "still blocked" : "returned",
+    // Generous: the bound is 2 s; without it the close waits for Outlook.
+    const bool returned = WaitForSingleObject(closed, 15000) == WAIT_OBJECT_0;
+    EXPECT(returned);
+    std::printf("  olstate_close while Outlook hangs: %s after %llu ms\n", returned ? "returned" : "still blocked",
                 static_cast<unsigned long long>(GetTickCount64() - close_started));
-    const ULONGLONG killed_at = GetTickCount64();
     EXPECT(server->kill());
     EXPECT(WaitForSingleObject(closed, 20000) == WAIT_OBJECT_0);
-    std::printf("  ... returned %llu ms after TerminateProcess\n",
-                static_cast<unsigned long long>(GetTickCount64() - killed_at));
     closer.join();
     CloseHandle(closed);
     describe_held(held);

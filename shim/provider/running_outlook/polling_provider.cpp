@@ -13,6 +13,7 @@
 
 #include "base/clock.h"
 #include "base/failure.h"
+#include "base/module.h"
 #include "provider/object_model/poller.h"
 
 namespace olstate::provider::running_outlook {
@@ -60,23 +61,49 @@ public:
         poller_.set_receiver(collector_);
     }
 
-    // Starts the thread; returns the first look's verdict (see open).
+    // Starts the thread; returns the first look's verdict (see open), or
+    // TIMEOUT when Outlook has not answered within options_.open_wait: a look
+    // is a call into Outlook's process, which a modal dialog or a hung
+    // Outlook can hold for as long as it likes.
     Status start() {
         std::promise<Status> opened;
         std::future<Status> verdict = opened.get_future();
         thread_ = std::thread([self = shared_from_this(), p = std::move(opened)]() mutable { self->run(p); });
+        if (verdict.wait_for(options_.open_wait) != std::future_status::ready)
+            return {OLSTATE_E_TIMEOUT,
+                    "the running Outlook did not answer within " + std::to_string(options_.open_wait.count()) +
+                        " ms (a dialog open in Outlook, or Outlook hung); try again later",
+                    0};
         return verdict.get();
     }
 
+    // Waits for the thread at most options_.close_wait. A thread still inside
+    // a look then (Outlook not answering) is left to end by itself: it owns
+    // this Watch, the module stays loaded for it, and it sees stopping_ when
+    // Outlook returns; nobody is told of what it reads.
     void stop_and_join() noexcept {
         {
             std::lock_guard lock(mutex_);
             stopping_ = true;
+            receiver_.reset();
         }
         wake_.notify_all();
         if (!thread_.joinable()) return;
-        if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
-        else thread_.join();
+        if (thread_.get_id() == std::this_thread::get_id()) {
+            thread_.detach();
+            return;
+        }
+        bool ended = false;
+        {
+            std::unique_lock lock(mutex_);
+            ended = wake_.wait_for(lock, options_.close_wait, [this] { return finished_; });
+        }
+        if (ended) {
+            thread_.join();
+        } else {
+            pin_olstate_module();
+            thread_.detach();
+        }
     }
 
     std::string profile() const {
@@ -110,6 +137,15 @@ private:
     }
 
     void run(std::promise<Status>& opened) noexcept {
+        run_looks(opened);
+        {
+            std::lock_guard lock(mutex_);
+            finished_ = true;
+        }
+        wake_.notify_all();
+    }
+
+    void run_looks(std::promise<Status>& opened) noexcept {
         try {
             source_->enter_thread();
         } catch (const Failure& f) {
@@ -249,6 +285,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    bool finished_ = false;  // run has returned (the thread is ending)
     bool running_ = false;
     bool given_up_ = false;
     std::string profile_;

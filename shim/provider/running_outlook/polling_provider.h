@@ -15,6 +15,7 @@
 // (object_model's order), then the state change.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,9 +30,16 @@ struct PollOptions {
     std::uint32_t interval_ms = 5000;
     std::string profile;             // UTF-8; "" = whichever profile Outlook has open
     bool outlook_required_now = false;  // PROVIDER_NOT_FOUND at open even with reconnect (AUTO's probe)
+    // A look calls into Outlook's process, which may not answer (a modal
+    // dialog, a hung Outlook). Open waits this long for the first look, then
+    // fails with TIMEOUT; close waits this long for the poll thread, then
+    // leaves it to end by itself (documented with OLSTATE_PROVIDER_OBJECT_MODEL).
+    std::chrono::milliseconds open_wait{5000};
+    std::chrono::milliseconds close_wait{2000};
 };
 
-// Starts the poll thread and waits for its first look. Throws Failure:
+// Starts the poll thread and waits for its first look (at most
+// options.open_wait: then TIMEOUT). Throws Failure:
 // PROVIDER_NOT_FOUND when no Outlook runs (only without reconnect: with it
 // the provider starts lost and keeps looking), PROFILE_NOT_FOUND when
 // Outlook has another profile open, the source's failure to set up its
