@@ -36,7 +36,7 @@ check(conn.get("type") == "connection" and conn.get("mode") == "cached_connected
       and conn.get("offline") is False and len(conn.get("accounts", [])) == 1
       and conn["accounts"][0].get("smtp_address") == "user@example.com", f"--json connection {conn}")
 check(objs[0]["type"] == "session" and objs[0]["profile"] == "mon-json"
-      and objs[0]["capabilities"] == ["offline", "online"] and objs[0]["state"] == "online",
+      and objs[0]["capabilities"] == ["offline", "online", "connection_mode"] and objs[0]["state"] == "online",
       f"--json facts {objs[0] if objs else None}")
 for i, o in enumerate(objs[1:], start=1):
     for key in ("time", "kind", "old_state", "new_state", "sequence", "subscription"):

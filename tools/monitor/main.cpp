@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 #include <thread>
 
 #include "addin_registration.h"  // bridge-win: --install-addin / --uninstall-addin
@@ -246,12 +247,23 @@ const char* provider_name(uint32_t p) {
     }
 }
 
-std::string caps_text(uint32_t c) {
+// The names of the capability bits set in c, in the order both outputs use.
+std::vector<const char*> caps_names(uint32_t c) {
+    std::vector<const char*> names;
+    if (c & OLSTATE_CAPABILITY_OFFLINE) names.push_back("offline");
+    if (c & OLSTATE_CAPABILITY_ONLINE) names.push_back("online");
+    if (c & OLSTATE_CAPABILITY_CONNECTION_MODE) names.push_back("connection_mode");
+    return names;
+}
+
+// "offline,online,connection_mode" as text; ["offline",...] items as JSON.
+std::string caps_joined(uint32_t c, bool json) {
     std::string s;
-    if (c & OLSTATE_CAPABILITY_OFFLINE) s += "offline";
-    if (c & OLSTATE_CAPABILITY_ONLINE) s += s.empty() ? "online" : ",online";
-    if (c & OLSTATE_CAPABILITY_CONNECTION_MODE) s += s.empty() ? "connection_mode" : ",connection_mode";
-    return s.empty() ? "none" : s;
+    for (const char* name : caps_names(c)) {
+        if (!s.empty()) s += ',';
+        s += json ? std::string("\"") + name + "\"" : std::string(name);
+    }
+    return s;
 }
 
 // ISO 8601, UTC, with microseconds.
@@ -340,16 +352,15 @@ void print_facts(const Options& o, olstate_session* session) {
     if (o.json) {
         std::printf(
             "{\"type\":\"session\",\"provider\":\"%s\",\"provider_path\":%s,\"profile\":%s,"
-            "\"capabilities\":[%s%s%s],\"state\":\"%s\",\"olstate_version\":\"%s\"}\n",
+            "\"capabilities\":[%s],\"state\":\"%s\",\"olstate_version\":\"%s\"}\n",
             provider_name(have_info ? info.provider : 0), json_string(path).c_str(),
-            json_string(profile).c_str(), (caps & OLSTATE_CAPABILITY_OFFLINE) ? "\"offline\"" : "",
-            (caps & OLSTATE_CAPABILITY_OFFLINE) && (caps & OLSTATE_CAPABILITY_ONLINE) ? "," : "",
-            (caps & OLSTATE_CAPABILITY_ONLINE) ? "\"online\"" : "",
+            json_string(profile).c_str(), caps_joined(caps, true).c_str(),
             have_state ? state_name(state) : "unknown", olstate_version_string());
     } else {
         std::printf("provider:     %s (%s)\n", provider_name(have_info ? info.provider : 0), path);
         std::printf("profile:      %s\n", profile);
-        std::printf("capabilities: %s\n", caps_text(caps).c_str());
+        const std::string caps_line = caps_joined(caps, false);
+        std::printf("capabilities: %s\n", caps_line.empty() ? "none" : caps_line.c_str());
         std::printf("state:        %s\n", have_state ? state_name(state) : "unknown");
     }
     std::fflush(stdout);

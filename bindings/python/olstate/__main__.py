@@ -12,7 +12,7 @@ import json
 import sys
 from typing import List, Optional
 
-from . import Event, EventKind, OlStateError, Provider, Session, State
+from . import Capabilities, Event, EventKind, OlStateError, Provider, Session, State
 from ._library import LibraryNotFoundError
 
 
@@ -49,6 +49,8 @@ def _facts(s: Session, as_json: bool) -> str:
     except OlStateError:
         state = "unknown"
     names = [n for n in ("offline", "online") if caps & State[n.upper()]]
+    if caps & Capabilities.CONNECTION_MODE:
+        names.append("connection_mode")  # as olstate-monitor names it
     if as_json:
         return json.dumps({"type": "session", "provider": str(info.provider),
                            "provider_path": info.provider_path, "profile": info.profile,

@@ -50,7 +50,7 @@ def test_text_facts_like_the_monitor(endpoint, profile):
     assert code == 0, err
     assert lines[0] == f"provider:     bridge ({endpoint})"
     assert lines[1] == f"profile:      {profile}"
-    assert lines[2] == "capabilities: offline,online"
+    assert lines[2] == "capabilities: offline,online,connection_mode"
     assert lines[3] == "state:        online"
     assert "change_start online -> offline" in lines[4]
     assert "change_done  online -> offline" in lines[6]
@@ -64,7 +64,7 @@ def test_json_events(endpoint, profile):
         host.stop()
     assert code == 0, err
     objs = [json.loads(line) for line in lines]
-    assert objs[0]["type"] == "session" and objs[0]["capabilities"] == ["offline", "online"]
+    assert objs[0]["type"] == "session" and objs[0]["capabilities"] == ["offline", "online", "connection_mode"]
     assert [o["kind"] for o in objs[1:]] == ["change_start", "change", "change_done"]
 
 
