@@ -456,7 +456,14 @@ void op_open(Input& in) {
                 default: o.provider_path = "/etc/hostname"; break;  // not a library
             }
             break;
-        case 6: o.provider = 5u + (prov >> 3); bad = true; break;
+        case 6:
+            if ((prov >> 3) == 0) {
+                o.provider = OLSTATE_PROVIDER_OBJECT_MODEL;  // since 1.3, Windows only
+            } else {
+                o.provider = OLSTATE_PROVIDER_OBJECT_MODEL + (prov >> 3);  // unknown
+                bad = true;
+            }
+            break;
         default:  // a path where none belongs
             o.provider = OLSTATE_PROVIDER_SIMULATOR;
             o.provider_path = g_sim_path.c_str();
@@ -470,8 +477,13 @@ void op_open(Input& in) {
     }
     if ((shape & 0x0f) == 1) {
         o.flags = 1u << (shape >> 4);
-        // OLSTATE_OPEN_RECONNECT is valid with the bridge alone.
-        if (!(o.flags == OLSTATE_OPEN_RECONNECT && o.provider == OLSTATE_PROVIDER_BRIDGE)) bad = true;
+        // OLSTATE_OPEN_RECONNECT is valid with the bridge, the object-model
+        // provider and AUTO; OLSTATE_OPEN_NO_FALLBACK with AUTO alone.
+        const bool reconnect_ok = o.flags == OLSTATE_OPEN_RECONNECT &&
+                                  (o.provider == OLSTATE_PROVIDER_BRIDGE || o.provider == OLSTATE_PROVIDER_OBJECT_MODEL ||
+                                   o.provider == OLSTATE_PROVIDER_AUTO);
+        const bool no_fallback_ok = o.flags == OLSTATE_OPEN_NO_FALLBACK && o.provider == OLSTATE_PROVIDER_AUTO;
+        if (!reconnect_ok && !no_fallback_ok) bad = true;
     }
     std::uint32_t size = sizeof o;
     switch (shape >> 5) {
@@ -506,8 +518,13 @@ void op_open(Input& in) {
         o.delivery = OLSTATE_DELIVERY_QUEUED;
     } else {
         r = api("open_ex", [&] { return olstate_open_ex(opts, &s); });
-        if (bad) {
+        if (bad && o.provider == OLSTATE_PROVIDER_OBJECT_MODEL) {
+            // Which it finds first, the bad argument or the platform.
+            expect2(r, OLSTATE_E_INVALID_ARGUMENT, OLSTATE_E_NOT_SUPPORTED, "open_ex(OBJECT_MODEL) with an invalid argument");
+        } else if (bad) {
             expect(r, OLSTATE_E_INVALID_ARGUMENT, "open_ex with an invalid argument");
+        } else if (o.provider == OLSTATE_PROVIDER_OBJECT_MODEL) {
+            expect(r, OLSTATE_E_NOT_SUPPORTED, "open_ex(OBJECT_MODEL) off Windows");
         } else if (o.provider == OLSTATE_PROVIDER_OUTLOOK) {
             expect(r, OLSTATE_E_NOT_SUPPORTED, "open_ex(OUTLOOK) off Windows");
         } else if (o.provider == OLSTATE_PROVIDER_BRIDGE) {
