@@ -22,6 +22,14 @@ rm -rf "$src/target" "$src/bench" "$src/soak" "$src/meson.build"
 cp LICENSE "$src/LICENSE"
 cp LICENSE "$src/olstate-sys/LICENSE"
 export PKG_CONFIG_PATH="$OLSTATE_NATIVES/linux-x64/lib/pkgconfig" CARGO_TERM_COLOR=never
+# A CARGO_HOME of its own, new each time: to verify olstate, cargo unpacks
+# the just-packaged olstate-sys into CARGO_HOME/registry/src/<hash of the
+# target folder>/ and, if that folder is already there, uses it as it is.
+# With the shared ~/.cargo, a package made earlier from the same clone
+# path under the same version (an older olstate-sys) was compiled instead
+# (CI failed so: "could not compile `olstate`", constants missing).
+export CARGO_HOME="$OLSTATE_PACKAGE_BUILD/cargo-home"
+rm -rf "$CARGO_HOME"
 unset OLSTATE_LIB_DIR
 # Warnings fail the release: metadata and contents must be clean.
 log="$OLSTATE_PACKAGE_BUILD/cargo-package.log"
