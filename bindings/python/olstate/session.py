@@ -3,20 +3,47 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import math
 import threading
 import weakref
+from datetime import timedelta
 from ctypes import byref, c_uint32, c_uint64, c_void_p
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from . import _abi, _callbacks
 from ._connection import ConnectionMixin
-from .errors import InvalidHandleError
+from .errors import InvalidArgumentError, InvalidHandleError
 from .types import Capabilities, Delivery, Event, Provider, SessionInfo, State, _enum_or_int
 
 if TYPE_CHECKING:
     from .streams import AsyncEventStream, EventIterator
 
 StateLike = Union[State, int, str]
+IntervalLike = Union[float, int, timedelta]
+
+
+def connection_poll_ms(interval: Optional[IntervalLike]) -> int:
+    """An interval (seconds, or a timedelta; None for the default) as
+    connection_poll_ms. A fraction of a millisecond rounds up (half a
+    millisecond must not become 0, the library's default); anything beyond
+    uint32 saturates, which the library refuses as out of range like any
+    interval over a day. Negative or NaN: InvalidArgumentError."""
+    if interval is None:
+        return 0
+    if isinstance(interval, timedelta):
+        if interval < timedelta(0):
+            raise InvalidArgumentError(f"connection_poll_interval {interval} is negative")
+        ms = -(-interval // timedelta(milliseconds=1))
+    else:
+        seconds = float(interval)
+        if math.isnan(seconds) or seconds < 0:
+            raise InvalidArgumentError(f"connection_poll_interval {interval!r} must be seconds >= 0")
+        if math.isinf(seconds):
+            return 0xFFFFFFFF
+        # Rounded to whole microseconds first, so 0.3 s is 300 ms and not
+        # 301 from the float's last bit.
+        ms = math.ceil(round(seconds * 1000, 3))
+    return min(ms, 0xFFFFFFFF)
 
 
 def to_state(value: StateLike) -> State:
@@ -70,7 +97,16 @@ class Session(ConnectionMixin):
     Outlook; elsewhere on Windows the bridge), OUTLOOK, SIMULATOR, LIBRARY
     (with ``library``: a provider library's full path) or BRIDGE (with
     ``endpoint``: None = this user's bridge; ``reconnect=True`` keeps
-    reconnecting and reports PROVIDER_LOST / PROVIDER_BACK events).
+    reconnecting and reports PROVIDER_LOST / PROVIDER_BACK events), or
+    OBJECT_MODEL (Windows: a running Outlook polled from outside).
+
+    ``no_fallback=True`` (AUTO only, else InvalidArgumentError): on Windows
+    outside Outlook AUTO is the bridge alone, without its fallback to
+    OBJECT_MODEL when no bridge host answers. ``connection_poll_interval``
+    (seconds or a timedelta, 0.1 s to one day; None or 0: 5 s; a fraction
+    of a millisecond counts as a whole one): how often OBJECT_MODEL, or AUTO
+    falling back to it, reads Outlook; out of range, negative or with
+    another provider: InvalidArgumentError.
 
     Outlook's Exchange connection (ABI 1.3): ``connection_mode``,
     ``offline``, ``accounts`` and ``wait_connection`` (olstate/_connection.py).
@@ -78,7 +114,9 @@ class Session(ConnectionMixin):
 
     def __init__(self, profile: Optional[str] = None, *, provider: Provider = Provider.AUTO,
                  endpoint: Optional[str] = None, library: Optional[str] = None,
-                 delivery: Delivery = Delivery.QUEUED, reconnect: bool = False) -> None:
+                 delivery: Delivery = Delivery.QUEUED, reconnect: bool = False,
+                 no_fallback: bool = False,
+                 connection_poll_interval: Optional[IntervalLike] = None) -> None:
         self._handle: Optional[int] = None
         provider = Provider(provider)
         if endpoint is not None and provider != Provider.BRIDGE:
@@ -92,7 +130,8 @@ class Session(ConnectionMixin):
         options.provider = provider
         options.provider_path = _abi.encode(endpoint if endpoint is not None else library)
         options.delivery = Delivery(delivery)
-        options.flags = _abi.OPEN_RECONNECT if reconnect else 0
+        options.flags = (_abi.OPEN_RECONNECT if reconnect else 0) | (_abi.OPEN_NO_FALLBACK if no_fallback else 0)
+        options.connection_poll_ms = connection_poll_ms(connection_poll_interval)
         out = c_void_p()
         _abi.call("olstate_open_ex", byref(options), byref(out))
         self._handle = out.value

@@ -1,4 +1,8 @@
 """Session basics against the simulator: facts, state, errors per code."""
+import math
+import sys
+from datetime import timedelta
+
 import pytest
 
 import olstate
@@ -92,3 +96,42 @@ def test_event_kinds_from_a_later_library_stay_ints():
     assert e.kind == 0x177 and not isinstance(e.kind, EventKind)
     assert e.new_state is State.OFFLINE and e.dropped
     assert e.to_dict()["kind"] == "unknown"
+
+
+# The 1.3 open options: the library checks both, so each refusal from C
+# (its message names the field) proves the option reached it.
+@pytest.mark.parametrize("kwargs, mention", [
+    (dict(provider=Provider.SIMULATOR, no_fallback=True), "NO_FALLBACK"),
+    (dict(provider=Provider.BRIDGE, no_fallback=True), "NO_FALLBACK"),
+    # Out of range whatever the provider: under 0.1 s, over a day, beyond
+    # uint32 milliseconds, half a millisecond (rounded up, not down to 0,
+    # the default), infinity.
+    (dict(connection_poll_interval=0.05), "connection_poll_ms"),
+    (dict(connection_poll_interval=86400.001), "connection_poll_ms"),
+    (dict(connection_poll_interval=timedelta(days=60)), "connection_poll_ms"),
+    (dict(connection_poll_interval=timedelta(microseconds=500)), "connection_poll_ms"),
+    (dict(connection_poll_interval=0.0005), "connection_poll_ms"),
+    (dict(connection_poll_interval=math.inf), "connection_poll_ms"),
+    # The simulator reads no object model: the library refuses an interval.
+    (dict(provider=Provider.SIMULATOR, connection_poll_interval=0.25), "connection_poll_ms"),
+    # Refused by the binding: no uint32 can carry them.
+    (dict(connection_poll_interval=-1), "connection_poll_interval"),
+    (dict(connection_poll_interval=timedelta(seconds=-1)), "connection_poll_interval"),
+    (dict(connection_poll_interval=math.nan), "connection_poll_interval"),
+])
+def test_open_options_of_1_3_are_checked(profile, kwargs, mention):
+    with pytest.raises(olstate.InvalidArgumentError, match=mention):
+        olstate.Session(profile, **kwargs)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="AUTO is the simulator off Windows")
+def test_open_options_of_1_3_accepted_off_windows(profile):
+    # A valid interval passes the checks and meets the object-model
+    # provider's own answer here.
+    with pytest.raises(olstate.NotSupportedError):
+        olstate.Session(profile, provider=Provider.OBJECT_MODEL, connection_poll_interval=0.25)
+    # AUTO is the simulator, which has no fallback: both options are
+    # accepted (at the bounds too) and the session opens.
+    for ok in (0.1, 0.25, timedelta(milliseconds=250), timedelta(days=1), 86400):
+        with olstate.Session(profile, no_fallback=True, connection_poll_interval=ok) as s:
+            assert s.info.provider is Provider.SIMULATOR
