@@ -25,9 +25,13 @@ olgo_result olgo_capture(olstate_result code) {
 }
 
 olgo_result olgo_open(const char* profile, uint32_t provider, const char* provider_path,
-                      uint32_t delivery, uint32_t flags, olstate_session** out) {
-    olstate_open_options o;
-    olstate_open_options_init(&o);
+                      uint32_t delivery, uint32_t flags, uint32_t connection_poll_ms,
+                      olstate_session** out) {
+    /* The 1.3 size (olstate_open_options_init writes the 1.0 one, whose
+     * struct the library reads without connection_poll_ms); checkABI has
+     * made sure the loaded library is 1.3 or later. */
+    olstate_open_options o = OLSTATE_OPEN_OPTIONS_INIT;
+    o.connection_poll_ms = connection_poll_ms;
     o.profile = profile;
     o.provider = provider;
     o.provider_path = provider_path;

@@ -19,7 +19,8 @@ typedef struct {
 olgo_result olgo_capture(olstate_result code);
 
 olgo_result olgo_open(const char* profile, uint32_t provider, const char* provider_path,
-                      uint32_t delivery, uint32_t flags, olstate_session** out);
+                      uint32_t delivery, uint32_t flags, uint32_t connection_poll_ms,
+                      olstate_session** out);
 olgo_result olgo_close(olstate_session* s);
 olgo_result olgo_capabilities(olstate_session* s, uint32_t* out);
 olgo_result olgo_get_state(olstate_session* s, uint32_t* out);

@@ -10,6 +10,7 @@ import "C"
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -22,6 +23,8 @@ type options struct {
 	providerPath string
 	delivery     Delivery
 	reconnect    bool
+	noFallback   bool
+	pollInterval time.Duration
 }
 
 // Option configures Open.
@@ -55,9 +58,40 @@ func WithEndpoint(endpoint string) Option {
 // succeeds before any host runs): subscribers get ProviderLost when the host
 // goes away and ProviderBack, with the current state, when one serves the
 // endpoint again; calls in between fail with ErrProviderNotFound. Without it
-// a lost host is final for the session. Other providers refuse it
+// a lost host is final for the session. ProviderObjectModel and ProviderAuto
+// (Windows outside Outlook) take it too; other providers refuse it
 // (ErrInvalidArgument).
 func WithReconnect(reconnect bool) Option { return func(o *options) { o.reconnect = reconnect } }
+
+// WithNoFallback(true), with ProviderAuto only, makes Auto on Windows outside
+// Outlook the bridge alone: no fallback to ProviderObjectModel when no bridge
+// host answers. Inside Outlook and off Windows Auto has no fallback and the
+// option changes nothing. Other providers refuse it (ErrInvalidArgument).
+func WithNoFallback(noFallback bool) Option { return func(o *options) { o.noFallback = noFallback } }
+
+// WithConnectionPollInterval sets how often Outlook's object model is read
+// by ProviderObjectModel, and by ProviderAuto when it falls back to it: 100 ms
+// to one day, 0 (the default) for the library's 5 s; a fraction of a
+// millisecond counts as a whole one. Out of range (negative too), or with a
+// provider that reads no object model, Open fails with ErrInvalidArgument.
+func WithConnectionPollInterval(d time.Duration) Option {
+	return func(o *options) { o.pollInterval = d }
+}
+
+// connectionPollMs is the interval as connection_poll_ms: a fraction of a
+// millisecond rounds up (half a millisecond must not become 0, the
+// library's default), and anything beyond uint32 saturates, which the
+// library refuses as out of range like any interval over a day.
+func connectionPollMs(d time.Duration) (uint32, error) {
+	if d < 0 {
+		return 0, newError(ErrInvalidArgument.Code, "the connection poll interval "+d.String()+" is negative")
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond
+	if ms > math.MaxUint32 {
+		return math.MaxUint32, nil
+	}
+	return uint32(ms), nil
+}
 
 // WithDelivery selects Queued (default) or Inline delivery.
 func WithDelivery(d Delivery) Option { return func(o *options) { o.delivery = d } }
@@ -112,12 +146,20 @@ func Open(profile string, opts ...Option) (*Session, error) {
 		cpath = C.CString(o.providerPath)
 		defer C.free(unsafe.Pointer(cpath))
 	}
+	pollMs, err := connectionPollMs(o.pollInterval)
+	if err != nil {
+		return nil, err
+	}
 	flags := C.uint32_t(0)
 	if o.reconnect {
 		flags |= C.OLSTATE_OPEN_RECONNECT
 	}
+	if o.noFallback {
+		flags |= C.OLSTATE_OPEN_NO_FALLBACK
+	}
 	var h *C.olstate_session
-	if err := check(C.olgo_open(cprofile, C.uint32_t(o.provider), cpath, C.uint32_t(o.delivery), flags, &h)); err != nil {
+	if err := check(C.olgo_open(cprofile, C.uint32_t(o.provider), cpath, C.uint32_t(o.delivery), flags,
+		C.uint32_t(pollMs), &h)); err != nil {
 		return nil, err
 	}
 	s := &Session{handle: h, closed: make(chan struct{}), reconnects: o.reconnect}
