@@ -564,11 +564,14 @@ pub struct SessionBuilder {
     endpoint: Option<PathBuf>,
     delivery: Delivery,
     reconnect: bool,
+    no_fallback: bool,
+    connection_poll_interval: Duration,
 }
 
 impl SessionBuilder {
     /// Defaults: the default profile, [`Provider::Auto`], no provider path,
-    /// no endpoint, [`Delivery::Queued`], no reconnect.
+    /// no endpoint, [`Delivery::Queued`], no reconnect, Auto's fallback on,
+    /// the library's connection poll interval.
     pub fn new() -> SessionBuilder {
         SessionBuilder::default()
     }
@@ -616,7 +619,8 @@ impl SessionBuilder {
     /// between, calls fail with [`ErrorCode::ProviderNotFound`]. Without it
     /// (the default) a lost host is final for the session. The library
     /// refuses it ([`ErrorCode::InvalidArgument`]) with providers other than
-    /// the bridge.
+    /// the bridge, [`Provider::ObjectModel`] and [`Provider::Auto`] (where
+    /// Auto is the bridge or the object model: Windows outside Outlook).
     ///
     /// ```no_run
     /// # fn main() -> Result<(), olstate::Error> {
@@ -637,6 +641,27 @@ impl SessionBuilder {
         self
     }
 
+    /// With [`Provider::Auto`] only (`OLSTATE_OPEN_NO_FALLBACK`): on Windows
+    /// outside Outlook, the bridge alone, without Auto's fallback to
+    /// [`Provider::ObjectModel`] when no bridge host answers. Inside Outlook
+    /// and off Windows Auto has no fallback and the flag changes nothing.
+    /// With another provider `open` fails with [`ErrorCode::InvalidArgument`].
+    pub fn no_fallback(mut self, no_fallback: bool) -> SessionBuilder {
+        self.no_fallback = no_fallback;
+        self
+    }
+
+    /// How often Outlook's object model is read (`connection_poll_ms`):
+    /// by [`Provider::ObjectModel`] and by [`Provider::Auto`] when it falls
+    /// back to it. 100 ms to one day; [`Duration::ZERO`] (the default) for
+    /// the library's 5 s; a fraction of a millisecond counts as a whole one.
+    /// Out of range, or with a provider that reads no object model, `open`
+    /// fails with [`ErrorCode::InvalidArgument`].
+    pub fn connection_poll_interval(mut self, interval: Duration) -> SessionBuilder {
+        self.connection_poll_interval = interval;
+        self
+    }
+
     /// Shorthand for `.provider(Provider::Library).provider_path(path)`.
     pub fn library(self, path: impl Into<PathBuf>) -> SessionBuilder {
         self.provider(Provider::Library).provider_path(path)
@@ -654,7 +679,9 @@ impl SessionBuilder {
     /// (NUL in the profile, a path that is not UTF-8, a path with a provider
     /// other than `Library` or none with `Library`, an endpoint with a
     /// provider other than `Bridge`, reconnect with a provider other than
-    /// `Bridge`),
+    /// `Bridge`, `ObjectModel` or `Auto`, `no_fallback` with one other than
+    /// `Auto`, a connection poll interval out of range or with a provider
+    /// other than `ObjectModel` or `Auto`),
     /// [`ErrorCode::ProviderNotFound`], [`ErrorCode::ProfileNotFound`],
     /// [`ErrorCode::NotSupported`], [`ErrorCode::NotInOutlook`],
     /// [`ErrorCode::ProviderFailed`], [`ErrorCode::OutOfMemory`].
@@ -691,13 +718,23 @@ impl SessionBuilder {
             provider: self.provider.raw(),
             provider_path: path.as_ref().map_or(ptr::null(), |p| p.as_ptr()),
             delivery: self.delivery.raw(),
-            flags: if self.reconnect { sys::OLSTATE_OPEN_RECONNECT } else { 0 },
+            flags: if self.reconnect { sys::OLSTATE_OPEN_RECONNECT } else { 0 }
+                | if self.no_fallback { sys::OLSTATE_OPEN_NO_FALLBACK } else { 0 },
             application: ptr::null_mut(),
-            connection_poll_ms: 0,
+            connection_poll_ms: poll_ms(self.connection_poll_interval),
         };
         // SAFETY: `options` and its strings outlive the call.
         Session::open_raw(|out| unsafe { sys::olstate_open_ex(&options, out) }, self.delivery, self.reconnect)
     }
+}
+
+/// An interval as `connection_poll_ms`: a fraction of a millisecond rounds
+/// up (half a millisecond must not become 0, the library's default), and
+/// anything beyond `u32` saturates, which the library refuses as out of
+/// range like any interval over a day.
+fn poll_ms(interval: Duration) -> u32 {
+    let ms = interval.as_nanos().div_ceil(1_000_000);
+    u32::try_from(ms).unwrap_or(u32::MAX)
 }
 
 /// A path (provider library or bridge endpoint) as a C string: UTF-8, no NUL.

@@ -143,3 +143,49 @@ fn invalid_utf8_paths_and_nul_bytes_are_rejected_by_the_binding() {
         assert!(e.message().contains("UTF-8"), "{e}");
     }
 }
+
+#[test]
+fn no_fallback_and_connection_poll_interval_reach_the_library() {
+    use std::time::Duration;
+    let _g = serial();
+    // Each refusal comes from the library: it proves the option got there.
+    let refused = |b: olstate::SessionBuilder| {
+        let e = b.open().expect_err("refused");
+        assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
+        e.message().to_owned()
+    };
+    let sim = || Session::builder().provider(Provider::Simulator).profile("rust-1-3");
+    let auto = || Session::builder().profile("rust-1-3");
+    assert!(refused(sim().no_fallback(true)).contains("NO_FALLBACK"));
+    assert!(refused(Session::builder().provider(Provider::Bridge).no_fallback(true)).contains("NO_FALLBACK"));
+    // Out of range whatever the provider: under 100 ms, over a day, beyond
+    // u32 milliseconds, half a millisecond (rounded up, not down to 0, the
+    // default).
+    for bad in [
+        Duration::from_millis(50),
+        Duration::from_millis(86_400_001),
+        Duration::from_secs(60 * 86_400),
+        Duration::from_micros(500),
+    ] {
+        assert!(refused(auto().connection_poll_interval(bad)).contains("connection_poll_ms"), "{bad:?}");
+    }
+    // The simulator reads no object model: the library refuses an interval.
+    assert!(refused(sim().connection_poll_interval(Duration::from_millis(250))).contains("connection_poll_ms"));
+    if cfg!(windows) {
+        return;
+    }
+    // A valid interval passes the checks and meets the object-model
+    // provider's own answer off Windows.
+    let e = Session::builder()
+        .provider(Provider::ObjectModel)
+        .connection_poll_interval(Duration::from_millis(250))
+        .open()
+        .expect_err("no object model off Windows");
+    assert_eq!(e.code(), ErrorCode::NotSupported, "{e}");
+    // Off Windows Auto is the simulator, which has no fallback: both options
+    // are accepted (at the bounds too) and the session opens.
+    for ok in [Duration::from_millis(100), Duration::from_millis(250), Duration::from_secs(86_400)] {
+        let s = auto().no_fallback(true).connection_poll_interval(ok).open().unwrap();
+        assert_eq!(s.info().unwrap().provider, Provider::Simulator);
+    }
+}
