@@ -95,6 +95,7 @@ namespace OlState.Interop
         internal const uint MaxAccounts = 32;  // OLSTATE_MAX_ACCOUNTS
         internal const uint EventFlagDropped = 1;
         internal const uint OpenReconnect = 1;
+        internal const uint OpenNoFallback = 2;  // since 1.3
         internal const uint BridgeAllowSetState = 1;
         internal const uint SubscribeCurrentState = 1;
 

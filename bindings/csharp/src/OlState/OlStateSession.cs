@@ -74,9 +74,7 @@ namespace OlState
             CheckAbi();
             var profile = NativeMethods.ToUtf8(options.Profile);
             var path = NativeMethods.ToUtf8(options.Endpoint ?? options.ProviderPath);
-            double pollMs = options.ConnectionPollInterval.TotalMilliseconds;
-            if (pollMs < 0 || pollMs > uint.MaxValue)
-                throw new ArgumentOutOfRangeException(nameof(options), "ConnectionPollInterval is negative or too long");
+            uint pollMs = ConnectionPollMs(options.ConnectionPollInterval);
             // A reference of our own for the call; the session takes its own.
             IntPtr application = options.Application == null ? IntPtr.Zero : OutlookApplication.Dispatch(options.Application);
             var handle = new SessionHandle();
@@ -93,9 +91,10 @@ namespace OlState
                         Provider = (uint)options.Provider,
                         ProviderPath = pp,
                         Delivery = (uint)options.Delivery,
-                        Flags = options.Reconnect ? NativeMethods.OpenReconnect : 0u,
+                        Flags = (options.Reconnect ? NativeMethods.OpenReconnect : 0u) |
+                                (options.NoFallback ? NativeMethods.OpenNoFallback : 0u),
                         Application = application,
-                        ConnectionPollMs = (uint)pollMs,
+                        ConnectionPollMs = pollMs,
                     };
                     int r = NativeMethods.olstate_open_ex(&o, &raw);
                     if (r != 0) throw Failure(r);
@@ -107,6 +106,18 @@ namespace OlState
                 if (application != IntPtr.Zero) Marshal.Release(application);
             }
             return new OlStateSession(handle, options);
+        }
+
+        // ConnectionPollInterval in whole milliseconds for connection_poll_ms:
+        // a fraction rounds up (0.5 ms must not become 0, the default), and
+        // anything beyond uint's range saturates so that the library refuses
+        // it as out of range (InvalidArgument) like any interval over a day.
+        private static uint ConnectionPollMs(TimeSpan interval)
+        {
+            if (interval < TimeSpan.Zero)
+                throw new ArgumentOutOfRangeException(nameof(OlStateOptions.ConnectionPollInterval), "ConnectionPollInterval is negative");
+            double ms = Math.Ceiling(interval.Ticks / (double)TimeSpan.TicksPerMillisecond);
+            return ms >= uint.MaxValue ? uint.MaxValue : (uint)ms;
         }
 
         /// <summary>The native library's version, e.g. "1.0.0".</summary>

@@ -308,11 +308,29 @@ namespace OlState
         /// </summary>
         public object? Application { get; set; }
         /// <summary>
-        /// With <see cref="Application"/>: the time between two reads of the
-        /// object model (100 ms to one day); <see cref="TimeSpan.Zero"/> (the
-        /// default) for the library's default, 5 s.
+        /// The time between two reads of Outlook's object model (100 ms to one
+        /// day; a fraction of a millisecond counts as a whole one):
+        /// <see cref="TimeSpan.Zero"/> (the default) for the library's default,
+        /// 5 s. It is for a session that reads the object model: one opened
+        /// with <see cref="Application"/>, with
+        /// <see cref="OlState.Provider.ObjectModel"/>, or with
+        /// <see cref="OlState.Provider.Auto"/> (used when Auto falls back to
+        /// the object model; on Linux Auto is the simulator, which ignores
+        /// it). Other providers, and an interval out of range, throw
+        /// <see cref="ResultCode.InvalidArgument"/>; a negative one throws
+        /// <see cref="ArgumentOutOfRangeException"/>.
         /// </summary>
         public TimeSpan ConnectionPollInterval { get; set; }
+        /// <summary>
+        /// With <see cref="OlState.Provider.Auto"/> in a program outside Outlook
+        /// (Windows): the bridge alone, never the fallback to
+        /// <see cref="OlState.Provider.ObjectModel"/> when no bridge host
+        /// answers (then Open throws <see cref="ResultCode.ProviderNotFound"/>,
+        /// or waits for a host with <see cref="Reconnect"/>). Inside Outlook
+        /// and on Linux, Auto has no fallback and ignores it. Other providers
+        /// throw <see cref="ResultCode.InvalidArgument"/>.
+        /// </summary>
+        public bool NoFallback { get; set; }
     }
 
     /// <summary>

@@ -349,6 +349,41 @@ namespace OlState.Tests
         }
 
         [Fact]
+        public void OpenOptionsOfOneThreeReachTheLibrary()
+        {
+            // NoFallback and ConnectionPollInterval are checked by the library:
+            // each refusal below comes from C, so it proves the option got there.
+            Sim.Touch();
+            var p = Fresh();
+            OlStateException Refused(OlStateOptions o)
+            {
+                var e = Assert.Throws<OlStateException>(() => OlStateSession.Open(o));
+                Assert.Equal(ResultCode.InvalidArgument, e.Code);
+                return e;
+            }
+            Assert.Contains("NO_FALLBACK", Refused(new OlStateOptions { Provider = Provider.Simulator, Profile = p, NoFallback = true }).Message);
+            Assert.Contains("NO_FALLBACK", Refused(new OlStateOptions { Provider = Provider.Bridge, NoFallback = true }).Message);
+            // Out of range whatever the provider (Auto may use it): under 100 ms,
+            // over a day, beyond uint's milliseconds, and a fraction of 1 ms
+            // (rounded up to 1 ms, not truncated to 0, the default).
+            foreach (var bad in new[] { TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(86_400_001), TimeSpan.FromDays(60), TimeSpan.FromTicks(5_000) })
+                Assert.Contains("connection_poll_ms", Refused(new OlStateOptions { Provider = Provider.Auto, Profile = p, ConnectionPollInterval = bad }).Message);
+            Assert.Contains("connection_poll_ms", Refused(new OlStateOptions { Provider = Provider.Simulator, Profile = p, ConnectionPollInterval = TimeSpan.FromMilliseconds(250) }).Message);
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
+            // A valid interval passes the checks and meets the object-model
+            // provider's own answer off Windows.
+            Assert.Equal(ResultCode.NotSupported, Assert.Throws<OlStateException>(() => OlStateSession.Open(new OlStateOptions
+                { Provider = Provider.ObjectModel, ConnectionPollInterval = TimeSpan.FromMilliseconds(250) })).Code);
+            // Off Windows Auto is the simulator, which has no fallback: both options
+            // are accepted, at the bounds too, and the session opens.
+            foreach (var ok in new[] { TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromDays(1) })
+            {
+                using var s = OlStateSession.Open(new OlStateOptions { Provider = Provider.Auto, Profile = p, NoFallback = true, ConnectionPollInterval = ok });
+                Assert.Equal(Provider.Simulator, s.Info.Provider);
+            }
+        }
+
+        [Fact]
         public void EveryReferenceReleased()
         {
             // Sessions closed from inside handlers in other tests finish on
