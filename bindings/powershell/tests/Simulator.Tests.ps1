@@ -34,6 +34,41 @@ Describe 'Get-OutlookState' {
     }
 }
 
+Describe 'The 1.3 open options (-NoFallback, -ConnectionPollInterval)' {
+    # The library checks both: each refusal comes from C (its message names
+    # the field), so it proves the parameter reached it.
+    It 'refuses -NoFallback with a provider other than Auto' {
+        $e = { Get-OutlookState -Provider Simulator -Profile (New-TestProfile) -NoFallback } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -Be 'OlState.InvalidArgument,OlState.PowerShell.GetOutlookStateCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -BeLike '*NO_FALLBACK*'
+    }
+
+    It 'refuses -ConnectionPollInterval <_> s (out of range, or a fraction of a millisecond rounded up)' -ForEach @(0.05, 86400.001, 5184000, 0.0005) {
+        $e = { Get-OutlookConnection -Profile (New-TestProfile) -ConnectionPollInterval $_ } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -Be 'OlState.InvalidArgument,OlState.PowerShell.GetOutlookConnectionCommand'
+        $e.Exception.Message | Should -BeLike '*connection_poll_ms*'
+    }
+
+    It 'refuses an interval with the simulator, which reads no object model' {
+        $e = { Get-OutlookState -Provider Simulator -Profile (New-TestProfile) -ConnectionPollInterval 0.25 } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -Be 'OlState.InvalidArgument,OlState.PowerShell.GetOutlookStateCommand'
+    }
+
+    It 'refuses a negative interval before the library' {
+        { Get-OutlookState -ConnectionPollInterval -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,OlState.PowerShell.GetOutlookStateCommand'
+    }
+
+    It 'passes a valid interval to ObjectModel, which is NotSupported outside Windows' {
+        { Get-OutlookState -Provider ObjectModel -ConnectionPollInterval 0.25 } | Should -Throw -ErrorId 'OlState.NotSupported,OlState.PowerShell.GetOutlookStateCommand'
+    }
+
+    It 'opens Auto (the simulator outside Windows, no fallback) with both at <_> s' -ForEach @(0.1, 0.25, 86400) {
+        $s = Get-OutlookState -Profile (New-TestProfile) -NoFallback -ConnectionPollInterval $_
+        $s.Provider | Should -Be 'Simulator'
+    }
+}
+
 Describe 'Set-OutlookState' {
     It 'does nothing with -WhatIf' {
         $p = New-TestProfile

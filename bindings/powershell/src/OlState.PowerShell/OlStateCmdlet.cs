@@ -17,10 +17,23 @@ namespace OlState.PowerShell
         [ValidateNotNullOrEmpty]
         public string? Profile { get; set; }
 
-        /// <summary>Auto, Outlook, Simulator or Bridge (Auto when omitted; Bridge with -Endpoint).</summary>
+        /// <summary>Auto, Outlook, Simulator, Bridge or ObjectModel (Auto when omitted; Bridge with -Endpoint).</summary>
         [Parameter]
-        [ValidateSet("Auto", "Outlook", "Simulator", "Bridge")]
+        [ValidateSet("Auto", "Outlook", "Simulator", "Bridge", "ObjectModel")]
         public string? Provider { get; set; }
+
+        /// <summary>With -Provider Auto: the bridge alone, no fallback to ObjectModel when no bridge host answers.</summary>
+        [Parameter]
+        public SwitchParameter NoFallback { get; set; }
+
+        /// <summary>
+        /// Seconds between two reads of Outlook's object model by ObjectModel
+        /// or Auto's fallback to it (0.1 to 86400; 0, the default: 5 s). The
+        /// library checks the range and the provider (OlState.InvalidArgument).
+        /// </summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public double ConnectionPollInterval { get; set; }
 
         /// <summary>The bridge endpoint to use (a socket path, a pipe name); implies -Provider Bridge.</summary>
         [Parameter]
@@ -51,6 +64,8 @@ namespace OlState.PowerShell
                     Provider = provider,
                     Endpoint = Endpoint,
                     Reconnect = reconnect,
+                    NoFallback = NoFallback,
+                    ConnectionPollInterval = TimeSpan.FromTicks((long)Math.Round(ConnectionPollInterval * TimeSpan.TicksPerSecond)),
                 });
             }
             catch (Exception e) when (e is OlStateException || e is DllNotFoundException || e is EntryPointNotFoundException)
