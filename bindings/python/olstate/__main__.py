@@ -1,7 +1,9 @@
 """python -m olstate: the monitor's basic use from Python.
 
-Prints the provider, profile, capabilities and state, then each event; the
-same text and --json shapes as olstate-monitor. Exits 0 on success and on
+Prints the provider, profile, capabilities and state (and, from a session
+with the connection_mode capability, Exchange's connection mode and the
+accounts), then each event; the same text and --json shapes as
+olstate-monitor. Exits 0 on success and on
 Ctrl-C, 1 on an olstate error (or a wait that timed out, or a followed bridge
 host that went away without --reconnect), 2 on a usage error.
 """
@@ -12,7 +14,7 @@ import json
 import sys
 from typing import List, Optional
 
-from . import Capabilities, Event, EventKind, OlStateError, Provider, Session, State
+from . import AccountType, Capabilities, ConnectionMode, Event, EventKind, OlStateError, Provider, Session, State, library_version
 from ._library import LibraryNotFoundError
 
 
@@ -52,13 +54,49 @@ def _facts(s: Session, as_json: bool) -> str:
     if caps & Capabilities.CONNECTION_MODE:
         names.append("connection_mode")  # as olstate-monitor names it
     if as_json:
-        return json.dumps({"type": "session", "provider": str(info.provider),
-                           "provider_path": info.provider_path, "profile": info.profile,
-                           "capabilities": names, "state": state}, separators=(",", ":"))
-    return (f"provider:     {info.provider} ({info.provider_path})\n"
-            f"profile:      {info.profile}\n"
-            f"capabilities: {','.join(names) or 'none'}\n"
-            f"state:        {state}")
+        facts = json.dumps({"type": "session", "provider": str(info.provider),
+                            "provider_path": info.provider_path, "profile": info.profile,
+                            "capabilities": names, "state": state, "olstate_version": library_version()},
+                           separators=(",", ":"))
+    else:
+        facts = (f"provider:     {info.provider} ({info.provider_path})\n"
+                 f"profile:      {info.profile}\n"
+                 f"capabilities: {','.join(names) or 'none'}\n"
+                 f"state:        {state}")
+    if caps & Capabilities.CONNECTION_MODE:
+        connection = _connection_facts(s, as_json)
+        if connection:
+            facts += "\n" + connection
+    return facts
+
+
+def _mode_name(mode: "ConnectionMode | int") -> str:
+    """A mode as olstate-monitor names it ("unknown" for a value it does not know)."""
+    return str(mode) if isinstance(mode, ConnectionMode) else "unknown"
+
+
+def _type_name(account_type: "AccountType | int") -> str:
+    return str(account_type) if isinstance(account_type, AccountType) else "other"
+
+
+def _connection_facts(s: Session, as_json: bool) -> Optional[str]:
+    """The monitor's connection line and one line per account; None (after a
+    message on stderr, as the monitor does) when they cannot be read."""
+    try:
+        mode, offline, accounts = s.connection_mode, s.offline, s.accounts
+    except OlStateError as e:
+        print(f"python -m olstate: reading the Exchange connection failed: {e}", file=sys.stderr)
+        return None
+    if as_json:
+        return json.dumps({"type": "connection", "mode": _mode_name(mode), "offline": offline,
+                           "accounts": [{"display_name": a.display_name, "smtp_address": a.smtp_address or "",
+                                         "type": _type_name(a.account_type),
+                                         "mode": _mode_name(a.mode)} for a in accounts]},
+                          separators=(",", ":"))
+    lines = [f"connection:   {_mode_name(mode)}{' (Outlook is offline)' if offline else ''}"]
+    lines += [f"account:      {a.display_name} <{a.smtp_address or ''}> {_type_name(a.account_type)}, {_mode_name(a.mode)}"
+              for a in accounts]
+    return "\n".join(lines)
 
 
 def _line(e: Event, as_json: bool) -> str:

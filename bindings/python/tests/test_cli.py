@@ -1,5 +1,6 @@
 """python -m olstate mirrors olstate-monitor's basic use."""
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -52,8 +53,10 @@ def test_text_facts_like_the_monitor(endpoint, profile):
     assert lines[1] == f"profile:      {profile}"
     assert lines[2] == "capabilities: offline,online,connection_mode"
     assert lines[3] == "state:        online"
-    assert "change_start online -> offline" in lines[4]
-    assert "change_done  online -> offline" in lines[6]
+    assert lines[4] == "connection:   cached_connected_full"  # the host's, through the bridge
+    assert lines[5] == "account:      user@example.com <user@example.com> exchange, cached_connected_full"
+    assert "change_start online -> offline" in lines[6]
+    assert "change_done  online -> offline" in lines[8]
 
 
 def test_json_events(endpoint, profile):
@@ -65,7 +68,8 @@ def test_json_events(endpoint, profile):
     assert code == 0, err
     objs = [json.loads(line) for line in lines]
     assert objs[0]["type"] == "session" and objs[0]["capabilities"] == ["offline", "online", "connection_mode"]
-    assert [o["kind"] for o in objs[1:]] == ["change_start", "change", "change_done"]
+    assert objs[1]["type"] == "connection" and objs[1]["mode"] == "cached_connected_full"
+    assert [o["kind"] for o in objs[2:]] == ["change_start", "change", "change_done"]
 
 
 def test_wait_times_out_with_exit_1(profile):
@@ -82,8 +86,9 @@ def test_wait_already_there(profile):
 def test_count_zero_prints_the_facts_and_exits(profile):
     r = olstate_cli("--profile", profile, "--count", "0", "--json")
     assert r.returncode == 0, r.stderr
-    facts = json.loads(r.stdout)
+    facts, connection = (json.loads(line) for line in r.stdout.splitlines())
     assert facts["type"] == "session" and facts["profile"] == profile and facts["state"] == "online"
+    assert connection["type"] == "connection"
 
 
 def test_ctrl_c_ends_following_with_exit_0(profile):
@@ -112,3 +117,56 @@ def test_bridge_without_host_exits_1(tmp_path):
 
 
 simulator  # imported so a broken simulator binding fails this module early
+
+
+def monitor(*args, timeout=60):
+    return subprocess.run([os.environ["OLSTATE_MONITOR"], *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_opening_facts_are_the_monitors_word_for_word(profile):
+    # Each process has a simulator of its own with the same defaults: the
+    # facts after the provider line (whose library path may be spelled
+    # differently) must match, connection and account lines included.
+    args = ("--provider", "simulator", "--profile", profile, "--count", "0")
+    py, c = olstate_cli(*args), monitor(*args)
+    assert py.returncode == 0 and c.returncode == 0, py.stderr + c.stderr
+    assert py.stdout.splitlines()[1:] == c.stdout.splitlines()[1:]
+    assert any(line.startswith("connection:   ") for line in py.stdout.splitlines())
+    pj, cj = olstate_cli(*args, "--json"), monitor(*args, "--json")
+    py_objs = [json.loads(line) for line in pj.stdout.splitlines()]
+    c_objs = [json.loads(line) for line in cj.stdout.splitlines()]
+    assert [o["type"] for o in py_objs] == ["session", "connection"]
+    for o in py_objs + c_objs:
+        o.pop("provider_path", None)
+    assert py_objs == c_objs
+
+
+def test_opening_facts_name_modes_accounts_and_offline(session, profile):
+    from olstate.__main__ import _facts
+    simulator.set_connection_mode(olstate.ConnectionMode.CACHED_DISCONNECTED, profile)
+    simulator.add_account("Home", None, olstate.AccountType.IMAP, olstate.ConnectionMode.NO_EXCHANGE, profile)
+    simulator.add_account("Lab", "lab@example.com", olstate.AccountType.EXCHANGE, olstate.ConnectionMode.ONLINE, profile)
+    session.set_state("offline", block=True)
+    lines = _facts(session, False).splitlines()
+    assert lines[3:] == ["state:        offline",
+                         "connection:   cached_disconnected (Outlook is offline)",
+                         "account:      user@example.com <user@example.com> exchange, cached_connected_full",
+                         "account:      Home <> imap, no_exchange",
+                         "account:      Lab <lab@example.com> exchange, online"]
+    connection = json.loads(_facts(session, True).splitlines()[1])
+    assert connection == {"type": "connection", "mode": "cached_disconnected", "offline": True, "accounts": [
+        {"display_name": "user@example.com", "smtp_address": "user@example.com", "type": "exchange",
+         "mode": "cached_connected_full"},
+        {"display_name": "Home", "smtp_address": "", "type": "imap", "mode": "no_exchange"},
+        {"display_name": "Lab", "smtp_address": "lab@example.com", "type": "exchange", "mode": "online"}]}
+
+
+def test_no_connection_facts_without_the_capability(profile):
+    simulator.set_connection_reported(False, profile)
+    try:
+        with olstate.Session(profile, provider=olstate.Provider.SIMULATOR) as s:
+            from olstate.__main__ import _facts
+            assert len(_facts(s, False).splitlines()) == 4
+            assert len(_facts(s, True).splitlines()) == 1
+    finally:
+        simulator.set_connection_reported(True, profile)
