@@ -54,6 +54,7 @@ def op_storm(profile, threads=3, count=3): return [16, profile, threads - 1, cou
 def op_known(profile, known): return [17, profile, known]
 def op_idle(profile): return [18, profile]
 def op_pause(tenths_ms): return [19, 0x80 | tenths_ms]
+def op_detect(shape): return [20, shape]  # olstate_detect_outlook; shape: see op_detect in the harness
 SLOW = 0x20  # callback param bit: the callback sleeps a little
 
 
@@ -151,6 +152,12 @@ def seeds():
         op_close(BOGUS_S), op_close(NULL_S), op_close(slot(0)), op_query(slot(0), 0),
         op_sub(slot(0)), op_unsub(slot(0), anytok()), op_misc(0), op_misc(0xfffffff5), op_misc(2),
         op_misc(0x80000000))
+    # olstate_detect_outlook: sizes 0 and 47 (too small), exact, larger by 5 * 61,
+    # implausible, NULL; then on two threads at once.
+    detect = [op_detect(0), op_detect(47 << 2), op_detect(1), op_detect(2 | 5 << 2), op_detect(3),
+              op_detect(63 << 2), op_detect(2 | 63 << 2)]
+    s['detect-outlook'] = one(*detect)
+    s['detect-outlook-two-threads'] = two(detect, detect)
     s['sim-controls-bad'] = one(
         op_delivery(FZA, 3), op_delivery(FZA, SIM_POOL, 0), op_delivery(BAD_FF, SIM_THREAD),
         op_caps(SURROGATE, 3), op_raw(OVERLONG), op_null(BAD_FF), op_sim_set(BAD_FF),

@@ -15,6 +15,10 @@
 //     in sequence order, never on the stack of an olstate_ call; a blocking
 //     set_state inside an INLINE callback is refused (WOULD_DEADLOCK);
 //   - olstate_get_session_info writes nothing past struct_size's known part;
+//   - olstate_detect_outlook refuses NULL and a too small or implausible
+//     struct_size (writing nothing), writes exactly struct_size bytes
+//     otherwise (zeros past the known part) and, off Windows, reports no
+//     Outlook at all;
 //   - after each input, once everything is closed: every release ran and the
 //     simulator's counters (live objects, outstanding references, advised
 //     and held sinks) are back at zero. A leak is a finding.
@@ -22,7 +26,7 @@
 // Input format (a little-endian byte program; missing bytes read as 0):
 //   byte 0      bit 0: run a second thread; bit 1: second thread starts first
 //   byte 1      where the second thread's part starts (n * byte1 / 256)
-//   then ops    opcode byte (op % kOps) followed by its argument bytes.
+//   then ops    opcode byte (op % kOps, kOps = 21) followed by its argument bytes.
 // fuzz/make_corpus.py writes the seed corpus in this format.
 #include <olstate.h>
 #include <olstate_sim.h>
@@ -752,10 +756,49 @@ void op_misc(Input& in) {
         finding("an informational function changed the last error");
 }
 
+// olstate_detect_outlook with the struct sizes a caller may get wrong.
+void op_detect(Input& in) {
+    const std::uint8_t shape = in.u8();
+    alignas(olstate_outlook_info) unsigned char buf[4200];
+    std::memset(buf, 0xA5, sizeof buf);
+    auto* info = reinterpret_cast<olstate_outlook_info*>(buf);
+    std::uint32_t size = 0;
+    bool bad = true;
+    switch (shape & 3) {
+        case 0: size = shape >> 2; break;  // too small (0..63 includes sizeof: see below)
+        case 1: size = sizeof(olstate_outlook_info); break;
+        case 2: size = sizeof(olstate_outlook_info) + (shape >> 2) * 61u; break;  // a newer, larger struct
+        case 3: size = 4097u + (shape >> 2); break;  // implausible
+    }
+    if (size >= sizeof(olstate_outlook_info) && size <= 4096) bad = false;
+    info->struct_size = size;
+    const bool null_out = (shape & 3) == 0 && (shape >> 2) == 63;
+    const olstate_result r = api("detect_outlook", [&] { return olstate_detect_outlook(null_out ? nullptr : info); });
+    if (bad || null_out) {
+        expect(r, OLSTATE_E_INVALID_ARGUMENT, "detect_outlook(bad size)");
+        for (std::size_t i = sizeof size; i < sizeof buf; ++i)
+            if (buf[i] != 0xA5) return finding("a refused detect_outlook wrote into the struct");
+        return;
+    }
+    expect(r, OLSTATE_OK, "detect_outlook");
+    if (info->struct_size != size) finding("detect_outlook changed struct_size", info->struct_size, size);
+    for (std::size_t i = sizeof(olstate_outlook_info); i < size; ++i)
+        if (buf[i] != 0) return finding("detect_outlook left the tail of a larger struct unzeroed", i);
+    for (std::size_t i = size; i < sizeof buf; ++i)
+        if (buf[i] != 0xA5) return finding("detect_outlook wrote past struct_size", size);
+#ifndef _WIN32
+    // Off Windows there is no Outlook: every fact 0, the verdict NONE.
+    if (info->verdict != OLSTATE_OUTLOOK_NONE || info->classic_installed || info->classic_bitness ||
+        info->classic_click_to_run || info->classic_running || info->new_running || info->new_selected ||
+        info->classic_version[0] != '\0')
+        finding("detect_outlook reported an Outlook off Windows", info->verdict);
+#endif
+}
+
 void run_ops(Input in) {
     for (int n = 0; n < kMaxOps && !in.done(); ++n) {
         const std::uint8_t op = in.u8();
-        switch (op % 20) {
+        switch (op % 21) {
             case 0: case 1: op_open(in); break;
             case 2: op_close(in); break;
             case 3: case 4: op_subscribe(in); break;
@@ -768,7 +811,8 @@ void run_ops(Input in) {
                 if (b & 0x80) std::this_thread::sleep_for(std::chrono::microseconds(100 * (b & 0x1f)));
                 break;
             }
-            default: op_sim(in, static_cast<std::uint8_t>(op % 20 - 9)); break;  // 9..18
+            case 20: op_detect(in); break;
+            default: op_sim(in, static_cast<std::uint8_t>(op % 21 - 9)); break;  // 9..18
         }
     }
 }
