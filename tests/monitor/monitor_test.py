@@ -85,6 +85,24 @@ check(r.returncode == 1 and "OLSTATE_E_PROVIDER_NOT_FOUND" in r.stderr, "bridge 
 r = run("--provider", "object-model", "--reconnect")
 check(r.returncode == 1 and "OLSTATE_E_NOT_SUPPORTED" in r.stderr and "only on Windows" in r.stderr,
       f"object-model provider on Linux ({r.returncode}, {r.stderr!r})")
+# The 1.3 open options: --poll-interval reaches the library (its range check
+# answers, naming the option), --no-fallback goes with auto only (off Windows
+# auto is the simulator, so it opens; the fallback itself is Windows-only:
+# tests/win/object_model_fallback.cpp covers OLSTATE_OPEN_NO_FALLBACK).
+r = run("--poll-interval", "50", "--count", "0")
+check(r.returncode == 1 and "OLSTATE_E_INVALID_ARGUMENT" in r.stderr and "connection_poll_ms" in r.stderr,
+      f"--poll-interval 50 is refused by the library ({r.returncode}, {r.stderr!r})")
+r = run("--provider", "object-model", "--poll-interval", "250")
+check(r.returncode == 1 and "OLSTATE_E_NOT_SUPPORTED" in r.stderr,
+      f"--poll-interval 250 with object-model on Linux ({r.returncode}, {r.stderr!r})")
+r = run("--no-fallback", "--poll-interval", "250", "--profile", "mon-fallback", "--count", "0")
+check(r.returncode == 0 and "state:        online" in r.stdout,
+      f"--no-fallback --poll-interval 250 with auto opens ({r.returncode}, {r.stderr!r})")
+for bad in (["--provider", "simulator", "--no-fallback"], ["--provider", "simulator", "--poll-interval", "250"],
+            ["--provider", "bridge", "--poll-interval", "250"], ["--poll-interval", "0"],
+            ["--poll-interval", "soon"], ["--poll-interval", "-5"]):
+    r = run(*bad)
+    check(r.returncode == 2 and "usage" in r.stderr, f"usage error for {bad} ({r.returncode}, {r.stderr!r})")
 r = run("--bogus")
 check(r.returncode == 2 and "usage" in r.stderr, "unknown option is a usage error")
 r = run("--help")

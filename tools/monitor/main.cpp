@@ -44,6 +44,11 @@ const char* const kUsage =
     "  --reconnect           with --provider bridge or object-model: keep waiting for\n"
     "                        the host (Outlook), also when none runs yet; report\n"
     "                        provider_lost/provider_back\n"
+    "  --no-fallback         with --provider auto: the bridge alone, never a running\n"
+    "                        Outlook's object model when no bridge host answers\n"
+    "  --poll-interval MS    with --provider auto or object-model: read Outlook's\n"
+    "                        connection mode every MS milliseconds (100 to 86400000;\n"
+    "                        default 5000)\n"
     "  --serve               host a bridge over the opened provider, so that other\n"
     "                        programs of this user can follow it with --provider\n"
     "                        bridge; runs until Ctrl-C/SIGTERM\n"
@@ -89,6 +94,8 @@ struct Options {
     bool follow = false;
     const char* endpoint = nullptr;
     bool reconnect = false;
+    bool no_fallback = false;
+    uint32_t poll_ms = 0;  // 0: the library's default
     bool serve = false;
     bool allow_set = false;
     std::optional<uint32_t> wait;                     // --wait (wait_command.h)
@@ -181,6 +188,13 @@ Options parse(int argc, char** argv) {
             o.endpoint = value();
         } else if (a == "--reconnect") {
             o.reconnect = true;
+        } else if (a == "--no-fallback") {
+            o.no_fallback = true;
+        } else if (a == "--poll-interval") {
+            // The library checks the range (its message names it); here only
+            // that it is a number at all, and 0 would silently mean 5000.
+            o.poll_ms = static_cast<uint32_t>(parse_count("--poll-interval", value(), INT32_MAX));
+            if (o.poll_ms == 0) usage_error("--poll-interval needs a number of milliseconds > 0");
         } else if (a == "--serve") {
             o.serve = true;
         } else if (a == "--allow-set") {
@@ -204,6 +218,9 @@ Options parse(int argc, char** argv) {
     if (o.set && o.demo >= 0) usage_error("--set and --demo exclude each other");
     if (o.reconnect && o.provider != OLSTATE_PROVIDER_BRIDGE && o.provider != OLSTATE_PROVIDER_OBJECT_MODEL)
         usage_error("--reconnect goes with --provider bridge or object-model");
+    if (o.no_fallback && o.provider != OLSTATE_PROVIDER_AUTO) usage_error("--no-fallback goes with --provider auto");
+    if (o.poll_ms && o.provider != OLSTATE_PROVIDER_AUTO && o.provider != OLSTATE_PROVIDER_OBJECT_MODEL)
+        usage_error("--poll-interval goes with --provider auto or object-model");
     if (o.allow_set && !o.serve) usage_error("--allow-set goes with --serve");
     if (o.serve && (o.set || o.demo >= 0)) usage_error("--serve excludes --set and --demo");
     if (o.serve && o.provider == OLSTATE_PROVIDER_BRIDGE && !o.endpoint)
@@ -418,13 +435,13 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
 #endif
 
-    olstate_open_options options;
-    olstate_open_options_init(&options);
+    olstate_open_options options = OLSTATE_OPEN_OPTIONS_INIT;  // the 1.3 fields too (connection_poll_ms)
     options.profile = o.profile;
     options.provider = o.provider;
     options.provider_path = o.provider == OLSTATE_PROVIDER_BRIDGE && !o.serve ? o.endpoint : o.provider_path;
     options.delivery = o.delivery;
-    options.flags = o.reconnect ? OLSTATE_OPEN_RECONNECT : 0;
+    options.flags = (o.reconnect ? OLSTATE_OPEN_RECONNECT : 0u) | (o.no_fallback ? OLSTATE_OPEN_NO_FALLBACK : 0u);
+    options.connection_poll_ms = o.poll_ms;
     olstate_session* session = nullptr;
     olstate_result opened = OLSTATE_OK;
     {
