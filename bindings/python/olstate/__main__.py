@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import timedelta
 from typing import List, Optional
 
 from . import AccountType, Capabilities, ConnectionMode, Event, EventKind, OlStateError, Provider, Session, State, library_version
@@ -23,10 +24,14 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Print Outlook's connection state, then every change.")
     p.add_argument("--profile", help="MAPI profile (default: the default profile)")
     p.add_argument("--provider", default="auto",
-                   help="auto | outlook | simulator | bridge | PATH to a provider library")
+                   help="auto | outlook | simulator | bridge | object-model | PATH to a provider library")
     p.add_argument("--endpoint", help="with --provider bridge: the bridge endpoint (default: this user's)")
     p.add_argument("--reconnect", action="store_true",
                    help="with --provider bridge: wait for the host, report provider_lost/back")
+    p.add_argument("--no-fallback", action="store_true",
+                   help="with --provider auto: the bridge alone, never a running Outlook's object model")
+    p.add_argument("--poll-interval", type=int, metavar="MS",
+                   help="with --provider auto or object-model: read Outlook's connection mode every MS ms")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--count", type=int, metavar="N", help="exit after N events (0: after the facts)")
     p.add_argument("--set", choices=["online", "offline"], help="change the state and exit")
@@ -36,11 +41,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _provider(name: str) -> Optional[Provider]:
+    """The provider a --provider word names; None: a library path."""
+    name = name.lower()
+    if name in ("auto", "outlook", "simulator", "bridge", "object-model"):
+        return Provider[name.upper().replace("-", "_")]
+    return None
+
+
 def _open(a: argparse.Namespace) -> Session:
-    name = a.provider.lower()
-    if name in ("auto", "outlook", "simulator", "bridge"):
-        provider = Provider[name.upper()]
-        return Session(a.profile, provider=provider, endpoint=a.endpoint, reconnect=a.reconnect)
+    provider = _provider(a.provider)
+    interval = None if a.poll_interval is None else timedelta(milliseconds=a.poll_interval)
+    if provider is not None:
+        return Session(a.profile, provider=provider, endpoint=a.endpoint, reconnect=a.reconnect,
+                       no_fallback=a.no_fallback, connection_poll_interval=interval)
     return Session(a.profile, provider=Provider.LIBRARY, library=a.provider)
 
 
@@ -117,6 +131,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         p.error("--block goes with --set")
     if a.timeout is not None and not a.wait:
         p.error("--timeout goes with --wait")
+    if a.no_fallback and _provider(a.provider) != Provider.AUTO:
+        p.error("--no-fallback goes with --provider auto")
+    if a.poll_interval is not None and _provider(a.provider) not in (Provider.AUTO, Provider.OBJECT_MODEL):
+        p.error("--poll-interval goes with --provider auto or object-model")
+    if a.poll_interval is not None and a.poll_interval <= 0:
+        p.error("--poll-interval needs a number of milliseconds > 0")
     if a.count is not None and a.count < 0:
         p.error("--count needs a number >= 0")
     if a.set and a.wait:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 import olstate
 from olstate import simulator
 from conftest import Host, child_env
@@ -170,3 +172,25 @@ def test_no_connection_facts_without_the_capability(profile):
             assert len(_facts(s, True).splitlines()) == 1
     finally:
         simulator.set_connection_reported(True, profile)
+
+
+def test_the_13_open_options_reach_the_library_like_the_monitors(profile):
+    # --poll-interval is checked by the library (its message names the field);
+    # with auto (the simulator off Windows) a valid one and --no-fallback open.
+    r = olstate_cli("--poll-interval", "50", "--count", "0")
+    assert r.returncode == 1 and "OLSTATE_E_INVALID_ARGUMENT" in r.stderr and "connection_poll_ms" in r.stderr, r.stderr
+    r = olstate_cli("--provider", "object-model", "--poll-interval", "250", "--count", "0")
+    assert r.returncode == 1 and "OLSTATE_E_NOT_SUPPORTED" in r.stderr, r.stderr
+    r = olstate_cli("--no-fallback", "--poll-interval", "250", "--profile", profile, "--count", "0")
+    assert r.returncode == 0 and "state:        online" in r.stdout, r.stderr
+
+
+@pytest.mark.parametrize("bad, says", [
+    (["--provider", "simulator", "--no-fallback"], "--no-fallback goes with --provider auto"),
+    (["--provider", "simulator", "--poll-interval", "250"], "--poll-interval goes with --provider auto or object-model"),
+    (["--provider", "bridge", "--poll-interval", "250"], "--poll-interval goes with --provider auto or object-model"),
+    (["--poll-interval", "0"], "--poll-interval needs a number of milliseconds > 0"),
+    (["--poll-interval", "soon"], "--poll-interval: invalid int value")])
+def test_the_13_open_options_usage_errors(bad, says):
+    r = olstate_cli(*bad)
+    assert r.returncode == 2 and says in r.stderr, (r.returncode, r.stderr)
