@@ -21,18 +21,12 @@
 #include "../../addin/addin_ids.h"
 #include "../../addin/extensibility.h"
 #include "win_child.h"
+#include "expect.h"
 
 namespace bridgetest {
 
 extern std::atomic<int> failures;
-#define EXPECT(cond)                                                                                       \
-    do {                                                                                                   \
-        if (!(cond)) {                                                                                     \
-            std::printf("FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond,                   \
-                        olstate_last_error_message());                                                     \
-            ++bridgetest::failures;                                                                        \
-        }                                                                                                  \
-    } while (0)
+#define EXPECT(cond) WINTEST_EXPECT_IN(bridgetest::failures, cond)
 
 constexpr DWORD kStepMs = 30000;  // any single wait; a healthy run takes milliseconds
 

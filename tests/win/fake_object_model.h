@@ -9,6 +9,8 @@
 #include <oleauto.h>
 #include <windows.h>
 
+#include "dispatch_base.h"
+
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -55,7 +57,7 @@ private:
     std::vector<Call> calls_;
 };
 
-class FakeObject final : public IDispatch {
+class FakeObject final : public wintest::DispatchBase {
 public:
     // An object with one property: a child object, or else a text.
     static FakeObject* create(const wchar_t* property, IDispatch* child, const wchar_t* text) {
@@ -95,26 +97,6 @@ public:
         for (IDispatch* i : old) i->Release();
     }
 
-    HRESULT STDMETHODCALLTYPE QueryInterface(REFIID iid, void** out) override {
-        if (IsEqualIID(iid, IID_IUnknown) || IsEqualIID(iid, IID_IDispatch)) {
-            *out = static_cast<IDispatch*>(this);
-            AddRef();
-            return S_OK;
-        }
-        *out = nullptr;
-        return E_NOINTERFACE;
-    }
-    ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
-    ULONG STDMETHODCALLTYPE Release() override {
-        const ULONG left = --refs_;
-        if (left == 0) delete this;
-        return left;
-    }
-    HRESULT STDMETHODCALLTYPE GetTypeInfoCount(UINT* n) override {
-        *n = 0;
-        return S_OK;
-    }
-    HRESULT STDMETHODCALLTYPE GetTypeInfo(UINT, LCID, ITypeInfo**) override { return E_NOTIMPL; }
     HRESULT STDMETHODCALLTYPE GetIDsOfNames(REFIID, LPOLESTR* names, UINT count, LCID, DISPID* ids) override {
         if (count != 1) return DISP_E_UNKNOWNNAME;
         std::lock_guard lock(mutex_);
@@ -175,7 +157,6 @@ public:
         }
         return S_OK;
     }
-    ULONG refs() const { return refs_; }
 
 private:
     enum class Kind { number, boolean, text, object };
@@ -188,7 +169,7 @@ private:
     static constexpr DISPID kCount = 1000, kItem = 1001;
 
     explicit FakeObject(CallLog* log) : log_(log) {}
-    ~FakeObject() {
+    ~FakeObject() override {
         for (auto& [name, v] : values_)
             if (v.object) v.object->Release();
         for (IDispatch* i : items_) i->Release();
@@ -206,7 +187,6 @@ private:
         if (old) old->Release();
     }
 
-    std::atomic<ULONG> refs_{1};
     CallLog* const log_;
     std::mutex mutex_;
     std::vector<std::wstring> names_;  // DISPID = index + 1

@@ -17,6 +17,8 @@
 #include <oleauto.h>
 #include <windows.h>
 
+#include "dispatch_base.h"
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -52,32 +54,12 @@ struct World {
 };
 
 // One IDispatch whose properties are named getters.
-class Object final : public IDispatch {
+class Object final : public wintest::DispatchBase {
 public:
     using Getter = std::function<HRESULT(DISPPARAMS*, VARIANT*)>;
     static IDispatch* make(std::vector<std::pair<std::wstring, Getter>> properties) {
         return new Object(std::move(properties));  // the only place these are made
     }
-    HRESULT STDMETHODCALLTYPE QueryInterface(REFIID iid, void** out) override {
-        if (IsEqualIID(iid, IID_IUnknown) || IsEqualIID(iid, IID_IDispatch)) {
-            *out = static_cast<IDispatch*>(this);
-            AddRef();
-            return S_OK;
-        }
-        *out = nullptr;
-        return E_NOINTERFACE;
-    }
-    ULONG STDMETHODCALLTYPE AddRef() override { return ++refs_; }
-    ULONG STDMETHODCALLTYPE Release() override {
-        const ULONG left = --refs_;
-        if (left == 0) delete this;
-        return left;
-    }
-    HRESULT STDMETHODCALLTYPE GetTypeInfoCount(UINT* n) override {
-        *n = 0;
-        return S_OK;
-    }
-    HRESULT STDMETHODCALLTYPE GetTypeInfo(UINT, LCID, ITypeInfo**) override { return E_NOTIMPL; }
     HRESULT STDMETHODCALLTYPE GetIDsOfNames(REFIID, LPOLESTR* names, UINT count, LCID, DISPID* ids) override {
         if (count != 1) return DISP_E_UNKNOWNNAME;
         for (std::size_t i = 0; i < properties_.size(); ++i) {
@@ -98,8 +80,7 @@ public:
 
 private:
     explicit Object(std::vector<std::pair<std::wstring, Getter>> properties) : properties_(std::move(properties)) {}
-    ~Object() = default;
-    std::atomic<ULONG> refs_{1};
+    ~Object() override = default;
     std::vector<std::pair<std::wstring, Getter>> properties_;
 };
 

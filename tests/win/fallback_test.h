@@ -13,17 +13,12 @@
 #include <mutex>
 #include <vector>
 
+#include "expect.h"
+
 namespace fallbacktest {
 
 inline int failures = 0;
-#define EXPECT(cond)                                                                            \
-    do {                                                                                        \
-        if (!(cond)) {                                                                          \
-            std::printf("FAIL line %d: %s (last error: %s)\n", __LINE__, #cond,                  \
-                        olstate_last_error_message());                                          \
-            ++failures;                                                                         \
-        }                                                                                       \
-    } while (0)
+#define EXPECT(cond) WINTEST_EXPECT_IN(failures, cond)
 
 struct Seen {
     std::uint32_t kind, old_state, new_state;

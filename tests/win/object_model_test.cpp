@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "fake_object_model.h"
+#include "expect.h"
 
 using bridgetest::CallLog;
 using bridgetest::FakeObject;
@@ -37,14 +38,7 @@ using bridgetest::FakeOutlook;
 namespace {
 
 int failures = 0;
-#define EXPECT(cond)                                                                                          \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
-            std::printf("FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond,                       \
-                        olstate_last_error_message());                                                        \
-            ++failures;                                                                                       \
-        }                                                                                                     \
-    } while (0)
+#define EXPECT(cond) WINTEST_EXPECT_IN(failures, cond)
 
 double ms_between(LARGE_INTEGER a, LARGE_INTEGER b) {
     LARGE_INTEGER f;

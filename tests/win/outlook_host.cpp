@@ -22,20 +22,14 @@
 #include <vector>
 
 #include "win_child.h"
+#include "expect.h"
 
 using namespace wintest;
 
 namespace {
 
 std::atomic<int> failures{0};
-#define EXPECT(cond)                                                                                          \
-    do {                                                                                                      \
-        if (!(cond)) {                                                                                        \
-            std::printf("FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond,                       \
-                        olstate_last_error_message());                                                        \
-            ++failures;                                                                                       \
-        }                                                                                                     \
-    } while (0)
+#define EXPECT(cond) WINTEST_EXPECT_IN(failures, cond)
 
 // ---- RAII and strings ----
 
