@@ -70,9 +70,10 @@ struct Host::Hub {
             });
             return;
         }
-        known->follow(e);
-        std::lock_guard lock(mutex);
-        for (const auto& c : clients) c->push_event(e);
+        known->follow(e, [&] {
+            std::lock_guard lock(mutex);
+            for (const auto& c : clients) c->push_event(e);
+        });
     }
 
     // The subscription's release (unsubscribed by stop(), or the session

@@ -341,10 +341,11 @@ bool HostClient::serve_hello(const protocol::Message& first) {
     // Outlook it is not the thread that may call Outlook).
     std::uint32_t caps = settings_->known->capabilities();
     std::uint32_t state = 0;
-    if (!known_state(state)) {
+    const auto refuse_closed = [&] {
         push_control(refusal(OLSTATE_E_PROVIDER_NOT_FOUND, "the bridged session is closed"), true);
         return false;
-    }
+    };
+    if (!known_state(state)) return refuse_closed();  // before a slot is taken
     // A slot among max_clients, taken only now: idle connections hold none.
     std::uint32_t taken = settings_->welcomed.load();
     do {
@@ -363,30 +364,36 @@ bool HostClient::serve_hello(const protocol::Message& first) {
     if (high < 2) caps &= OLSTATE_CAPABILITY_ONLINE | OLSTATE_CAPABILITY_OFFLINE;
     protocol::Welcome w;
     w.version = high;
-    w.state = state;
     w.flags = (settings_->flags & OLSTATE_BRIDGE_ALLOW_SET_STATE) ? protocol::kWelcomeSetAllowed : 0;
     w.profile = settings_->profile;
     bool welcomed = false;
-    // Under the known connection's lock: no change is published between the
-    // snapshot this client gets and the moment it counts as welcomed.
-    settings_->connection->welcome([&](const KnownConnection::Frame& snapshot) {
-        // The host's snapshot, never a read from this thread; none (the
-        // session does not report it, or the last read failed): not offered.
-        const bool with_connection = (caps & OLSTATE_CAPABILITY_CONNECTION_MODE) && snapshot;
-        w.capabilities = with_connection ? caps : caps & ~OLSTATE_CAPABILITY_CONNECTION_MODE;
-        // Welcome first, then events: both under the queue's lock.
-        std::lock_guard lock(mutex_);
-        if (abort_ || closing_) return;
-        queue_.push(Outgoing{std::move(w), false, false});
-        ++controls_;
-        // Version 2 with the capability: the snapshot right after the welcome.
-        if (with_connection) {
-            queue_.push(Outgoing{snapshot, false});
+    // Under the known state's and the known connection's locks: no state
+    // event and no connection change is fanned out between the state and
+    // the snapshot this client gets and the moment it counts as welcomed
+    // (it gets either the old state and the change's events, or the new
+    // state; never the old state alone).
+    const bool open = settings_->known->welcome([&](std::uint32_t state_now) {
+        w.state = state_now;
+        settings_->connection->welcome([&](const KnownConnection::Frame& snapshot) {
+            // The host's snapshot, never a read from this thread; none (the
+            // session does not report it, or the last read failed): not offered.
+            const bool with_connection = (caps & OLSTATE_CAPABILITY_CONNECTION_MODE) && snapshot;
+            w.capabilities = with_connection ? caps : caps & ~OLSTATE_CAPABILITY_CONNECTION_MODE;
+            // Welcome first, then events: both under the queue's lock.
+            std::lock_guard lock(mutex_);
+            if (abort_ || closing_) return;
+            queue_.push(Outgoing{std::move(w), false, false});
             ++controls_;
-        }
-        version_ = high;
-        welcomed_ = welcomed = true;
+            // Version 2 with the capability: the snapshot right after the welcome.
+            if (with_connection) {
+                queue_.push(Outgoing{snapshot, false});
+                ++controls_;
+            }
+            version_ = high;
+            welcomed_ = welcomed = true;
+        });
     });
+    if (!open) return refuse_closed();  // closed since the look above
     if (welcomed) changed_.notify_all();
     return welcomed;
 }

@@ -10,7 +10,21 @@ const char* state_name(std::uint32_t state) {
 
 }  // namespace
 
-void KnownState::follow(const olstate_event& e) noexcept {
+void KnownState::follow(const olstate_event& e, const std::function<void()>& fan_out) noexcept {
+    std::lock_guard order(order_);
+    follow_state(e);
+    fan_out();  // noexcept by contract: the hub's push_event never throws
+}
+
+bool KnownState::welcome(const std::function<void(std::uint32_t state)>& welcome) const {
+    std::lock_guard order(order_);
+    std::uint32_t now = 0;
+    if (!state(now)) return false;
+    welcome(now);
+    return true;
+}
+
+void KnownState::follow_state(const olstate_event& e) noexcept {
     {
         std::lock_guard lock(mutex_);
         switch (e.kind) {

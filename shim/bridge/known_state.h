@@ -4,6 +4,11 @@
 // subscription. Client readers answer get-state and the welcome from it, and
 // a client's blocking set waits here for its change's CHANGE_DONE instead of
 // inside the provider (MAPI's blocking flag is never used by the host).
+//
+// Welcomes and state events are ordered by this object (as KnownConnection
+// orders the connection's): a client welcomed before a change gets the
+// change's events, one welcomed after it is welcomed with the new state;
+// never the old state without the events that follow it.
 #pragma once
 
 #include <olstate.h>
@@ -11,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -33,8 +39,14 @@ public:
     std::uint32_t capabilities() const noexcept { return capabilities_; }  // read once at start
 
     // From the host's subscription callback: follows CURRENT, CHANGE_START,
-    // CHANGE and CHANGE_DONE (a short lock, never I/O).
-    void follow(const olstate_event& event) noexcept;
+    // CHANGE and CHANGE_DONE (a short lock, never I/O), then runs `fan_out`
+    // (which queues the event to the welcomed clients) before any welcome
+    // can read the state.
+    void follow(const olstate_event& event, const std::function<void()>& fan_out) noexcept;
+    // For a client's welcome: runs `welcome` with the state known now, no
+    // event followed or fanned out meanwhile; false (and `welcome` not run)
+    // once closed. `welcome` queues and returns; it never waits.
+    bool welcome(const std::function<void(std::uint32_t state)>& welcome) const;
     // The host stops or its session closed: answers fail from now on and
     // every blocking set waiting here is woken.
     void close() noexcept;
@@ -51,7 +63,12 @@ public:
                                       std::string& message) const;
 
 private:
+    void follow_state(const olstate_event& event) noexcept;
+
     const std::uint32_t capabilities_;
+    // Held across follow + fan-out and across a welcome (never while
+    // waiting); taken before mutex_ and before the clients' own locks.
+    mutable std::mutex order_;
     mutable std::mutex mutex_;  // guards the fields below
     mutable std::condition_variable changed_;
     std::uint32_t state_;
