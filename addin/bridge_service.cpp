@@ -42,31 +42,34 @@ olstate_result BridgeService::attempt() noexcept {
     options.profile = profile_ ? profile_->c_str() : nullptr;  // nullptr: the default profile
     options.delivery = OLSTATE_DELIVERY_QUEUED;
     olstate_session* session = nullptr;
-    if (const olstate_result r = olstate_open_ex(&options, &session)) {
-        debug_report("opening the Outlook session (retrying later)", r);
-        const UINT delay = next_retry_ms_;
-        next_retry_ms_ = delay >= kMaxRetryMs / 2 ? kMaxRetryMs : delay * 2;
-        if (!retry_.start(delay, [this] {
-                std::lock_guard lock(mutex_);
-                attempt();
-            }))
-            OutputDebugStringA("olstate add-in: no timer for retrying; the bridge stays off\n");
-        return r;
-    }
+    if (const olstate_result r = olstate_open_ex(&options, &session)) return retry_later("opening the Outlook session", r);
     olstate_bridge_options bridge_options;
     olstate_bridge_options_init(&bridge_options);
     if (allow_set_state_policy()) bridge_options.flags |= OLSTATE_BRIDGE_ALLOW_SET_STATE;
     olstate_bridge* bridge = nullptr;
     if (const olstate_result r = olstate_bridge_start(session, &bridge_options, &bridge)) {
-        debug_report("starting the bridge", r);
         olstate_close(session);
-        return r;
+        return retry_later("starting the bridge", r);
     }
     session_ = session;
     bridge_ = bridge;
     application_.reset();  // the session holds its own
     OutputDebugStringA("olstate add-in: bridge started\n");
     return OLSTATE_OK;
+}
+
+olstate_result BridgeService::retry_later(const char* what, olstate_result r) noexcept {
+    char line[256];
+    std::snprintf(line, sizeof line, "%s (retrying in %u ms)", what, next_retry_ms_);
+    debug_report(line, r);
+    const UINT delay = next_retry_ms_;
+    next_retry_ms_ = delay >= kMaxRetryMs / 2 ? kMaxRetryMs : delay * 2;
+    if (!retry_.start(delay, [this] {
+            std::lock_guard lock(mutex_);
+            attempt();
+        }))
+        OutputDebugStringA("olstate add-in: no timer for retrying; the bridge stays off\n");
+    return r;
 }
 
 void BridgeService::stop() noexcept {

@@ -15,8 +15,9 @@
 
 namespace olstate::addin {
 
-// Retrying a session that could not be opened: the first retry after
-// kFirstRetryMs, each later one twice as late, at most kMaxRetryMs apart.
+// Retrying a session that could not be opened or a bridge that could not
+// start: the first retry after kFirstRetryMs, each later one twice as late,
+// at most kMaxRetryMs apart.
 constexpr UINT kFirstRetryMs = 250;
 constexpr UINT kMaxRetryMs = 8000;
 
@@ -37,11 +38,13 @@ public:
     // HKCU\Software\olstate\Bridge AllowSetState is 1.
     //
     // When the session cannot be opened (early in Outlook's startup the
-    // Offline State API may not be ready), it tries again from a timer of
-    // the calling thread (Outlook's main thread, whose message loop runs
-    // it), kFirstRetryMs later and then ever less often, until it succeeds
-    // or stop() is called. A bridge that cannot start (another one serves
-    // the endpoint: BUSY) is not retried. Failures go to the debugger
+    // Offline State API may not be ready) or the bridge cannot start (BUSY:
+    // the endpoint's name is still held, by the connections of this
+    // add-in's own bridge stopped a moment ago while they say goodbye
+    // (unloaded and loaded again), or by another bridge), it tries again
+    // from a timer of the calling thread (Outlook's main thread, whose
+    // message loop runs it), kFirstRetryMs later and then ever less often,
+    // until it succeeds or stop() is called. Failures go to the debugger
     // output. Returns the first attempt's olstate result.
     olstate_result start(std::optional<std::string> profile, IDispatch* application) noexcept;
     // Stops the retries and the bridge (clients see PROVIDER_LOST), then
@@ -51,8 +54,11 @@ public:
     bool retrying() const noexcept;
 
 private:
-    // One attempt; on a session that cannot be opened, schedules the next.
+    // One attempt; on a session that cannot be opened or a bridge that
+    // cannot start, schedules the next.
     olstate_result attempt() noexcept;
+    // Reports `what` failed with `r` and schedules the next attempt; returns r.
+    olstate_result retry_later(const char* what, olstate_result r) noexcept;
 
     mutable std::mutex mutex_;
     olstate_session* session_ = nullptr;

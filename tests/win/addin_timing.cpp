@@ -101,10 +101,25 @@ bool bridge_reachable() {
     return false;
 }
 
-// Waits until `count` clients said they reached the host.
+// Waits until `count` clients said they reached the host, running this
+// thread's message loop meanwhile as Outlook's main thread does (the
+// add-in's retries run from a timer of this thread).
 bool wait_connected(HANDLE semaphore, int count) {
-    for (int i = 0; i < count; ++i)
-        if (WaitForSingleObject(semaphore, 30000) != WAIT_OBJECT_0) return false;
+    for (int i = 0; i < count; ++i) {
+        const ULONGLONG end = GetTickCount64() + 30000;
+        for (;;) {
+            const ULONGLONG now = GetTickCount64();
+            if (now >= end) return false;
+            const DWORD r =
+                MsgWaitForMultipleObjects(1, &semaphore, FALSE, static_cast<DWORD>(end - now), QS_ALLINPUT);
+            if (r == WAIT_OBJECT_0) break;
+            MSG msg;
+            while (PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE)) {
+                TranslateMessage(&msg);
+                DispatchMessageW(&msg);
+            }
+        }
+    }
     return true;
 }
 

@@ -41,9 +41,10 @@ int run_client(const std::wstring& tag, int index) {
         std::printf("client %d: the host's named objects are missing\n", index);
         return 1;
     }
-    olstate_open_options o;
-    olstate_open_options_init(&o);
-    o.struct_size = sizeof o;  // flags is a 1.1 field
+    // Every field set (olstate_open_options_init writes only the 1.0 ones:
+    // with struct_size = sizeof, the 1.3 application and connection_poll_ms
+    // would be whatever the stack held, and the open refused).
+    olstate_open_options o = OLSTATE_OPEN_OPTIONS_INIT;
     o.provider = OLSTATE_PROVIDER_BRIDGE;  // the current user's endpoint: the add-in's
     o.flags = OLSTATE_OPEN_RECONNECT;
     olstate_session* s = nullptr;

@@ -7,6 +7,34 @@ using namespace wintest;
 
 namespace bridgetest {
 
+namespace {
+
+// True when a client of this user's default endpoint gets through.
+bool bridge_serves() {
+    olstate_open_options o;
+    olstate_open_options_init(&o);
+    o.provider = OLSTATE_PROVIDER_BRIDGE;
+    olstate_session* s = nullptr;
+    if (olstate_open_ex(&o, &s) != OLSTATE_OK) return false;
+    olstate_close(s);
+    return true;
+}
+
+// Outlook's main thread between two checks: its message loop.
+void run_message_loop(DWORD ms) {
+    const ULONGLONG end = GetTickCount64() + ms;
+    for (ULONGLONG now = GetTickCount64(); now < end; now = GetTickCount64()) {
+        MsgWaitForMultipleObjects(0, nullptr, FALSE, static_cast<DWORD>(end - now), QS_ALLINPUT);
+        MSG msg;
+        while (PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE)) {
+            TranslateMessage(&msg);
+            DispatchMessageW(&msg);
+        }
+    }
+}
+
+}  // namespace
+
 // ---- the add-in, loaded as Outlook loads it ----
 
 using namespace olstate::addin;
@@ -148,8 +176,36 @@ void addin_host(const std::wstring& mapi_path, const std::wstring& tag) {
     EXPECT(a.addin->OnDisconnection(ext_dm_HostShutdown, &custom) == S_OK);  // idempotent
     EXPECT(application->refs() == 1);  // the session's reference went with it
     // The user unloads and loads the add-in again (COM Add-ins dialog): it
-    // serves again, with the state the profile has now.
+    // serves again, with the state the profile has now. Here the endpoint's
+    // name is taken when it loads (another bridge serves it, as a stopped
+    // bridge's connections hold it for a moment while they say goodbye):
+    // its start finds BUSY and it must try again from its timer on this
+    // thread's message loop until the name is free.
+    olstate_session* other = nullptr;
+    olstate_bridge* other_bridge = nullptr;
+    {
+        olstate_open_options o = OLSTATE_OPEN_OPTIONS_INIT;
+        o.provider = OLSTATE_PROVIDER_SIMULATOR;
+        o.profile = "Other";
+        EXPECT(olstate_open_ex(&o, &other) == OLSTATE_OK);
+        olstate_bridge_options bo;
+        olstate_bridge_options_init(&bo);  // the default endpoint, the add-in's
+        EXPECT(other && olstate_bridge_start(other, &bo, &other_bridge) == OLSTATE_OK);
+    }
     EXPECT(a.addin->OnConnection(application, ext_cm_AfterStartup, nullptr, &custom) == S_OK);
+    run_message_loop(300);  // a retry or two meet the other bridge
+    if (other_bridge) EXPECT(olstate_bridge_stop(other_bridge) == OLSTATE_OK);
+    if (other) EXPECT(olstate_close(other) == OLSTATE_OK);
+    bool served = false;
+    const ULONGLONG freed = GetTickCount64();
+    for (int i = 0; i < 200 && !served; ++i) {
+        run_message_loop(50);  // the add-in's retry timer runs here
+        served = bridge_serves();
+    }
+    std::printf("host: reloaded while another bridge held the endpoint: the add-in's bridge served %llu ms after "
+                "the name was freed\n",
+                static_cast<unsigned long long>(GetTickCount64() - freed));
+    EXPECT(served);
     {
         olstate_open_options o;
         olstate_open_options_init(&o);
@@ -192,33 +248,6 @@ void addin_fast_exit(const std::wstring& mapi_path, const std::wstring& tag) {
     std::printf("host: exiting with the add-in connected\n");
 }
 
-namespace {
-
-// True when a client of this user's default endpoint gets through.
-bool bridge_serves() {
-    olstate_open_options o;
-    olstate_open_options_init(&o);
-    o.provider = OLSTATE_PROVIDER_BRIDGE;
-    olstate_session* s = nullptr;
-    if (olstate_open_ex(&o, &s) != OLSTATE_OK) return false;
-    olstate_close(s);
-    return true;
-}
-
-// Outlook's main thread between two checks: its message loop.
-void run_message_loop(DWORD ms) {
-    const ULONGLONG end = GetTickCount64() + ms;
-    for (ULONGLONG now = GetTickCount64(); now < end; now = GetTickCount64()) {
-        MsgWaitForMultipleObjects(0, nullptr, FALSE, static_cast<DWORD>(end - now), QS_ALLINPUT);
-        MSG msg;
-        while (PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE)) {
-            TranslateMessage(&msg);
-            DispatchMessageW(&msg);
-        }
-    }
-}
-
-}  // namespace
 
 // OUTLOOK.EXE whose Offline State API is not ready at startup: the
 // simulator answers "not ready" to the first three HrOpenOfflineObj calls.
