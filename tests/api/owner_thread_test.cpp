@@ -204,8 +204,10 @@ TEST_CASE("owner thread: a close from a QUEUED callback has the owner run Unadvi
     REQUIRE(olstate_subscribe(s, Recorder::callback, &events, nullptr, &token) == OLSTATE_OK);
     REQUIRE(olstate_sim_set_state(profile.c_str(), OLSTATE_OFFLINE, 1) == 0);
     REQUIRE(events.wait_for(1));
-    CHECK(!on_owner);  // QUEUED: the dispatcher thread
+    // The recorder counts the event before its hook runs: wait for the
+    // hook's close (it decides on_owner first) before reading on_owner.
     CHECK(eventually([&] { return closed == OLSTATE_OK; }));
+    CHECK(!on_owner);  // QUEUED: the dispatcher thread
     check_simulator_clean();
     CHECK_MESSAGE(olstate_sim_violations(OLSTATE_SIM_VIOLATION_ALL) == 0, last_violation());
 }
