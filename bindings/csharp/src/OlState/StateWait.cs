@@ -80,7 +80,7 @@ namespace OlState
             }
             try
             {
-                var subscription = _session.SubscribeCore(OnEvent, startWithCurrentState: false, context: null);
+                var subscription = SubscribeFromNow();
                 bool over;
                 lock (_gate)
                 {
@@ -118,6 +118,27 @@ namespace OlState
         }
 
         private static readonly TimeSpan RecheckEvery = TimeSpan.FromMilliseconds(500);
+
+        // A subscription that gets only what is notified from now on: with
+        // CURRENT_STATE the events a Queued session still holds in its queue
+        // are not delivered to it (a plain one gets them: a stale ChangeDone
+        // into the target, from a change before this wait, would end it
+        // before its own change ran - SetStateAsync completing early on a
+        // busy machine). CURRENT itself is ignored by OnEvent; the look in
+        // Recheck answers "already there". A reconnecting bridge session with
+        // no host cannot read a current state: then a plain one (the host's
+        // ProviderBack comes first anyway).
+        private IDisposable SubscribeFromNow()
+        {
+            try
+            {
+                return _session.SubscribeCore(OnEvent, startWithCurrentState: true, context: null);
+            }
+            catch (OlStateException e) when (_reconnects && e.Code == ResultCode.ProviderNotFound)
+            {
+                return _session.SubscribeCore(OnEvent, startWithCurrentState: false, context: null);
+            }
+        }
 
         private void SetState()
         {
