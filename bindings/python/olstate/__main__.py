@@ -65,7 +65,8 @@ def _facts(s: Session, as_json: bool) -> str:
     except OlStateError:
         state = "unknown"
     names = [n for n in ("offline", "online") if caps & State[n.upper()]]
-    if caps & Capabilities.CONNECTION_MODE:
+    has_connection = bool(caps & Capabilities.CONNECTION_MODE)
+    if has_connection:
         names.append("connection_mode")  # as olstate-monitor names it
     if as_json:
         facts = json.dumps({"type": "session", "provider": str(info.provider),
@@ -77,7 +78,7 @@ def _facts(s: Session, as_json: bool) -> str:
                  f"profile:      {info.profile}\n"
                  f"capabilities: {','.join(names) or 'none'}\n"
                  f"state:        {state}")
-    if caps & Capabilities.CONNECTION_MODE:
+    if has_connection:
         connection = _connection_facts(s, as_json)
         if connection:
             facts += "\n" + connection
